@@ -1,0 +1,53 @@
+# TalentLens: `make run` and `make test` are the two set-up commands (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# The CPU build of torch lies in /opt/wheels on these machines; other PyPI builds are CUDA and huge.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+HOST ?= 127.0.0.1
+PORT ?= 8501
+DEMO_DIR := data/demo
+
+.PHONY: run test bench lint venv dev-venv setup demo-data demo-users models clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(FIND_LINKS) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PIP) install --quiet $(FIND_LINKS) -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+# Database, demo data, users and models, each done once and reused by later runs.
+data/.setup-done: $(VENV)/.runtime
+	$(PY) scripts/setup_demo.py
+	touch $@
+
+setup: data/.setup-done
+
+run: data/.setup-done
+	$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+
+test: $(VENV)/.dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check hr_core tests pages Home.py bench scripts
+	$(VENV)/bin/ruff format --check hr_core tests pages Home.py bench scripts
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Record and list audit events: who did what, when, and how it ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+from sqlalchemy import exc as sa_exc
+
+from hr_core.access import Actor
+from hr_core.models.audit import AuditEvent
+
+
+def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:
+    return json.loads(json.dumps(details or {}, default=str))
+
+
+def record_event(
+    engine: Engine,
+    *,
+    actor: Actor | str | None,
+    action: str,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one event to the audit log; a failure to write it never hides the original outcome."""
+    name = actor.username if isinstance(actor, Actor) else (actor or "anonymous")
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(AuditEvent).values(
+                    at=dt.datetime.now(dt.UTC),
+                    actor=name,
+                    action=action,
+                    outcome=outcome,
+                    details=_jsonable(details),
+                )
+            )
+    except sa_exc.SQLAlchemyError:
+        # The audit table may be unreachable together with the database; the caller's own
+        # error (if any) is the one the user must see.
+        pass
+
+
+def list_events(
+    engine: Engine,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 5000,
+) -> pd.DataFrame:
+    """Audit events newest first, filtered by actor, action, outcome and time window."""
+    stmt = select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.outcome,
+        AuditEvent.details,
+    ).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if outcome:
+        stmt = stmt.where(AuditEvent.outcome == outcome)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.at < until)
+    stmt = stmt.limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "at", "actor", "action", "outcome", "details"])

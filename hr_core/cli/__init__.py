@@ -1,0 +1,52 @@
+"""`python -m hr_core`: one JSON result on stdout; errors on stderr (exit 2 bad input, 1 otherwise)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from hr_core.errors import HRCoreError
+
+# Each module defines register(subparsers); handlers import heavy libraries lazily.
+COMMAND_MODULES = (
+    "hr_core.cli.db_cmds",
+    "hr_core.cli.demo_cmds",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m hr_core", description="TalentLens core command line.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except HRCoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except Exception as e:
+        if os.environ.get("HR_DEBUG"):
+            raise
+        print(f"error: unexpected {type(e).__name__}: {e} (set HR_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,113 @@
+"""Engine factory, declarative base and portable column types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, create_engine, event, inspect
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+from hr_core.errors import DatabaseUnavailableError, InvalidInputError
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware timestamp stored in UTC on every dialect (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine for a SQLAlchemy URL; SQLite files get their folder and enforced foreign keys."""
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError as e:
+        raise InvalidInputError(f"HR_DATABASE_URL {url!r} is not a valid database URL") from e
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    raise InvalidInputError(
+        f"unsupported database {backend!r} in HR_DATABASE_URL; use sqlite:///path or postgresql://…"
+    )
+
+
+def import_all_models() -> None:
+    """Import every model module so Base.metadata knows all tables."""
+    import hr_core.models  # noqa: F401
+
+
+def init_db(engine: Engine) -> list[str]:
+    """Create every missing table and index (idempotent); return the tables now present."""
+    import_all_models()
+    try:
+        Base.metadata.create_all(engine)
+        return sorted(inspect(engine).get_table_names())
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e
+
+
+@contextmanager
+def begin(engine: Engine) -> Iterator[Connection]:
+    """A transaction that turns an unreachable database into DatabaseUnavailableError."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(
+            f"the database failed or became unreachable; nothing was changed ({e.orig})"
+        ) from e
+
+
+def check_database(engine: Engine) -> None:
+    """Raise DatabaseUnavailableError unless a trivial query succeeds."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e

@@ -1,0 +1,44 @@
+"""CSV and Excel exports that a spreadsheet cannot turn into formulas."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a quote; other values pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of df whose text cells (and column names) are safe to open in a spreadsheet."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralize_cell)
+    out.columns = [neutralize_cell(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a header row, formula-neutralised."""
+    return neutralize_frame(df).to_csv(index=False).encode("utf-8")
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    """An .xlsx workbook of df, formula-neutralised, timezones dropped (Excel has none)."""
+    safe = neutralize_frame(df)
+    for col in safe.columns:
+        if isinstance(safe[col].dtype, pd.DatetimeTZDtype):
+            safe[col] = safe[col].dt.tz_convert("UTC").dt.tz_localize(None)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+    return buf.getvalue()

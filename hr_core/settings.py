@@ -1,0 +1,67 @@
+"""The one settings object (environment variables prefixed HR_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; top-level keys of .streamlit/secrets.toml arrive as env vars too."""
+
+    model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
+
+    env: Environment = "development"
+    database_url: str = "sqlite:///data/hr.db"
+    storage_url: str = "file://data/storage"
+    s3_endpoint_url: str | None = None
+    models_dir: Path = Path("models_cache")
+    upload_limit_mb: int = 200
+    backup_retention: int = 30
+    cookie_key: SecretStr | None = None
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+
+    @field_validator("upload_limit_mb", "backup_retention")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets_in_production(self) -> Settings:
+        if self.env == "production":
+            key = self.cookie_key.get_secret_value() if self.cookie_key else ""
+            if len(key.encode()) < 32:
+                raise ValueError(
+                    "HR_COOKIE_KEY must be set to at least 32 random bytes when HR_ENV=production "
+                    '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                )
+        return self
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return self.upload_limit_mb * 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings so the next get_settings() re-reads the environment (tests)."""
+    get_settings.cache_clear()

@@ -1,0 +1,85 @@
+"""UI helpers shared by the pages: cached resources, access guard, errors, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from hr_core.access import Actor, may_open
+from hr_core.db import init_db, make_engine
+from hr_core.errors import HRCoreError
+from hr_core.exports import to_csv_bytes, to_excel_bytes
+from hr_core.settings import get_settings
+from hr_core.storage import Storage, make_storage
+
+ACTOR_KEY = "actor"
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    init_db(engine)
+    return engine
+
+
+def get_engine() -> Engine:
+    """The shared engine for HR_DATABASE_URL (one pool per URL for the whole server)."""
+    return _engine_for(get_settings().database_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _storage_for(url: str, endpoint: str | None) -> Storage:
+    return make_storage(url, endpoint_url=endpoint)
+
+
+def get_storage() -> Storage:
+    settings = get_settings()
+    return _storage_for(settings.storage_url, settings.s3_endpoint_url)
+
+
+def current_actor() -> Actor | None:
+    actor = st.session_state.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else None
+
+
+def page_setup(path: str) -> Actor:
+    """Return the logged-in actor, or stop the page with a message if the role may not open it."""
+    actor = current_actor()
+    if actor is None:
+        st.warning("Please log in on the Home page.")
+        st.stop()
+    if not may_open(actor.role, path):
+        st.error(f"Your role ({actor.role}) does not have the right to open this page.")
+        st.stop()
+    return actor  # type: ignore[return-value]
+
+
+def show_error(error: HRCoreError) -> None:
+    st.error(str(error), icon=":material/error:")
+
+
+def clear_data_caches() -> None:
+    """Forget cached query results after anything that changes data (upload, restore, import)."""
+    st.cache_data.clear()
+
+
+def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
+    """CSV and Excel download buttons for a table (formula-neutralised)."""
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Download CSV",
+        to_csv_bytes(df),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        "Download Excel",
+        to_excel_bytes(df, sheet_name=name),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/table:",
+    )

@@ -1,0 +1,9 @@
+"""Home (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from pages._shared import page_setup
+
+actor = page_setup("pages/home.py")
+st.title("Home")
+st.info("This page is being built.")

@@ -1,0 +1,9 @@
+"""Pipeline (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from pages._shared import page_setup
+
+actor = page_setup("pages/pipeline.py")
+st.title("Pipeline")
+st.info("This page is being built.")

@@ -1,0 +1,9 @@
+"""Recommendations (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from pages._shared import page_setup
+
+actor = page_setup("pages/recommendations.py")
+st.title("Recommendations")
+st.info("This page is being built.")

@@ -1,0 +1,9 @@
+"""Upload (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from pages._shared import page_setup
+
+actor = page_setup("pages/upload.py")
+st.title("Upload")
+st.info("This page is being built.")

@@ -1,0 +1,45 @@
+"""First-run set-up for `make run`: database, demo data, demo users, trained models.
+
+Each step runs the core's own command line, so `make run` exercises what admins use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DIR = REPO / "data" / "demo"
+
+
+def hr(*args: str, show: bool = False) -> dict | list | None:
+    """Run `python -m hr_core ARGS`; stop set-up with its message if it fails."""
+    print(f"[setup] python -m hr_core {' '.join(args)}", flush=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "hr_core", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"[setup] step failed: {' '.join(args)}")
+    result = json.loads(out.stdout) if out.stdout.strip() else None
+    if show:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
+
+
+def main() -> None:
+    hr("init-db")
+    if not (DEMO_DIR / "hired_employees.csv").exists():
+        hr("demo", "--out", str(DEMO_DIR))
+    print("[setup] done")
+
+
+if __name__ == "__main__":
+    main()

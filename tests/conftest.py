@@ -1,0 +1,134 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), storages (folder and SeaweedFS S3), settings."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from hr_core.db import init_db, make_engine
+from hr_core.settings import reset_settings
+from hr_core.storage import Storage, make_storage
+from tests.support.s3server import S3Server, start_s3_server
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+PG_ADMIN_URL = os.environ.get("HR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: a missing service fails the run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every test starts from default settings pointing into its own temporary folder."""
+    for key in list(os.environ):
+        if key.startswith("HR_") and key not in ("HR_TEST_PG_ADMIN_URL", "HR_DEBUG"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HR_ENV", "test")
+    monkeypatch.setenv("HR_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+    monkeypatch.setenv("HR_STORAGE_URL", f"file://{tmp_path / 'storage'}")
+    monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "models"))
+    reset_settings()
+    yield
+    reset_settings()
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"hr_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:
+        _unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {e}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database URL with an empty schema, on SQLite (fresh file) and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hr.db'}"
+    else:
+        url = request.getfixturevalue("pg_database_url")
+        _reset_postgres(url)
+    monkeypatch.setenv("HR_DATABASE_URL", url)
+    reset_settings()
+    yield url
+    if request.param == "postgresql":
+        _reset_postgres(url)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on db_url with every table created."""
+    eng = make_engine(db_url)
+    init_db(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real SeaweedFS S3 server for the whole test session."""
+    try:
+        server = start_s3_server()
+    except Exception as e:
+        _unavailable(f"SeaweedFS could not start: {e}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["file", "s3"])
+def storage_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """HR_STORAGE_URL for a local folder and for a fresh prefix on the SeaweedFS bucket."""
+    if request.param == "file":
+        url = f"file://{tmp_path / 'store'}"
+    else:
+        server = request.getfixturevalue("s3_server")
+        url = f"s3://{server.bucket}/t-{uuid.uuid4().hex[:12]}"
+        monkeypatch.setenv("HR_S3_ENDPOINT_URL", server.endpoint)
+    monkeypatch.setenv("HR_STORAGE_URL", url)
+    reset_settings()
+    return url
+
+
+@pytest.fixture
+def storage(storage_url: str) -> Storage:
+    return make_storage(storage_url)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the real sample data is missing at {SHARED_DATA}", pytrace=False)
+    return SHARED_DATA

@@ -1,0 +1,43 @@
+"""Every page under every role: opens without an exception, or says the role lacks the right."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import PAGES, ROLES, Actor, may_open
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app(path: str, actor: Actor | None) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=120)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    return at
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", [p.path for p in PAGES])
+def test_page_under_role(page: str, role: str) -> None:
+    at = _app(page, Actor(username=f"test-{role}", role=role))  # type: ignore[arg-type]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    denied = any("does not have the right" in e.value for e in at.error)
+    assert denied == (not may_open(role, page))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("page", [p.path for p in PAGES])
+def test_page_without_login_asks_to_log_in(page: str) -> None:
+    at = _app(page, None)
+    at.run()
+    assert not at.exception
+    assert any("log in" in w.value.lower() for w in at.warning)
