@@ -2,5 +2,6 @@
 
 from hr_core.models.audit import AuditEvent
 from hr_core.models.hr import Department, HiredEmployee, Job
+from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 
-__all__ = ["AuditEvent", "Department", "HiredEmployee", "Job"]
+__all__ = ["AuditEvent", "Candidate", "Department", "HiredEmployee", "Job", "PipelineOpening", "Prospect", "Vaga"]
