@@ -1,21 +1,204 @@
-"""TalentLens router: page config, sidebar identity, the pages this role may use."""
+"""TalentLens router: log-in, the sidebar (who, role, log-out), and the pages this role may use."""
+
+import datetime as dt
+import sys
 
 import streamlit as st
+import streamlit_authenticator as stauth
+from pydantic import ValidationError
+from sqlalchemy import Engine
 
-from hr_core.access import PAGES, list_pages_for
-from pages._shared import current_actor
+from hr_core.access import PAGES, Actor, list_pages_for
+from hr_core.auth import (
+    COOKIE_NAME,
+    SessionEnded,
+    authenticate,
+    build_credentials,
+    change_own_password,
+    count_users,
+    end_sessions,
+    make_session_token,
+    resolve_cookie_key,
+    resume_session,
+)
+from hr_core.errors import HRCoreError
+from hr_core.settings import Settings, get_settings
+from pages._shared import ACTOR_KEY, SESSION_VERSION_KEY, current_actor, get_engine, show_error
 
 st.set_page_config(page_title="TalentLens", page_icon=":material/diversity_3:", layout="wide")
 
-actor = current_actor()
-if actor is None:
-    st.title("TalentLens")
-    st.info("Log-in arrives with the access issue; set session_state['actor'] in tests.")
+
+@st.cache_resource(show_spinner=False)
+def _random_cookie_key() -> str:
+    """One random cookie key per server run (development only); log-ins do not survive a restart."""
+    print("TalentLens: HR_COOKIE_KEY is not set; using a random cookie key for this run.", file=sys.stderr)
+    return resolve_cookie_key().value
+
+
+def _cookie_key(settings: Settings) -> tuple[str, bool]:
+    key = resolve_cookie_key(settings) if settings.cookie_key else None
+    return (key.value, False) if key else (_random_cookie_key(), True)
+
+
+def _forget_login() -> None:
+    for key in (ACTOR_KEY, SESSION_VERSION_KEY, "authentication_status", "username", "name", "roles"):
+        st.session_state.pop(key, None)
+
+
+def _start_session(actor: Actor, version: int) -> None:
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[SESSION_VERSION_KEY] = version
+    # streamlit-authenticator's own session keys, so its logout() and widgets agree with ours.
+    st.session_state.update(
+        authentication_status=True,
+        username=actor.username,
+        name=actor.username,
+        roles=[actor.role],
+        logout=None,
+    )
+
+
+def _resume_from_cookie(engine: Engine, authenticator: stauth.Authenticate) -> None:
+    """Log in again from a still-valid signed cookie (a reload or a new tab)."""
+    claims = authenticator.cookie_controller.get_cookie()
+    if not claims:
+        return
+    try:
+        actor = resume_session(engine=engine, username=claims["username"], session_version=claims.get("sv"))
+    except SessionEnded:
+        return
+    _start_session(actor, int(claims["sv"]))
+
+
+def _login_form(
+    engine: Engine, authenticator: stauth.Authenticate, settings: Settings, key: str, generated: bool
+) -> None:
+    holder = st.empty()
+    with holder.container():
+        st.title("TalentLens")
+        st.caption("Hiring analytics and recruiting, in one place. Please log in.")
+        if generated:
+            st.info(
+                "Development mode: HR_COOKIE_KEY is not set, so a random cookie key was made for this "
+                "server run; remembered log-ins end when the server restarts.",
+                icon=":material/key:",
+            )
+        if count_users(engine=engine) == 0:
+            st.warning(
+                "No users exist yet. An operator adds the first admin on the server with "
+                "`python -m hr_core users add NAME --role admin --generate`.",
+                icon=":material/person_add:",
+            )
+        with st.form("login_form", clear_on_submit=True):
+            username = st.text_input("User name", key="login_username", autocomplete="username")
+            password = st.text_input(
+                "Password", type="password", key="login_password", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button("Log in", key="login_submit", type="primary")
+        if not submitted:
+            st.stop()
+        try:
+            session = authenticate(engine=engine, username=username, password=password)
+        except HRCoreError as e:
+            show_error(e)
+            st.stop()
+    holder.empty()
+    _start_session(session.actor, session.session_version)
+    token = make_session_token(
+        username=session.actor.username,
+        session_version=session.session_version,
+        key=key,
+        days=settings.session_days,
+    )
+    authenticator.cookie_controller.cookie_model.cookie_manager.set(
+        COOKIE_NAME, token, expires_at=dt.datetime.now() + dt.timedelta(days=settings.session_days)
+    )
+
+
+def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> None:
+    with st.sidebar:
+        st.markdown(f":material/account_circle: **{actor.username}** · {actor.role}")
+        if st.button("Log out", key="logout_button", icon=":material/logout:", use_container_width=True):
+            try:
+                end_sessions(engine=engine, actor=actor)
+            except HRCoreError as e:
+                show_error(e)
+            if st.session_state.get("authentication_status"):
+                authenticator.logout(location="unrendered")
+            _forget_login()
+            st.rerun()
+        with st.popover("Change password", icon=":material/password:", use_container_width=True):
+            with st.form("change_password_form", clear_on_submit=True):
+                current = st.text_input("Current password", type="password", key="pw_current")
+                new = st.text_input("New password", type="password", key="pw_new")
+                repeat = st.text_input("Repeat the new password", type="password", key="pw_repeat")
+                change = st.form_submit_button("Change password", key="pw_submit")
+            if change:
+                if new != repeat:
+                    st.error("The two new passwords differ; nothing was changed.")
+                else:
+                    try:
+                        change_own_password(
+                            engine=engine, actor=actor, current_password=current, new_password=new
+                        )
+                    except HRCoreError as e:
+                        show_error(e)
+                    else:
+                        _forget_login()
+                        st.session_state["login_notice"] = (
+                            "Password changed; every session ended. Log in again."
+                        )
+                        st.rerun()
+
+
+try:
+    settings = get_settings()
+except ValidationError as e:
+    st.error(
+        f"TalentLens cannot start: the settings are invalid. {e.errors()[0]['msg']}", icon=":material/block:"
+    )
     st.stop()
 
-with st.sidebar:
-    st.markdown(f"**{actor.username}** · {actor.role}")
+try:
+    engine = get_engine()
+    cookie_key, generated_key = _cookie_key(settings)
+    credentials = build_credentials(engine=engine)
+except HRCoreError as e:
+    st.title("TalentLens")
+    show_error(e)
+    st.info(
+        "The database must be reachable to log in. Check HR_DATABASE_URL and that the server runs, then reload."
+    )
+    st.stop()
 
+authenticator = stauth.Authenticate(
+    credentials, COOKIE_NAME, cookie_key, settings.session_days, auto_hash=False, login_sleep_time=0
+)
+
+actor = current_actor()
+if actor is not None and st.session_state.get(SESSION_VERSION_KEY) is not None:
+    try:
+        actor = resume_session(
+            engine=engine, username=actor.username, session_version=st.session_state[SESSION_VERSION_KEY]
+        )
+    except SessionEnded as e:
+        _forget_login()
+        st.session_state["login_notice"] = str(e)
+        actor = None
+    except HRCoreError as e:
+        show_error(e)
+        st.stop()
+if actor is None and not st.session_state.get("logout"):
+    _resume_from_cookie(engine, authenticator)
+    actor = current_actor()
+if actor is None:
+    if notice := st.session_state.pop("login_notice", None):
+        st.info(notice, icon=":material/info:")
+    _login_form(engine, authenticator, settings, cookie_key, generated_key)
+    actor = current_actor()
+    assert actor is not None
+
+_sidebar(engine, authenticator, actor)
 sections: dict[str, list[st.Page]] = {}
 for spec in list_pages_for(actor.role):
     sections.setdefault(spec.section, []).append(

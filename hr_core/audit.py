@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Actor
+from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.audit import AuditEvent
 
 
@@ -75,6 +76,25 @@ def list_events(
     if until:
         stmt = stmt.where(AuditEvent.at < until)
     stmt = stmt.limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).mappings().all()
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).mappings().all()
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database to read the audit log: {e.orig}") from e
     return pd.DataFrame(rows, columns=["id", "at", "actor", "action", "outcome", "details"])
+
+
+def list_event_facets(engine: Engine) -> dict[str, list[str]]:
+    """The distinct actors, actions and outcomes in the audit log (for filter choices)."""
+    facets: dict[str, list[str]] = {}
+    try:
+        with engine.connect() as conn:
+            for name, column in (
+                ("actor", AuditEvent.actor),
+                ("action", AuditEvent.action),
+                ("outcome", AuditEvent.outcome),
+            ):
+                facets[name] = list(conn.execute(select(column).distinct().order_by(column)).scalars())
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database to read the audit log: {e.orig}") from e
+    return facets

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     cookie_key: SecretStr | None = None
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    # bcrypt cost; tests lower it (4) to stay fast, production keeps at least 12.
+    bcrypt_rounds: int = 12
+    session_days: float = 1.0
 
     @field_validator("upload_limit_mb", "backup_retention")
     @classmethod

@@ -14,6 +14,8 @@ from hr_core.settings import get_settings
 from hr_core.storage import Storage, make_storage
 
 ACTOR_KEY = "actor"
+# Set by the log-in in Home.py; AppTests that only set "actor" skip the session check.
+SESSION_VERSION_KEY = "session_version"
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,12 +45,33 @@ def current_actor() -> Actor | None:
     return actor if isinstance(actor, Actor) else None
 
 
+def check_session(actor: Actor) -> Actor:
+    """Stop the page if the logged-in session was ended (log-out elsewhere, password/role change, disabled)."""
+    version = st.session_state.get(SESSION_VERSION_KEY)
+    if version is None:
+        return actor
+    from hr_core.auth import SessionEnded, resume_session
+
+    try:
+        return resume_session(engine=get_engine(), username=actor.username, session_version=version)
+    except SessionEnded as e:
+        for key in (ACTOR_KEY, SESSION_VERSION_KEY):
+            st.session_state.pop(key, None)
+        st.warning(str(e))
+        st.stop()
+    except HRCoreError as e:
+        show_error(e)
+        st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
 def page_setup(path: str) -> Actor:
     """Return the logged-in actor, or stop the page with a message if the role may not open it."""
     actor = current_actor()
     if actor is None:
         st.warning("Please log in on the Home page.")
         st.stop()
+    actor = check_session(actor)
     if not may_open(actor.role, path):
         st.error(f"Your role ({actor.role}) does not have the right to open this page.")
         st.stop()

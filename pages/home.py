@@ -1,9 +1,95 @@
-"""Home (placeholder until its issue lands)."""
+"""Home: who is logged in, how much data the app holds, and quick links to this role's pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
-from pages._shared import page_setup
+from hr_core import analytics
+from hr_core.access import list_pages_for
+from hr_core.errors import HRCoreError
+from hr_core.recruiting.stats import count_recruiting_rows
+from hr_core.settings import get_settings
+from pages._shared import get_engine, page_setup, show_error
 
 actor = page_setup("pages/home.py")
-st.title("Home")
-st.info("This page is being built.")
+REPO = Path(__file__).resolve().parent.parent
+HIRING_ROLES = ("analyst", "admin")
+RECRUITING_ROLES = ("recruiter", "admin")
+
+
+@st.cache_data(show_spinner=False)
+def _overview(db_url: str) -> tuple[dict[str, int], dict[str, int], list[int]]:
+    """Row counts and the years with hires, cached per database until data changes."""
+    engine = get_engine()
+    return (
+        analytics.count_hr_rows(engine=engine),
+        count_recruiting_rows(engine=engine),
+        analytics.list_years(engine=engine),
+    )
+
+
+st.title(f"Welcome, {actor.username}")
+st.caption(f"TalentLens · signed in as **{actor.role}** · hiring analytics and recruiting in one place")
+
+try:
+    hr_rows, recruiting_rows, years = _overview(get_settings().database_url)
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+if actor.role in HIRING_ROLES:
+    st.subheader("Hiring data")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Departments", f"{hr_rows['departments']:,}", border=True)
+    c2.metric("Jobs", f"{hr_rows['jobs']:,}", border=True)
+    c3.metric("Hired employees", f"{hr_rows['hired_employees']:,}", border=True)
+    c4.metric(
+        "Years with hires",
+        f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—"),
+        border=True,
+    )
+    if hr_rows["hired_employees"] == 0:
+        st.info("No hiring data yet: upload departments, jobs and hired employees on the Upload page.")
+
+if actor.role in RECRUITING_ROLES:
+    st.subheader("Recruiting data")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Candidates", f"{recruiting_rows['candidates']:,}", border=True)
+    c2.metric("Job openings", f"{recruiting_rows['vagas']:,}", border=True)
+    c3.metric("Prospects", f"{recruiting_rows['prospects']:,}", border=True)
+    if recruiting_rows["candidates"] == 0 and recruiting_rows["vagas"] == 0:
+        st.info("No recruiting data yet: import applicants, openings and prospects to start matching.")
+
+st.subheader("Go to")
+sections: dict[str, list] = {}
+for spec in list_pages_for(actor.role):
+    if spec.path != "pages/home.py":
+        sections.setdefault(spec.section, []).append(spec)
+columns = st.columns(max(len(sections), 1))
+for column, (section, specs) in zip(columns, sections.items(), strict=False):
+    with column:
+        st.markdown(f"**{section}**")
+        for spec in specs:
+            # An absolute path names the same page that Home.py registers with st.navigation.
+            page = st.Page(REPO / spec.path, title=spec.title, icon=spec.icon)
+            st.page_link(page, label=spec.title, icon=spec.icon)
+
+# --- Model drift warning ------------------------------------------------------------------------
+# Reserved for the ML engineer: show a warning here when the match model's input data drifts
+# (see pages/model_monitoring.py). Keep it below the quick links and guarded by role.
+if actor.role in RECRUITING_ROLES:
+    from hr_core.ml.drift import get_latest_drift_summary
+
+    try:
+        drift_summary = get_latest_drift_summary()
+    except HRCoreError as e:
+        show_error(e)
+        drift_summary = None
+    if drift_summary and drift_summary.get("drift_detected"):
+        st.warning(
+            f"Model drift: {drift_summary.get('drifted_columns', 0)} columns of recent recruiting data differ "
+            "from the match model's training data; its scores may be less reliable. See Model monitoring.",
+            icon=":material/monitor_heart:",
+        )

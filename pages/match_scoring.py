@@ -1,9 +1,231 @@
-"""Match scoring (placeholder until its issue lands)."""
+"""Match scoring: the probability that a candidate suits an opening, with reasons, skills and the model card."""
 
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from pages._shared import page_setup
+from hr_core.errors import HRCoreError
+from hr_core.ml import match
+from hr_core.settings import get_settings
+from pages._shared import clear_data_caches, get_engine, page_setup, show_error
 
 actor = page_setup("pages/match_scoring.py")
+PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
+ENGLISH = ["", "Nenhum", "Básico", "Técnico", "Intermediário", "Avançado", "Fluente"]
+LEVELS = ["", "Júnior", "Pleno", "Sênior", "Especialista", "Analista", "Coordenador", "Gerente"]
+
+
+@st.cache_resource(show_spinner="Loading the match model…", max_entries=2)
+def _model(models_dir: str, sha256: str) -> match.MatchModel:
+    """The verified model; keyed by its hash so a retrain loads the new one."""
+    return match.load_match_model()
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Candidate and opening labels (code → 'code · name') for the searchable pickers."""
+    from hr_core.ml.data import load_candidates, load_vagas
+
+    engine = get_engine()
+    cands = load_candidates(engine)
+    vagas = load_vagas(engine)
+    return (
+        {str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}" for r in cands.itertuples()},
+        {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
+    )
+
+
+def _gauge(probability: float) -> go.Figure:
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=probability * 100,
+            number={"suffix": "%", "valueformat": ".1f"},
+            gauge={
+                "axis": {"range": [0, 100]},
+                "bar": {"color": "#2e7d32" if probability >= 0.5 else "#c62828"},
+                "steps": [
+                    {"range": [0, 33], "color": "#fdecea"},
+                    {"range": [33, 66], "color": "#fff8e1"},
+                    {"range": [66, 100], "color": "#e8f5e9"},
+                ],
+            },
+            title={"text": "Match probability"},
+        )
+    )
+    fig.update_layout(height=260, margin={"l": 20, "r": 20, "t": 50, "b": 10})
+    return fig
+
+
+def _show_score(score: match.MatchScore, key: str) -> None:
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        st.plotly_chart(_gauge(score.probability), use_container_width=True, key=f"{key}_gauge")
+        st.caption(f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}")
+    with c2:
+        if score.reasons:
+            reasons = pd.DataFrame(
+                [{"feature": r.feature, "effect": r.effect, "value": str(r.value)} for r in score.reasons]
+            ).iloc[::-1]
+            fig = go.Figure(
+                go.Bar(
+                    x=reasons["effect"],
+                    y=reasons["feature"],
+                    orientation="h",
+                    marker_color=["#2e7d32" if e > 0 else "#c62828" for e in reasons["effect"]],
+                    customdata=reasons["value"],
+                    hovertemplate="%{y} = %{customdata}<br>effect %{x:+.3f}<extra></extra>",
+                )
+            )
+            fig.update_layout(
+                title="Reasons for (green) and against (red)",
+                height=300,
+                margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                xaxis_title="change in probability vs a typical pair",
+            )
+            st.plotly_chart(fig, use_container_width=True, key=f"{key}_reasons")
+        else:
+            st.info("No feature moves this pair away from a typical pair.")
+    s1, s2 = st.columns(2)
+    s1.markdown("**Matched skills** " + (", ".join(f"`{s}`" for s in score.matched_skills) or "none"))
+    s2.markdown("**Missing skills** " + (", ".join(f"`{s}`" for s in score.missing_skills) or "none"))
+
+
+def _retrain() -> None:
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        result = match.train_match_model(
+            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    _model.clear()
+    clear_data_caches()
+    st.success(f"Model retrained: ROC AUC {result.roc_auc:.3f}, PR AUC {result.pr_auc:.3f}.")
+
+
 st.title("Match scoring")
-st.info("This page is being built.")
+st.caption("How likely a candidate is to be approved for an opening, learned from past prospect outcomes.")
+
+if actor.role == "admin":
+    with st.expander("Retrain the model", icon=":material/model_training:"):
+        st.write("Trains on every prospect with a final status (approved/hired or rejected/withdrew).")
+        if st.button("Retrain now", key="ms_retrain", type="primary"):
+            _retrain()
+
+try:
+    card = match.read_model_card()
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+if card is None:
+    st.info("No match model is trained yet. An admin can train it here or with `python -m hr_core train-match`.")
+    st.stop()
+try:
+    model = _model(str(get_settings().models_dir), str(card.get("sha256")))
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+pick_tab, form_tab, card_tab = st.tabs(["Stored candidate and opening", "Fill in a form", "Model card"])
+
+with pick_tab:
+    try:
+        cand_labels, vaga_labels = _choices(get_settings().database_url)
+    except HRCoreError as e:
+        show_error(e)
+        st.stop()
+    if not cand_labels or not vaga_labels:
+        st.info("Import candidates and openings to score stored pairs, or use the form.")
+    else:
+        preselect = st.session_state.pop(PRESELECT_KEY, None)
+        if isinstance(preselect, dict):
+            if preselect.get("candidate") in cand_labels:
+                st.session_state["ms_candidate"] = preselect["candidate"]
+            if preselect.get("vaga") in vaga_labels:
+                st.session_state["ms_vaga"] = preselect["vaga"]
+        c1, c2 = st.columns(2)
+        candidate = c1.selectbox(
+            "Candidate", list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
+        )
+        vaga = c2.selectbox("Opening", list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga")
+        try:
+            score = match.score_match(engine=get_engine(), model=model, candidate=candidate, vaga=vaga)
+        except HRCoreError as e:
+            show_error(e)
+        else:
+            _show_score(score, "ms_pair")
+
+with form_tab:
+    with st.form("ms_form"):
+        st.markdown("**Candidate**")
+        f1, f2, f3 = st.columns(3)
+        c_title = f1.text_input("Professional title", key="ms_f_c_title")
+        c_level = f2.selectbox("Professional level", LEVELS, key="ms_f_c_level")
+        c_english = f3.selectbox("English", ENGLISH, key="ms_f_c_english")
+        c_skills = st.text_area("Technical knowledge", key="ms_f_c_skills", height=80)
+        c_local = st.text_input("Location (city, state)", key="ms_f_c_local")
+        st.markdown("**Opening**")
+        g1, g2, g3 = st.columns(3)
+        v_title = g1.text_input("Title", key="ms_f_v_title")
+        v_level = g2.selectbox("Professional level", LEVELS, key="ms_f_v_level")
+        v_english = g3.selectbox("English", ENGLISH, key="ms_f_v_english")
+        v_skills = st.text_area("Technical and behavioural competences", key="ms_f_v_skills", height=80)
+        h1, h2 = st.columns(2)
+        v_city = h1.text_input("City", key="ms_f_v_city")
+        v_state = h2.text_input("State", key="ms_f_v_state")
+        submitted = st.form_submit_button("Score", key="ms_f_submit", type="primary")
+    if submitted:
+        form_candidate = {
+            "titulo_profissional": c_title,
+            "conhecimentos_tecnicos": c_skills,
+            "nivel_profissional": c_level,
+            "nivel_ingles": c_english,
+            "local": c_local,
+        }
+        form_vaga = {
+            "titulo": v_title,
+            "competencias": v_skills,
+            "nivel_profissional": v_level,
+            "nivel_ingles": v_english,
+            "cidade": v_city,
+            "estado": v_state,
+        }
+        try:
+            _show_score(match.score_records(model=model, candidate=form_candidate, vaga=form_vaga), "ms_form")
+        except HRCoreError as e:
+            show_error(e)
+
+with card_tab:
+    metrics = card.get("metrics", {})
+    baselines = card.get("baselines", {})
+    data = card.get("data", {})
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("ROC AUC (held-out openings)", f"{metrics.get('roc_auc', 0):.3f}", border=True)
+    k2.metric("PR AUC", f"{metrics.get('pr_auc', 0):.3f}", border=True)
+    k3.metric("Brier score", f"{metrics.get('brier', 0):.3f}", border=True)
+    k4.metric("Training pairs", f"{data.get('n_train', 0):,} + {data.get('n_test', 0):,} test", border=True)
+    st.caption(f"Trained {card.get('trained_at')} · {card.get('estimator')} · {card.get('split')}")
+    if baselines:
+        rows = [{"model": "this model", **metrics}] + [{"model": k, **v} for k, v in baselines.items()]
+        st.markdown("**Compared with simple baselines** (same held-out openings)")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="ms_baselines")
+    bins = pd.DataFrame(card.get("calibration", []))
+    if not bins.empty:
+        fig = go.Figure()
+        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line={"dash": "dot", "color": "gray"})
+        fig.add_scatter(
+            x=bins["mean_predicted"], y=bins["observed_rate"], mode="lines+markers", name="model", text=bins["count"]
+        )
+        fig.update_layout(
+            title="Calibration: predicted vs observed approval rate",
+            xaxis_title="mean predicted probability",
+            yaxis_title="observed rate",
+            height=320,
+        )
+        st.plotly_chart(fig, use_container_width=True, key="ms_calibration")
+    with st.expander("Full model card (JSON)"):
+        st.json(card)

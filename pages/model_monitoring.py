@@ -1,9 +1,135 @@
-"""Model monitoring (placeholder until its issue lands)."""
+"""Model monitoring: does recent data still look like the data the match model learned from?"""
 
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
-from pages._shared import page_setup
+from hr_core.errors import HRCoreError
+from hr_core.ml import drift, match
+from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
 
 actor = page_setup("pages/model_monitoring.py")
+
+
+def _run_report() -> None:
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        drift.build_drift_report(
+            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    clear_data_caches()
+    bar.empty()
+
+
+def _embed_report(path: Path) -> None:
+    """Show Evidently's HTML in an iframe whose scripts run sandboxed, away from the app's origin."""
+    content = path.read_text(encoding="utf-8")
+    # The outer frame holds only this tag; the report's own scripts run in the inner frame, whose
+    # sandbox has no allow-same-origin, so they cannot reach the app, its cookies or its session.
+    inner = (
+        '<iframe sandbox="allow-scripts" referrerpolicy="no-referrer" '
+        'style="width:100%;height:880px;border:0" '
+        f'srcdoc="{html.escape(content, quote=True)}"></iframe>'
+    )
+    st.iframe(f"<!doctype html><html><body style='margin:0'>{inner}</body></html>", height=900)
+
+
 st.title("Model monitoring")
-st.info("This page is being built.")
+st.caption(
+    "Compares recent prospects with the data the match model was trained on, column by column and for "
+    "the predicted probabilities (Evidently data drift)."
+)
+
+try:
+    card = match.read_model_card()
+    summary = drift.get_latest_drift_summary()
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+if card is None:
+    st.info("No match model is trained yet, so there is nothing to monitor. Train it on Match scoring.")
+    st.stop()
+
+if st.button("Run a new drift report", key="mm_run", type="primary", icon=":material/play_arrow:"):
+    _run_report()
+    summary = drift.get_latest_drift_summary()
+
+if summary is None:
+    st.info("No drift report yet: run one above or with `python -m hr_core drift-report --out report.html`.")
+    st.stop()
+
+columns = pd.DataFrame(summary.get("columns", []))
+n_columns = len(columns)
+if summary.get("drift_detected"):
+    why = []
+    if summary.get("share", 0) >= drift.DRIFT_SHARE:
+        why.append(f"{summary['drifted_columns']} of {n_columns} columns changed")
+    if summary.get("prediction_drift"):
+        why.append("the predicted probabilities changed")
+    st.error(
+        "Drift detected: recent candidates and openings no longer look like the training data ("
+        + " and ".join(why)
+        + "). Scores may be less reliable; consider retraining the model.",
+        icon=":material/warning:",
+    )
+else:
+    st.success(
+        f"No drift: {summary.get('drifted_columns', 0)} of {n_columns} columns changed noticeably, "
+        "and the predicted probabilities look like those of the training data.",
+        icon=":material/check_circle:",
+    )
+
+k1, k2, k3, k4 = st.columns(4)
+k1.metric("Drifted columns", f"{summary.get('drifted_columns', 0)} / {n_columns}", border=True)
+k2.metric("Share drifted", f"{summary.get('share', 0):.0%}", border=True)
+k3.metric("Training rows", f"{summary.get('reference_rows', 0):,}", border=True)
+k4.metric("Recent rows", f"{summary.get('current_rows', 0):,}", border=True)
+st.caption(f"Report made {summary.get('generated_at')}")
+
+dropped = summary.get("dropped", [])
+if dropped:
+    st.info(
+        "Left out of the comparison: "
+        + "; ".join(f"{d['column']} ({d['reason']})" for d in dropped)
+        + ".",
+        icon=":material/info:",
+    )
+
+if not columns.empty:
+    fig = px.bar(
+        columns.sort_values("score"),
+        x="score",
+        y="column",
+        color="drifted",
+        orientation="h",
+        color_discrete_map={True: "#c62828", False: "#90a4ae"},
+        hover_data=["method", "threshold"],
+    )
+    fig.update_layout(height=max(260, 22 * len(columns)), xaxis_title="drift score (p-value or distance)")
+    st.plotly_chart(fig, use_container_width=True, key="mm_chart")
+    st.dataframe(columns, hide_index=True, key="mm_table")
+    download_buttons(columns, "drift_columns", key="mm_download")
+
+report_path = Path(str(summary.get("report", "")))
+if report_path.is_file():
+    st.download_button(
+        "Download the full HTML report",
+        report_path.read_bytes(),
+        file_name="drift_report.html",
+        mime="text/html",
+        key="mm_html",
+        icon=":material/download:",
+    )
+    with st.expander("Full Evidently report", icon=":material/description:"):
+        _embed_report(report_path)
+else:
+    st.caption("The full HTML report is no longer at its saved place; run a new report to see it.")

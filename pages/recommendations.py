@@ -1,9 +1,178 @@
-"""Recommendations (placeholder until its issue lands)."""
+"""Recommendations: openings for a candidate and candidates for an opening, by meaning of their texts."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from pages._shared import page_setup
+from hr_core.errors import HRCoreError
+from hr_core.ml import match, recommend
+from hr_core.settings import get_settings
+from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
 
 actor = page_setup("pages/recommendations.py")
+REPO = Path(__file__).resolve().parent.parent
+PRESELECT_KEY = "match_preselect"
+LEVELS = ["", "Júnior", "Pleno", "Sênior", "Especialista", "Analista"]
+ENGLISH = ["", "Nenhum", "Básico", "Intermediário", "Avançado", "Fluente"]
+
+
+@st.cache_resource(show_spinner="Opening the indexes…", max_entries=2)
+def _indexes(models_dir: str, signature: str) -> dict[str, recommend.VectorIndex]:
+    """Both verified indexes; keyed by their build time so a rebuild reopens them."""
+    return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _model(models_dir: str, sha256: str) -> match.MatchModel:
+    return match.load_match_model()
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
+    from hr_core.ml.data import load_candidates, load_vagas
+
+    engine = get_engine()
+    cands = load_candidates(engine)
+    vagas = load_vagas(engine)
+    return (
+        {str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}" for r in cands.itertuples()},
+        {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
+    )
+
+
+def _rebuild() -> None:
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        result = recommend.build_indexes(
+            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    _indexes.clear()
+    clear_data_caches()
+    st.success(f"Indexes rebuilt: {result['vagas']:,} openings and {result['candidates']:,} candidates.")
+
+
+def _open_match_page(candidate: str, vaga: str) -> None:
+    st.session_state[PRESELECT_KEY] = {"candidate": candidate, "vaga": vaga}
+    try:
+        st.switch_page(st.Page(REPO / "pages/match_scoring.py"))
+    except StreamlitAPIException:
+        # Outside the app's navigation (a page run on its own) there is no page to switch to.
+        st.info("The pair is selected: open Match scoring to see its score.")
+
+
 st.title("Recommendations")
-st.info("This page is being built.")
+st.caption("Similar meaning of CVs and job descriptions (all-MiniLM-L6-v2 embeddings), best first.")
+
+engine = get_engine()
+try:
+    status = recommend.get_index_status(engine)
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+c1, c2, c3 = st.columns([1, 1, 1])
+c1.metric("Openings indexed", f"{status.counts.get('vagas', 0):,}", border=True)
+c2.metric("Candidates indexed", f"{status.counts.get('candidates', 0):,}", border=True)
+c3.metric("Index", "stale" if status.stale else "up to date", border=True)
+if status.built and status.stale:
+    st.warning(status.message + " Results may miss new people or openings.", icon=":material/update:")
+with st.expander("Rebuild the indexes", icon=":material/refresh:", expanded=not status.built):
+    st.write("Encodes every opening and candidate; takes about a minute per thousand texts on this machine.")
+    if st.button("Rebuild now", key="rec_rebuild", type="primary"):
+        _rebuild()
+        status = recommend.get_index_status(engine)
+if not status.built:
+    st.info("The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`.")
+    st.stop()
+
+try:
+    indexes = _indexes(str(get_settings().models_dir), str(status.built_at))
+    cand_labels, vaga_labels = _choices(get_settings().database_url)
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+mode = st.radio(
+    "Recommend", ["Openings for a candidate", "Candidates for an opening"], horizontal=True, key="rec_mode"
+)
+for_candidate = mode == "Openings for a candidate"
+labels = cand_labels if for_candidate else vaga_labels
+indexed = [c for c in labels if c in indexes["candidates" if for_candidate else "vagas"].positions]
+if not indexed:
+    st.info("Nothing to recommend from yet: no indexed candidate or opening exists in the database.")
+    st.stop()
+left, right = st.columns([3, 1])
+code = left.selectbox(
+    "Candidate" if for_candidate else "Opening", indexed, format_func=labels.__getitem__, key="rec_code"
+)
+k = right.slider("How many", 1, 50, 10, key="rec_k")
+with st.expander("Filters", icon=":material/filter_list:"):
+    f1, f2, f3, f4 = st.columns(4)
+    city = f1.text_input("City", key="rec_city")
+    level = f2.selectbox("Professional level", LEVELS, key="rec_level")
+    english = f3.selectbox("English", ENGLISH, key="rec_english")
+    pcd = f4.checkbox("PCD only", key="rec_pcd")
+filters = recommend.RecommendFilters(city=city or None, level=level or None, english=english or None, pcd=pcd)
+
+try:
+    result = recommend.recommend(
+        engine=engine,
+        candidate=code if for_candidate else None,
+        vaga=None if for_candidate else code,
+        k=k,
+        filters=filters,
+        indexes=indexes,  # type: ignore[arg-type]
+    )
+except HRCoreError as e:
+    show_error(e)
+    st.stop()
+
+rows = pd.DataFrame(result["results"])
+if rows.empty:
+    st.info("No result passes these filters; loosen them to see more.")
+    st.stop()
+other = "vaga" if for_candidate else "candidate"
+pairs = [(code, c) if for_candidate else (c, code) for c in rows[other]]
+card = match.read_model_card()
+if card is not None:
+    try:
+        model = _model(str(get_settings().models_dir), str(card.get("sha256")))
+        scored = match.score_pairs(engine=engine, model=model, pairs=pairs)
+        rows["probability"] = scored["probability"].to_numpy()
+    except HRCoreError as e:
+        show_error(e)
+else:
+    st.caption("Train the match model to see match probabilities here.")
+rows["shared_skills"] = rows["shared_skills"].map(", ".join)
+
+name_col = "title" if for_candidate else "name"
+fig = px.bar(
+    rows.iloc[::-1], x="score", y=rows.iloc[::-1][other] + " · " + rows.iloc[::-1][name_col], orientation="h"
+)
+fig.update_layout(height=max(220, 28 * len(rows)), yaxis_title="", xaxis_title="cosine similarity")
+st.plotly_chart(fig, use_container_width=True, key="rec_chart")
+st.dataframe(
+    rows,
+    hide_index=True,
+    key="rec_table",
+    column_config={
+        "score": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f"),
+        "probability": st.column_config.NumberColumn("match probability", format="%.3f"),
+    },
+)
+download_buttons(rows, "recommendations", key="rec_download")
+
+st.markdown("**Score a pair in detail**")
+target = st.selectbox(
+    "Result", list(rows[other]), format_func=lambda c: f"{c} · {rows.set_index(other).loc[c, name_col]}", key="rec_pick"
+)
+if st.button("Open in Match scoring", key="rec_score_pair", icon=":material/speed:"):
+    _open_match_page(code if for_candidate else target, target if for_candidate else code)

@@ -38,7 +38,42 @@ def main() -> None:
     hr("init-db")
     if not (DEMO_DIR / "hired_employees.csv").exists():
         hr("demo", "--out", str(DEMO_DIR))
+    hr("load-dir", str(DEMO_DIR))
+    hr(
+        "import-recruiting",
+        "--applicants",
+        str(DEMO_DIR / "applicants.json"),
+        "--vagas",
+        str(DEMO_DIR / "vagas.json"),
+        "--prospects",
+        str(DEMO_DIR / "prospects.json"),
+    )
+    hr("train-match")
+    hr("build-index")
+    hr("drift-report", "--out", "data/drift_report.html")
+    create_demo_users()
     print("[setup] done")
+
+
+DEMO_USERS = (("analyst", "analyst"), ("recruiter", "recruiter"), ("admin", "admin"))
+
+
+def create_demo_users() -> None:
+    """Add the demo users that do not exist yet, each with a random password printed once here."""
+    listed = hr("users", "list") or []
+    existing = {u["username"] for u in listed if isinstance(u, dict)}
+    made = []
+    for name, role in DEMO_USERS:
+        if name not in existing:
+            result = hr("users", "add", name, "--role", role, "--generate")
+            assert isinstance(result, dict)
+            made.append((name, role, result["password"]))
+    if made:
+        print("\n[setup] demo users (passwords are shown only now; store them, or reset with")
+        print("[setup]   python -m hr_core users reset-password NAME --generate):")
+        for name, role, password in made:
+            print(f"[setup]   {name:10} {role:10} {password}")
+        print()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ from hr_core.errors import HRCoreError
 COMMAND_MODULES = (
     "hr_core.cli.db_cmds",
     "hr_core.cli.demo_cmds",
+    "hr_core.cli.ingest_cmds",
+    "hr_core.cli.backup_cmds",
+    "hr_core.cli.analytics_cmds",
+    "hr_core.cli.users_cmds",
+    "hr_core.cli.ml_cmds",
+    "hr_core.cli.recruiting_cmds",
 )
 
 

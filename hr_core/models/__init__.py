@@ -1,7 +1,8 @@
 """All table models; importing this package registers them on Base.metadata."""
 
 from hr_core.models.audit import AuditEvent
+from hr_core.models.auth import User
 from hr_core.models.hr import Department, HiredEmployee, Job
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 
-__all__ = ["AuditEvent", "Candidate", "Department", "HiredEmployee", "Job", "PipelineOpening", "Prospect", "Vaga"]
+__all__ = ["AuditEvent", "Candidate", "Department", "HiredEmployee", "Job", "PipelineOpening", "Prospect", "User", "Vaga"]

@@ -47,6 +47,8 @@ class Candidate(Base):
     cargo_atual: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
     # Any other top-level keys of the source record, and the order of its keys.
     extra: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
+    # Order of the record in the file it came from (export keeps it).
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class Vaga(Base):
@@ -74,6 +76,7 @@ class Vaga(Base):
     perfil_vaga: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
     beneficios: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
     extra: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class PipelineOpening(Base):
@@ -85,6 +88,8 @@ class PipelineOpening(Base):
     titulo: Mapped[str] = mapped_column(Text, nullable=False, default="")
     modalidade: Mapped[str] = mapped_column(Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Other keys of the source entry and the order of its keys.
+    extra: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
 
 
 class Prospect(Base):
@@ -95,6 +100,7 @@ class Prospect(Base):
         UniqueConstraint("vaga_codigo", "candidate_codigo", name="uq_prospects_pair"),
         Index("ix_prospects_candidate", "candidate_codigo"),
         Index("ix_prospects_stage", "stage"),
+        Index("ix_prospects_recrutador", "recrutador"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,0 +1,58 @@
+"""Authentication: users, bcrypt passwords, log-in with lockout, session versions."""
+
+from hr_core.auth.passwords import check_password_strength, generate_password, hash_password, verify_password
+from hr_core.auth.sessions import (
+    COOKIE_NAME,
+    CookieKey,
+    LoginFailed,
+    LoginSession,
+    SessionEnded,
+    authenticate,
+    build_credentials,
+    end_sessions,
+    make_session_token,
+    read_session_token,
+    resolve_cookie_key,
+    resume_session,
+)
+from hr_core.auth.users import (
+    UserInfo,
+    change_own_password,
+    count_users,
+    create_user,
+    disable_user,
+    enable_user,
+    get_user,
+    list_users,
+    reset_password,
+    set_role,
+)
+
+__all__ = [
+    "COOKIE_NAME",
+    "CookieKey",
+    "LoginFailed",
+    "LoginSession",
+    "SessionEnded",
+    "UserInfo",
+    "authenticate",
+    "build_credentials",
+    "change_own_password",
+    "check_password_strength",
+    "count_users",
+    "create_user",
+    "disable_user",
+    "enable_user",
+    "end_sessions",
+    "generate_password",
+    "get_user",
+    "hash_password",
+    "list_users",
+    "make_session_token",
+    "read_session_token",
+    "reset_password",
+    "resolve_cookie_key",
+    "resume_session",
+    "set_role",
+    "verify_password",
+]

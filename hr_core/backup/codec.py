@@ -1,0 +1,149 @@
+"""Canonical row values, the Avro schema, the order-independent content hash, and DB-ready values.
+
+Every value is first brought to a canonical form that is the same whether it came from the
+database (any dialect) or from an Avro file: integers, strings, JSON as compact text in its own
+key order, dates as days and timestamps as microseconds since 1970-01-01 UTC, or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hr_core.backup.tables import ColumnSpec
+from hr_core.errors import InvalidInputError
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+EPOCH_DATE = dt.date(1970, 1, 1)
+_MICRO = dt.timedelta(microseconds=1)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_AVRO_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HASH_MODULUS = 2**256
+AVRO_TYPES: dict[str, Any] = {
+    "integer": "long",
+    "text": "string",
+    "json": "string",
+    "date": {"type": "int", "logicalType": "date"},
+    "timestamp": {"type": "long", "logicalType": "timestamp-micros"},
+}
+
+Normalizer = Callable[[Any], Any]
+
+
+def _integer(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return _JSON.encode(value)
+
+
+def _date(value: Any) -> Any:
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return (value - EPOCH_DATE).days
+
+
+def _timestamp(value: Any) -> Any:
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return (value - EPOCH) // _MICRO
+
+
+NORMALIZERS: dict[str, Normalizer] = {
+    "integer": _integer,
+    "text": _text,
+    "json": _json,
+    "date": _date,
+    "timestamp": _timestamp,
+}
+
+
+def build_avro_schema(table: str, columns: Sequence[ColumnSpec]) -> dict[str, Any]:
+    """The Avro record schema for a table's columns (nullable columns are unions with null)."""
+    fields = []
+    for col in columns:
+        if not _AVRO_NAME.match(col.name):
+            raise InvalidInputError(f"column {table}.{col.name} has a name Avro cannot hold; rename it")
+        avro_type = AVRO_TYPES[col.kind]
+        fields.append({"name": col.name, "type": ["null", avro_type] if col.nullable else avro_type})
+    return {"type": "record", "name": table, "namespace": "talentlens.backup", "fields": fields}
+
+
+def describe_avro_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, canonical type text) per field, to compare schemas however a writer spelled them."""
+    return [(f["name"], json.dumps(f["type"], sort_keys=True)) for f in schema.get("fields", [])]
+
+
+def make_row_normalizer(columns: Sequence[ColumnSpec]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function turning one row (values in column order) into its canonical values."""
+    funcs = [NORMALIZERS[c.kind] for c in columns]
+    pairs = list(enumerate(funcs))
+
+    def normalize(row: Sequence[Any]) -> list[Any]:
+        return [f(row[i]) for i, f in pairs]
+
+    return normalize
+
+
+def hash_row(values: list[Any]) -> int:
+    """SHA-256 of one row's canonical JSON encoding, as an integer."""
+    return int.from_bytes(hashlib.sha256(_JSON.encode(values).encode("utf-8")).digest(), "big")
+
+
+class ContentHasher:
+    """Order-independent hash of a table's rows: the sum of per-row SHA-256 values mod 2**256."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.rows = 0
+
+    def add(self, values: list[Any]) -> None:
+        self.total += hash_row(values)
+        self.rows += 1
+
+    def hexdigest(self) -> str:
+        return f"{self.total % HASH_MODULUS:064x}"
+
+
+def to_sqlite_value(kind: str, value: Any) -> Any:
+    """A canonical value as SQLAlchemy stores it in SQLite (naive UTC text timestamps)."""
+    if value is None:
+        return None
+    if kind == "timestamp":
+        stamp = (EPOCH + value * _MICRO).replace(tzinfo=None)
+        return stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if kind == "date":
+        return (EPOCH_DATE + dt.timedelta(days=value)).isoformat()
+    return value
+
+
+def to_postgres_value(kind: str, value: Any) -> Any:
+    """A canonical value ready for a PostgreSQL COPY row."""
+    if value is None:
+        return None
+    if kind == "timestamp":
+        return EPOCH + value * _MICRO
+    if kind == "date":
+        return EPOCH_DATE + dt.timedelta(days=value)
+    return value

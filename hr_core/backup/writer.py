@@ -1,0 +1,203 @@
+"""Write a table to storage as a streamed, deflated Avro file, then its manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, column, func, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import table as sql_table
+
+import hr_core
+from hr_core.access import Actor, require_role
+from hr_core.audit import record_event
+from hr_core.backup.codec import ContentHasher, build_avro_schema, make_row_normalizer
+from hr_core.backup.manifest import Manifest, build_avro_key, build_manifest_key, new_backup_id
+from hr_core.backup.tables import (
+    TABLE_ORDER,
+    ColumnSpec,
+    check_table_name,
+    get_primary_key,
+    list_live_columns,
+)
+from hr_core.errors import DatabaseUnavailableError, HRCoreError
+from hr_core.storage import Storage
+
+Progress = Callable[[float, str], None]
+CHUNK_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What `backup TABLE` prints."""
+
+    backup_id: str
+    table: str
+    rows: int
+    sha256: str
+    key: str
+    content_hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "backup_id": self.backup_id,
+            "table": self.table,
+            "rows": self.rows,
+            "sha256": self.sha256,
+            "key": self.key,
+        }
+
+
+def _select_columns(table: str, columns: Sequence[ColumnSpec]) -> Any:
+    # Untyped columns: raw driver values, normalised by the codec (faster than type processing).
+    return select(*[column(c.name) for c in columns]).select_from(sql_table(table))
+
+
+def stream_table_rows(conn: Connection, table: str, columns: Sequence[ColumnSpec]) -> Iterator[Sequence[Any]]:
+    """Rows of table in chunks through a server-side cursor (bounded memory)."""
+    # Per-statement options: Connection.execution_options() would change the connection for good.
+    stmt = _select_columns(table, columns).execution_options(stream_results=True, yield_per=CHUNK_ROWS)
+    result = conn.execute(stmt)
+    for partition in result.partitions():
+        yield from partition
+
+
+def count_rows(conn: Connection, table: str) -> int:
+    """Row count of an allow-listed table."""
+    return int(
+        conn.execute(select(func.count()).select_from(sql_table(check_table_name(table).name))).scalar_one()
+    )
+
+
+def write_table_backup(
+    conn: Connection,
+    *,
+    storage: Storage,
+    table: str,
+    columns: Sequence[ColumnSpec],
+    kind: str = "manual",
+    progress: Progress | None = None,
+) -> BackupResult:
+    """Stream table through conn into an Avro file, put it to storage, then put its manifest."""
+    import fastavro
+
+    check_table_name(table)
+    backup_id = new_backup_id()
+    created_at = dt.datetime.now(dt.UTC).isoformat()
+    schema = build_avro_schema(table, columns)
+    names = [c.name for c in columns]
+    normalize = make_row_normalizer(columns)
+    hasher = ContentHasher()
+    total = count_rows(conn, table) if progress else 0
+
+    def records() -> Iterator[dict[str, Any]]:
+        for row in stream_table_rows(conn, table, columns):
+            values = normalize(row)
+            hasher.add(values)
+            if progress and hasher.rows % 50_000 == 0:
+                progress(min(0.95, 0.9 * hasher.rows / max(total, 1)), f"{table}: {hasher.rows:,} rows")
+            yield dict(zip(names, values, strict=True))
+
+    with tempfile.TemporaryDirectory(prefix="hr-backup-") as tmp:
+        path = Path(tmp) / f"{backup_id}.avro"
+        try:
+            with open(path, "wb") as fh:
+                fastavro.writer(
+                    fh,
+                    fastavro.parse_schema(schema),
+                    records(),
+                    codec="deflate",
+                    metadata={"talentlens.table": table, "talentlens.backup_id": backup_id},
+                )
+        except sa_exc.OperationalError as e:
+            raise DatabaseUnavailableError(f"the database failed while backing up {table}: {e.orig}") from e
+        digest = hashlib.sha256()
+        with open(path, "rb") as src:
+            for block in iter(lambda: src.read(1024 * 1024), b""):
+                digest.update(block)
+        key = build_avro_key(table, backup_id)
+        if progress:
+            progress(0.96, f"{table}: uploading {path.stat().st_size:,} bytes")
+        storage.put_file(key, path)
+        manifest = Manifest(
+            backup_id=backup_id,
+            table=table,
+            created_at=created_at,
+            rows=hasher.rows,
+            columns=[c.as_dict() for c in columns],
+            primary_key=get_primary_key(table),
+            avro_schema=schema,
+            sha256=digest.hexdigest(),
+            size=path.stat().st_size,
+            content_hash=hasher.hexdigest(),
+            app_version=hr_core.__version__,
+            key=key,
+            kind=kind,
+        )
+        # The manifest goes last: only a complete file ever gets one.
+        storage.put_bytes(build_manifest_key(table, backup_id), manifest.to_json())
+    if progress:
+        progress(1.0, f"{table}: {hasher.rows:,} rows backed up")
+    return BackupResult(backup_id, table, hasher.rows, manifest.sha256, key, manifest.content_hash)
+
+
+def create_backup(
+    *,
+    engine: Engine,
+    storage: Storage,
+    table: str,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> BackupResult:
+    """Back up one allow-listed table to storage and record it in the audit log."""
+    require_role(actor, "admin", action="back up tables")
+    check_table_name(table)
+    try:
+        columns = list_live_columns(engine, table)
+        opts: dict[str, Any] = (
+            {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+        )
+        try:
+            with engine.connect().execution_options(**opts) as conn:
+                result = write_table_backup(
+                    conn, storage=storage, table=table, columns=columns, progress=progress
+                )
+        except sa_exc.OperationalError as e:
+            raise DatabaseUnavailableError(f"cannot reach the database to back up {table}: {e.orig}") from e
+    except HRCoreError as e:
+        record_event(
+            engine, actor=actor, action="backup", outcome="error", details={"table": table, "error": str(e)}
+        )
+        raise
+    record_event(engine, actor=actor, action="backup", outcome="ok", details=result.as_dict())
+    return result
+
+
+def create_all_backups(
+    *,
+    engine: Engine,
+    storage: Storage,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> list[BackupResult]:
+    """Back up every allow-listed table that exists, parents before children, as one set."""
+    require_role(actor, "admin", action="back up tables")
+    from sqlalchemy import inspect
+
+    present = set(inspect(engine).get_table_names())
+    tables = [t for t in TABLE_ORDER if t in present]
+    results = []
+    for i, table in enumerate(tables):
+
+        def step(fraction: float, message: str, i: int = i) -> None:
+            if progress:
+                progress((i + fraction) / len(tables), message)
+
+        results.append(create_backup(engine=engine, storage=storage, table=table, actor=actor, progress=step))
+    return results

@@ -1,0 +1,97 @@
+"""CLI: train-match, score-match, build-index, recommend, drift-report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from hr_core.cli._common import emit, open_engine
+from hr_core.errors import InvalidInputError
+
+
+def _train(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.match import train_match_model
+
+    emit(train_match_model(engine=open_engine(), actor=CLI_ACTOR, random_state=args.seed).as_dict())
+
+
+def _score(args: argparse.Namespace) -> None:
+    from hr_core.ml.match import load_match_model, score_match, score_pairs_csv
+
+    if args.pairs:
+        if args.candidate or args.vaga or not args.out:
+            raise InvalidInputError("use either --candidate C --vaga V, or --pairs PAIRS.csv --out SCORES.csv")
+        model = load_match_model()
+        emit(score_pairs_csv(engine=open_engine(), model=model, pairs_path=Path(args.pairs), out_path=Path(args.out)))
+        return
+    if not (args.candidate and args.vaga):
+        raise InvalidInputError("give --candidate C and --vaga V (or --pairs PAIRS.csv --out SCORES.csv)")
+    result = score_match(engine=open_engine(), model=load_match_model(), candidate=args.candidate, vaga=args.vaga)
+    emit(result.as_dict())
+
+
+def _build_index(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.recommend import build_indexes
+
+    emit(build_indexes(engine=open_engine(), actor=CLI_ACTOR))
+
+
+def _recommend(args: argparse.Namespace) -> None:
+    from hr_core.ml.recommend import RecommendFilters, recommend
+
+    filters = RecommendFilters(city=args.city, level=args.level, english=args.english, pcd=args.pcd)
+    emit(recommend(engine=open_engine(), candidate=args.candidate, vaga=args.vaga, k=args.k, filters=filters))
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-01-31") from e
+
+
+def _drift(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.drift import build_drift_report
+
+    summary = build_drift_report(
+        engine=open_engine(), actor=CLI_ACTOR, out=Path(args.out), since=args.since, limit=args.limit
+    )
+    emit(summary.as_cli())
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("train-match", help="train the match model on prospects with a final status")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the grouped split")
+    p.set_defaults(handler=_train)
+
+    p = sub.add_parser("score-match", help="match probability of a candidate for an opening (or a CSV of pairs)")
+    p.add_argument("--candidate", help="candidate code")
+    p.add_argument("--vaga", help="opening code")
+    p.add_argument("--pairs", help="CSV with columns candidate,vaga")
+    p.add_argument("--out", help="CSV to write candidate,vaga,probability to (with --pairs)")
+    p.set_defaults(handler=_score)
+
+    p = sub.add_parser("build-index", help="encode openings and candidates and rebuild the Annoy indexes")
+    p.set_defaults(handler=_build_index)
+
+    p = sub.add_parser("recommend", help="openings for a candidate, or candidates for an opening")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--candidate", help="candidate code: recommend openings")
+    who.add_argument("--vaga", help="opening code: recommend candidates")
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("--city", help="only results in this city")
+    p.add_argument("--level", help="only results of this professional level (e.g. Sênior)")
+    p.add_argument("--english", help="only results with this English level (e.g. Avançado)")
+    p.add_argument("--pcd", action="store_true", help="only PCD candidates / PCD-specific openings")
+    p.set_defaults(handler=_recommend)
+
+    p = sub.add_parser("drift-report", help="Evidently data-drift report: training data vs recent prospects")
+    p.add_argument("--out", default="drift_report.html", help="HTML file to write")
+    p.add_argument("--since", type=_parse_date, help="recent = applied on or after this date (YYYY-MM-DD)")
+    p.add_argument("--limit", type=int, default=1000, help="recent = the latest N prospects (default 1000)")
+    p.set_defaults(handler=_drift)

@@ -1,0 +1,44 @@
+"""CLI: import-recruiting, export-recruiting (Decision JSON files, local or s3://)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from hr_core.cli._common import emit, open_engine
+
+
+def _import(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.db import init_db
+    from hr_core.recruiting.importer import import_recruiting
+
+    engine = open_engine()
+    init_db(engine)
+    result = import_recruiting(
+        engine=engine, actor=CLI_ACTOR, applicants=args.applicants, vagas=args.vagas, prospects=args.prospects
+    )
+    emit(result.as_dict())
+
+
+def _export(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.db import init_db
+    from hr_core.recruiting.exporter import export_recruiting
+
+    engine = open_engine()
+    init_db(engine)
+    emit(export_recruiting(engine=engine, actor=CLI_ACTOR, out=args.out))
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "import-recruiting", help="upsert Decision applicants/vagas/prospects JSON (paths or s3:// URLs)"
+    )
+    p.add_argument("--applicants", help="applicants.json (path or s3://bucket/key)")
+    p.add_argument("--vagas", help="vagas.json (path or s3://bucket/key)")
+    p.add_argument("--prospects", help="prospects.json (path or s3://bucket/key)")
+    p.set_defaults(handler=_import)
+    p = sub.add_parser("export-recruiting", help="write applicants.json, vagas.json and prospects.json")
+    p.add_argument("--out", required=True, help="a folder or s3://bucket/prefix")
+    p.set_defaults(handler=_export)

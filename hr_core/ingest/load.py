@@ -1,0 +1,378 @@
+"""Load HR files into the database: validate every row, stage, upsert in one transaction, report rejects."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
+
+from hr_core.access import Actor, Role, require_role
+from hr_core.audit import record_event
+from hr_core.db import begin
+from hr_core.errors import DatabaseUnavailableError, HRCoreError, IntegrityError, NotFoundError
+from hr_core.ingest.readers import CsvReader, RawRow, read_batch, read_rows
+from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
+from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
+from hr_core.ingest.tables import LOAD_ORDER, TABLES, TableSpec, get_table, infer_table
+from hr_core.ingest.validate import RefData, RejectRow, RowValidator
+from hr_core.ingest.writers import Stager, UpsertCounts
+from hr_core.sqlfiles import get_query
+from hr_core.storage import Storage, make_storage
+
+Progress = Callable[[float, str], None]
+CHUNK_ROWS = 20_000
+PREVIEW_ROWS = 10
+LOAD_ROLES: tuple[Role, ...] = ("analyst", "admin")
+DIR_FILES = tuple(f"{t}.csv" for t in LOAD_ORDER)
+
+
+@dataclass
+class LoadResult:
+    """What one table's load did: true upsert counts, rejected rows and where their report is."""
+
+    table: str
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rejects_key: str | None
+    reject_rows: list[RejectRow] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The CLI's JSON shape."""
+        return {
+            "table": self.table,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rejects": self.rejects_key,
+        }
+
+    def rejects_frame(self) -> pd.DataFrame:
+        return build_rejects_frame(self.reject_rows)
+
+
+@dataclass
+class ValidationSummary:
+    """A dry run of one table's rows: nothing written, just what would load and what would be rejected."""
+
+    table: str
+    filename: str
+    rows: int
+    valid: int
+    rejected: int
+    header_skipped: bool
+    preview: list[list[Any]]
+    reject_rows: list[RejectRow] = field(default_factory=list, repr=False)
+
+    def preview_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.preview, columns=list(TABLES[self.table].fields))
+
+    def rejects_frame(self) -> pd.DataFrame:
+        return build_rejects_frame(self.reject_rows)
+
+    def reason_counts(self) -> dict[str, int]:
+        """How many rows break each kind of rule (values blanked out), most common first."""
+        kinds: Counter[str] = Counter()
+        for row in self.reject_rows:
+            kinds.update({_reason_kind(r) for r in row.reasons})
+        return dict(kinds.most_common())
+
+
+def _reason_kind(reason: str) -> str:
+    return re.sub(r"'[^']*'|\b\d+\b", "…", reason)
+
+
+def _read_refs(conn: Connection) -> RefData:
+    departments = conn.execute(get_query("list_ingest_departments", conn.engine)).all()
+    jobs = conn.execute(get_query("list_ingest_jobs", conn.engine)).all()
+    return RefData(
+        department_ids={r[0] for r in departments},
+        job_ids={r[0] for r in jobs},
+        department_names={r[1]: r[0] for r in departments},
+        job_names={r[1]: r[0] for r in jobs},
+        max_employee_id=int(conn.execute(get_query("get_ingest_max_employee_id", conn.engine)).scalar_one()),
+    )
+
+
+def _consume(
+    rows: Iterable[RawRow],
+    validator: RowValidator,
+    *,
+    rejects: list[RejectRow],
+    sink: Callable[[list[tuple[Any, ...]]], None] | None,
+    preview: list[list[Any]] | None = None,
+    on_chunk: Callable[[], None] | None = None,
+) -> tuple[int, int]:
+    """Validate rows in order, pass valid ones to sink in chunks; return (rows seen, valid rows)."""
+    chunk: list[tuple[Any, ...]] = []
+    seen = valid = 0
+    check = validator.check
+    for row in rows:
+        seen += 1
+        if preview is not None and len(preview) < PREVIEW_ROWS:
+            preview.append(list(row.values))
+        result = check(row.line, row.values)
+        if isinstance(result, list):
+            rejects.append(RejectRow(row.line, row.raw, tuple(result)))
+            continue
+        valid += 1
+        if sink is not None:
+            chunk.append(result)
+            if len(chunk) >= CHUNK_ROWS:
+                sink(chunk)
+                chunk = []
+                if on_chunk is not None:
+                    on_chunk()
+    if sink is not None and chunk:
+        sink(chunk)
+    return seen, valid
+
+
+def _audited(
+    engine: Engine, actor: Actor, action: str, details: dict[str, Any], run: Callable[[], Any]
+) -> Any:
+    """Run a data-changing step, recording its outcome (ok or error) in the audit log."""
+    try:
+        require_role(actor, *LOAD_ROLES, action="load HR data")
+        result = run()
+    except HRCoreError as e:
+        record_event(
+            engine, actor=actor, action=action, outcome="error", details={**details, "error": str(e)}
+        )
+        raise
+    summary = [r.as_dict() for r in result] if isinstance(result, list) else result.as_dict()
+    record_event(engine, actor=actor, action=action, outcome="ok", details={**details, "result": summary})
+    return result
+
+
+@contextmanager
+def _transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the whole upload; driver errors become hr_core errors saying nothing changed."""
+    try:
+        with begin(engine) as conn:
+            yield conn
+    except sa_exc.DBAPIError as e:
+        if e.connection_invalidated or isinstance(e, sa_exc.InterfaceError):
+            raise DatabaseUnavailableError(
+                f"the database connection was lost during the load; nothing was changed ({e.orig})"
+            ) from e
+        raise IntegrityError(f"the database refused the load; nothing was changed ({e.orig})") from e
+
+
+def _write_table(
+    conn: Connection,
+    spec: TableSpec,
+    rows: Iterable[RawRow],
+    refs: RefData,
+    *,
+    storage: Storage | None,
+    step: Callable[[str], None],
+) -> LoadResult:
+    stager = Stager(conn, spec)
+    rejects: list[RejectRow] = []
+    _consume(
+        rows,
+        RowValidator(spec, refs),
+        rejects=rejects,
+        sink=stager.add,
+        on_chunk=lambda: step(f"{spec.name}: {stager.count:,} rows staged"),
+    )
+    step(f"{spec.name}: merging {stager.count:,} rows")
+    counts: UpsertCounts = stager.finish()
+    key = write_rejects_report(rejects, table=spec.name, storage=storage)
+    return LoadResult(
+        table=spec.name,
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=len(rejects),
+        rejects_key=key,
+        reject_rows=rejects,
+    )
+
+
+def _reporter(progress: Progress | None) -> Progress:
+    return progress or (lambda _fraction, _message: None)
+
+
+def _open_rows(
+    src: OpenSource, *, table: str | None, header: bool | None, fmt: str | None
+) -> tuple[TableSpec, Iterable[RawRow]]:
+    spec = get_table(table) if table else get_table(infer_table(src.filename))
+    kind = detect_format(src.filename, fmt)
+    return spec, read_rows(src.stream, spec=spec, filename=src.filename, fmt=kind, header=header)
+
+
+def load_table(
+    *,
+    engine: Engine,
+    source: Source,
+    actor: Actor,
+    table: str | None = None,
+    filename: str | None = None,
+    header: bool | None = None,
+    fmt: str | None = None,
+    storage: Storage | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load one table from a CSV/JSON/Avro file (path, s3:// URL or file object) in one transaction."""
+    report = _reporter(progress)
+    name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "upload"))
+
+    def run() -> LoadResult:
+        with open_source(source, filename=filename) as src:
+            spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
+            report(0.0, f"reading {src.filename}")
+            with _transaction(engine) as conn:
+                result = _write_table(
+                    conn,
+                    spec,
+                    rows,
+                    _read_refs(conn),
+                    storage=storage,
+                    step=lambda message: report(0.9 * src.fraction(), message),
+                )
+                report(0.95, "committing")
+        report(1.0, f"{spec.name}: {result.inserted:,} inserted, {result.updated:,} updated")
+        return result
+
+    return _audited(engine, actor, "ingest.load", {"table": table, "file": str(name)}, run)  # type: ignore[no-any-return]
+
+
+def load_batch(
+    *,
+    engine: Engine,
+    source: Source,
+    actor: Actor,
+    filename: str | None = None,
+    storage: Storage | None = None,
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    """Load a JSON batch ({"records": [...]}) in one transaction: departments, then jobs, then employees."""
+    report = _reporter(progress)
+    name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "batch"))
+
+    def run() -> list[LoadResult]:
+        results: list[LoadResult] = []
+        with open_source(source, filename=filename) as src, _transaction(engine) as conn:
+            refs = _read_refs(conn)
+            tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
+            for index, table in enumerate(LOAD_ORDER):
+                if tables[table]:
+                    done = index / len(LOAD_ORDER)
+                    results.append(
+                        _write_table(
+                            conn,
+                            TABLES[table],
+                            tables[table],
+                            refs,
+                            storage=storage,
+                            step=lambda message, done=done: report(done, message),  # type: ignore[misc]
+                        )
+                    )
+            report(0.95, "committing")
+        report(1.0, "batch loaded")
+        return results
+
+    return _audited(engine, actor, "ingest.load_batch", {"file": str(name)}, run)  # type: ignore[no-any-return]
+
+
+def load_dir(
+    *,
+    engine: Engine,
+    source: str | Path,
+    actor: Actor,
+    storage: Storage | None = None,
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    """Load departments.csv, jobs.csv and hired_employees.csv found in a folder or s3:// prefix, in that order."""
+    require_role(actor, *LOAD_ROLES, action="load HR data")
+    text = str(source)
+    found: list[str | Path]
+    if text.startswith("s3://"):
+        parsed = urlparse(text)
+        folder = make_storage(f"s3://{parsed.netloc}/{parsed.path.strip('/')}")
+        base = text.rstrip("/")
+        found = [f"{base}/{f}" for f in DIR_FILES if folder.exists(f)]
+    else:
+        path = Path(text)
+        if not path.is_dir():
+            raise NotFoundError(f"folder {text!r} does not exist")
+        found = [path / f for f in DIR_FILES if (path / f).is_file()]
+    if not found:
+        raise NotFoundError(f"{text} holds none of {', '.join(DIR_FILES)}")
+    report = _reporter(progress)
+    results = []
+    for index, item in enumerate(found):
+        share = 1 / len(found)
+        results.append(
+            load_table(
+                engine=engine,
+                source=item,
+                actor=actor,
+                storage=storage,
+                progress=lambda f, m, index=index, share=share: report((index + f) * share, m),  # type: ignore[misc]
+            )
+        )
+    return results
+
+
+def _summarize(table: str, filename: str, rows: Iterable[RawRow], refs: RefData) -> ValidationSummary:
+    rejects: list[RejectRow] = []
+    preview: list[list[Any]] = []
+    seen, valid = _consume(
+        rows, RowValidator(TABLES[table], refs), rejects=rejects, sink=None, preview=preview
+    )
+    return ValidationSummary(
+        table=table,
+        filename=filename,
+        rows=seen,
+        valid=valid,
+        rejected=len(rejects),
+        header_skipped=bool(isinstance(rows, CsvReader) and rows.header_skipped),
+        preview=preview,
+        reject_rows=rejects,
+    )
+
+
+def _read_refs_readonly(engine: Engine) -> RefData:
+    try:
+        with engine.connect() as conn:
+            return _read_refs(conn)
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e
+
+
+def validate_upload(
+    *,
+    engine: Engine,
+    source: Source,
+    table: str | None = None,
+    filename: str | None = None,
+    header: bool | None = None,
+    fmt: str | None = None,
+) -> ValidationSummary:
+    """Dry run of load_table: read and check every row against the database, write nothing."""
+    with open_source(source, filename=filename) as src:
+        spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
+        return _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine))
+
+
+def validate_batch(*, engine: Engine, source: Source, filename: str | None = None) -> list[ValidationSummary]:
+    """Dry run of load_batch: per table, what would load and what would be rejected; nothing written."""
+    refs = _read_refs_readonly(engine)
+    with open_source(source, filename=filename) as src:
+        tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
+        return [_summarize(t, src.filename, tables[t], refs) for t in LOAD_ORDER if tables[t]]

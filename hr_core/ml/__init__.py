@@ -1,0 +1,1 @@
+"""Machine learning for recruiting: pair features, the match model, recommendations and drift."""

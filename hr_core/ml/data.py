@@ -1,0 +1,70 @@
+"""Read candidates, openings and prospects from the recruiting tables for the models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy import exc as sa_exc
+
+from hr_core.errors import DatabaseUnavailableError, NotFoundError
+from hr_core.ml.features import CANDIDATE_COLUMNS, VAGA_COLUMNS
+from hr_core.models.recruiting import Candidate, Prospect, Vaga
+from hr_core.pipeline_stages import match_label
+
+
+def _read(engine: Engine, stmt: object, columns: list[str]) -> pd.DataFrame:
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).all()  # type: ignore[call-overload]
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot read the recruiting tables: {e.orig}") from e
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
+
+
+def load_candidates(engine: Engine, *, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Candidates' typed columns (all, or those with the given codes)."""
+    stmt = select(*[getattr(Candidate, c) for c in CANDIDATE_COLUMNS]).order_by(Candidate.codigo)
+    if codes is not None:
+        stmt = stmt.where(Candidate.codigo.in_(list(codes)))
+    return _read(engine, stmt, list(CANDIDATE_COLUMNS))
+
+
+def load_vagas(engine: Engine, *, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Openings' typed columns (all, or those with the given codes)."""
+    stmt = select(*[getattr(Vaga, c) for c in VAGA_COLUMNS]).order_by(Vaga.codigo)
+    if codes is not None:
+        stmt = stmt.where(Vaga.codigo.in_(list(codes)))
+    return _read(engine, stmt, list(VAGA_COLUMNS))
+
+
+def load_prospects(engine: Engine) -> pd.DataFrame:
+    """Prospect pairs whose candidate and opening both exist, with status, date and label (or None)."""
+    stmt = (
+        select(Prospect.candidate_codigo, Prospect.vaga_codigo, Prospect.situacao, Prospect.data_candidatura)
+        .join(Candidate, Candidate.codigo == Prospect.candidate_codigo)
+        .join(Vaga, Vaga.codigo == Prospect.vaga_codigo)
+        .order_by(Prospect.vaga_codigo, Prospect.candidate_codigo)
+    )
+    frame = _read(engine, stmt, ["candidate", "vaga", "situacao", "data_candidatura"])
+    frame["label"] = [match_label(s) for s in frame["situacao"]]
+    return frame
+
+
+def get_data_fingerprint(engine: Engine) -> dict[str, object]:
+    """Counts and highest codes of candidates and openings: changes when an import adds or removes rows."""
+    try:
+        with engine.connect() as conn:
+            cand = conn.execute(select(func.count(), func.max(Candidate.codigo))).one()
+            vaga = conn.execute(select(func.count(), func.max(Vaga.codigo))).one()
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot read the recruiting tables: {e.orig}") from e
+    return {"candidates": int(cand[0]), "candidates_max": cand[1], "vagas": int(vaga[0]), "vagas_max": vaga[1]}
+
+
+def require_one(frame: pd.DataFrame, code: str, *, what: str) -> dict[str, object]:
+    """The single row of a frame loaded by code, or NotFoundError."""
+    if frame.empty:
+        raise NotFoundError(f"{what} {code!r} does not exist; check the code or import the recruiting data")
+    return frame.iloc[0].to_dict()

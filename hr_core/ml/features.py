@@ -1,0 +1,282 @@
+"""Features of a (candidate, opening) pair, built here only and used alike by training and scoring."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Typed columns read from the tables (hr_core.models.recruiting).
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    "codigo",
+    "nome",
+    "local",
+    "titulo_profissional",
+    "area_atuacao",
+    "conhecimentos_tecnicos",
+    "certificacoes",
+    "nivel_profissional",
+    "nivel_academico",
+    "nivel_ingles",
+    "nivel_espanhol",
+    "outro_idioma",
+    "sexo",
+    "estado_civil",
+    "pcd",
+    "cv_pt",
+)
+VAGA_COLUMNS: tuple[str, ...] = (
+    "codigo",
+    "titulo",
+    "cliente",
+    "tipo_contratacao",
+    "pais",
+    "estado",
+    "cidade",
+    "pcd",
+    "nivel_profissional",
+    "nivel_academico",
+    "nivel_ingles",
+    "nivel_espanhol",
+    "outro_idioma",
+    "areas_atuacao",
+    "principais_atividades",
+    "competencias",
+)
+
+CATEGORICAL_FEATURES: tuple[str, ...] = (
+    "cand_sexo",
+    "cand_estado_civil",
+    "cand_pcd",
+    "vaga_pcd",
+    "cand_nivel_academico",
+    "cand_nivel_profissional",
+    "vaga_nivel_profissional",
+    "cand_nivel_ingles",
+    "vaga_nivel_ingles",
+    "cand_nivel_espanhol",
+    "vaga_nivel_espanhol",
+    "cand_outro_idioma",
+    "vaga_tipo_contratacao",
+    "vaga_cidade",
+    "vaga_estado",
+    "vaga_pais",
+)
+NUMERIC_FEATURES: tuple[str, ...] = (
+    "english_gap",
+    "spanish_gap",
+    "level_gap",
+    "academic_gap",
+    "same_city",
+    "same_state",
+    "text_similarity",
+    "skills_overlap",
+    "skills_matched",
+)
+FEATURES: tuple[str, ...] = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+
+LANGUAGE_LEVELS: dict[str, float] = {
+    "nenhum": 0.0,
+    "basico": 1.0,
+    "tecnico": 1.5,
+    "intermediario": 2.0,
+    "avancado": 3.0,
+    "fluente": 4.0,
+}
+PROFESSIONAL_LEVELS: dict[str, float] = {
+    "estagiario": 0.0,
+    "trainee": 0.5,
+    "auxiliar": 1.0,
+    "assistente": 1.0,
+    "junior": 2.0,
+    "analista": 3.0,
+    "pleno": 3.0,
+    "senior": 4.0,
+    "especialista": 5.0,
+    "lider": 5.0,
+    "supervisor": 5.0,
+    "coordenador": 6.0,
+    "gerente": 7.0,
+    "diretor": 8.0,
+}
+ACADEMIC_LEVELS: dict[str, float] = {
+    "ensino fundamental": 1.0,
+    "ensino medio": 2.0,
+    "ensino tecnico": 3.0,
+    "ensino superior": 4.0,
+    "pos graduacao": 5.0,
+    "mestrado": 6.0,
+    "doutorado": 7.0,
+}
+
+# Skills recognised in free text; matched and missing skills are shown to recruiters.
+SKILLS_VOCABULARY: tuple[str, ...] = (
+    ".net", "abap", "agile", "airflow", "android", "angular", "aws", "azure", "bash", "c#", "c++",
+    "cobol", "css", "databricks", "delphi", "django", "docker", "excel", "flask", "gcp", "git",
+    "golang", "hadoop", "html", "ios", "java", "javascript", "jenkins", "jira", "kafka", "kotlin",
+    "kubernetes", "linux", "machine learning", "mongodb", "mysql", "node", "oracle", "php",
+    "postgresql", "power bi", "powershell", "python", "qlik", "react", "redis", "rest", "ruby",
+    "salesforce", "sap", "sap fi", "sap mm", "sap sd", "scala", "scrum", "selenium", "servicenow",
+    "spark", "spring", "sql", "sql server", "swift", "tableau", "terraform", "typescript", "vba",
+    "vue", "windows server", "itil", "cobit", "sharepoint", "pl/sql", "etl", "tensorflow", "pandas",
+)
+_SKILL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (skill, re.compile(r"(?<![\w#+.])" + re.escape(skill) + r"(?![\w#+])")) for skill in SKILLS_VOCABULARY
+)
+
+
+def normalise_text(value: Any) -> str:
+    """Lower-case, accents removed, blanks collapsed; None and NaN become ''."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.lower().replace("-", " ")).strip()
+
+
+def _level(value: Any, levels: Mapping[str, float]) -> float:
+    text = normalise_text(value)
+    if not text:
+        return float("nan")
+    for name, rank in levels.items():
+        if text.startswith(name):
+            return rank
+    return float("nan")
+
+
+def rank_language(value: Any) -> float:
+    """Ordinal rank of a language level (Nenhum 0 … Fluente 4); NaN when blank or unknown."""
+    return _level(value, LANGUAGE_LEVELS)
+
+
+def rank_professional(value: Any) -> float:
+    """Ordinal rank of a professional level (Júnior 2, Pleno 3, Sênior 4 …); NaN when unknown."""
+    return _level(value, PROFESSIONAL_LEVELS)
+
+
+def rank_academic(value: Any) -> float:
+    """Ordinal rank of an academic level; an unfinished course counts half a step lower."""
+    rank = _level(value, ACADEMIC_LEVELS)
+    text = normalise_text(value)
+    if not np.isnan(rank) and ("cursando" in text or "incompleto" in text):
+        rank -= 0.5
+    return rank
+
+
+def extract_skills(text: Any) -> set[str]:
+    """Skills of the vocabulary named in a text."""
+    norm = normalise_text(text)
+    if not norm:
+        return set()
+    return {skill for skill, pattern in _SKILL_PATTERNS if pattern.search(norm)}
+
+
+def build_candidate_text(row: Mapping[str, Any]) -> str:
+    """The text of a candidate: title, area, skills, certifications and CV."""
+    parts = ("titulo_profissional", "area_atuacao", "conhecimentos_tecnicos", "certificacoes", "cv_pt")
+    return "\n".join(str(row.get(p) or "") for p in parts).strip()
+
+
+def build_vaga_text(row: Mapping[str, Any]) -> str:
+    """The text of an opening: title, activities, required competences and areas."""
+    parts = ("titulo", "principais_atividades", "competencias", "areas_atuacao")
+    return "\n".join(str(row.get(p) or "") for p in parts).strip()
+
+
+def build_candidate_skills_text(row: Mapping[str, Any]) -> str:
+    parts = ("titulo_profissional", "conhecimentos_tecnicos", "certificacoes", "cv_pt")
+    return " ".join(str(row.get(p) or "") for p in parts)
+
+
+def build_vaga_skills_text(row: Mapping[str, Any]) -> str:
+    parts = ("titulo", "principais_atividades", "competencias")
+    return " ".join(str(row.get(p) or "") for p in parts)
+
+
+def compare_skills(candidate: Mapping[str, Any], vaga: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Skills the opening asks for that the candidate has (matched) and lacks (missing)."""
+    wanted = extract_skills(build_vaga_skills_text(vaga))
+    has = extract_skills(build_candidate_skills_text(candidate))
+    return sorted(wanted & has), sorted(wanted - has)
+
+
+def _city_state(local: Any) -> tuple[str, str]:
+    parts = [p.strip() for p in normalise_text(local).split(",")]
+    city = parts[0] if parts else ""
+    state = parts[1] if len(parts) > 1 else ""
+    return city, state
+
+
+def make_pair_frame(
+    candidates: pd.DataFrame, vagas: pd.DataFrame, pairs: Iterable[tuple[str, str]]
+) -> pd.DataFrame:
+    """One row per (candidate, vaga) pair with cand_* and vaga_* columns; unknown codes are dropped."""
+    pair_df = pd.DataFrame(list(pairs), columns=["candidate", "vaga"], dtype=object)
+    cands = candidates.add_prefix("cand_").rename(columns={"cand_codigo": "candidate"})
+    vags = vagas.add_prefix("vaga_").rename(columns={"vaga_codigo": "vaga"})
+    frame = pair_df.merge(cands, on="candidate", how="inner").merge(vags, on="vaga", how="inner")
+    return frame.reset_index(drop=True)
+
+
+def _unprefix(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+
+
+def build_features(pairs: pd.DataFrame, *, vectorizer: Any) -> pd.DataFrame:
+    """The model's input (FEATURES columns) for a pair frame; vectorizer is the fitted TF-IDF."""
+    records = pairs.to_dict("records")
+    out: dict[str, list[Any]] = {name: [] for name in FEATURES}
+    cand_texts: list[str] = []
+    vaga_texts: list[str] = []
+    for row in records:
+        cand = _unprefix(row, "cand_")
+        vaga = _unprefix(row, "vaga_")
+        for name in CATEGORICAL_FEATURES:
+            value = normalise_text(row.get(name))
+            out[name].append(value if value else "(blank)")
+        out["english_gap"].append(rank_language(cand.get("nivel_ingles")) - rank_language(vaga.get("nivel_ingles")))
+        out["spanish_gap"].append(
+            rank_language(cand.get("nivel_espanhol")) - rank_language(vaga.get("nivel_espanhol"))
+        )
+        out["level_gap"].append(
+            rank_professional(cand.get("nivel_profissional")) - rank_professional(vaga.get("nivel_profissional"))
+        )
+        out["academic_gap"].append(
+            rank_academic(cand.get("nivel_academico")) - rank_academic(vaga.get("nivel_academico"))
+        )
+        city, state = _city_state(cand.get("local"))
+        vaga_city, vaga_state = normalise_text(vaga.get("cidade")), normalise_text(vaga.get("estado"))
+        out["same_city"].append(float(bool(city) and city == vaga_city))
+        out["same_state"].append(float(bool(state) and state == vaga_state))
+        matched, missing = compare_skills(cand, vaga)
+        wanted = len(matched) + len(missing)
+        out["skills_overlap"].append(len(matched) / wanted if wanted else float("nan"))
+        out["skills_matched"].append(float(len(matched)))
+        cand_texts.append(normalise_text(build_candidate_text(cand)))
+        vaga_texts.append(normalise_text(build_vaga_text(vaga)))
+    out["text_similarity"] = list(_cosine_rows(vectorizer, cand_texts, vaga_texts)) if records else []
+    frame = pd.DataFrame(out, columns=list(FEATURES))
+    for name in NUMERIC_FEATURES:
+        frame[name] = frame[name].astype(float)
+    return frame
+
+
+def _cosine_rows(vectorizer: Any, left: list[str], right: list[str]) -> np.ndarray:
+    a = vectorizer.transform(left)
+    b = vectorizer.transform(right)
+    # TfidfVectorizer rows are L2-normalised, so the row-wise dot product is the cosine.
+    return np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+
+def fit_text_vectorizer(candidate_texts: Iterable[str], vaga_texts: Iterable[str]) -> Any:
+    """Fit the TF-IDF vocabulary used by the text_similarity feature."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    corpus = [normalise_text(t) for t in [*candidate_texts, *vaga_texts]]
+    vectorizer = TfidfVectorizer(min_df=1, max_features=20_000, sublinear_tf=True, dtype=np.float64)
+    vectorizer.fit([t or "(vazio)" for t in corpus])
+    return vectorizer

@@ -1,0 +1,484 @@
+"""The match model: train on prospect outcomes, save with skops, load after a hash check, score pairs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import platform
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from hr_core.access import Actor, require_role
+from hr_core.audit import record_event
+from hr_core.errors import HRCoreError, InvalidInputError, ModelError, NotFoundError
+from hr_core.ml import data
+from hr_core.ml.artifacts import get_models_dir, hash_file, read_json, verify_hash, write_json
+from hr_core.ml.features import (
+    CATEGORICAL_FEATURES,
+    FEATURES,
+    NUMERIC_FEATURES,
+    build_candidate_text,
+    build_features,
+    build_vaga_text,
+    compare_skills,
+    fit_text_vectorizer,
+    make_pair_frame,
+)
+
+Progress = Callable[[float, str], None] | None
+
+MODEL_FILE = "match_model.skops"
+CARD_FILE = "match_model.json"
+REFERENCE_FILE = "match_reference.parquet"
+RETRAIN_HINT = "retrain it with `python -m hr_core train-match` (or the Retrain button on Match scoring)"
+MIN_LABELLED_PAIRS = 30
+
+# Every type the saved bundle may contain; skops refuses to build anything else.
+TRUSTED_TYPES: list[str] = [
+    "builtins.slice",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """How much one feature moves the probability compared with a typical pair (signed)."""
+
+    feature: str
+    effect: float
+    value: Any
+
+
+@dataclass(frozen=True)
+class MatchScore:
+    candidate: str
+    vaga: str
+    probability: float
+    reasons: list[Reason]
+    matched_skills: list[str]
+    missing_skills: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "candidate": self.candidate,
+            "vaga": self.vaga,
+            "probability": self.probability,
+            "reasons": [{"feature": r.feature, "effect": r.effect} for r in self.reasons],
+            "matched_skills": self.matched_skills,
+            "missing_skills": self.missing_skills,
+        }
+
+
+@dataclass
+class MatchModel:
+    """A loaded, verified match model with the TF-IDF vocabulary its text feature needs."""
+
+    pipeline: Any
+    vectorizer: Any
+    reference_values: dict[str, Any]
+    card: dict[str, Any]
+    path: Path
+
+
+@dataclass
+class TrainResult:
+    roc_auc: float
+    pr_auc: float
+    n_train: int
+    n_test: int
+    model: str
+    card: dict[str, Any] = field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "card"}
+
+
+def get_model_paths() -> tuple[Path, Path, Path]:
+    """(model file, card file, reference data file) in HR_MODELS_DIR."""
+    root = get_models_dir()
+    return root / MODEL_FILE, root / CARD_FILE, root / REFERENCE_FILE
+
+
+def read_model_card() -> dict[str, Any] | None:
+    """The model card of the trained model, or None when no model was trained yet."""
+    _, card_path, _ = get_model_paths()
+    if not card_path.is_file():
+        return None
+    return read_json(card_path, what="the match model card", fix=RETRAIN_HINT)
+
+
+def _make_pipeline(random_state: int) -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    columns = ColumnTransformer(
+        [
+            (
+                "cat",
+                OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=3, sparse_output=False),
+                list(CATEGORICAL_FEATURES),
+            ),
+            (
+                "num",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True)),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+                list(NUMERIC_FEATURES),
+            ),
+        ]
+    )
+    model = Pipeline([("columns", columns), ("classifier", LogisticRegression(C=0.5, max_iter=2000))])
+    return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
+
+
+def _grouped_split(labels: np.ndarray, groups: np.ndarray, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.model_selection import GroupShuffleSplit
+
+    for attempt in range(50):
+        splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state + attempt)
+        train, test = next(splitter.split(labels, labels, groups))
+        train_ok = np.bincount(labels[train], minlength=2).min() >= 3
+        if train_ok and len(set(labels[test])) == 2:
+            return train, test
+    raise InvalidInputError(
+        "cannot split the labelled prospects by opening so that both sides hold approved and rejected "
+        "pairs; import more prospects with final statuses"
+    )
+
+
+def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if mask.any():
+            rows.append(
+                {
+                    "bin": f"{lo:.1f}-{hi:.1f}",
+                    "count": int(mask.sum()),
+                    "mean_predicted": float(p[mask].mean()),
+                    "observed_rate": float(y[mask].mean()),
+                }
+            )
+    return rows
+
+
+def _metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    return {
+        "roc_auc": float(roc_auc_score(y, p)),
+        "pr_auc": float(average_precision_score(y, p)),
+        "brier": float(brier_score_loss(y, p)),
+    }
+
+
+def _reference_values(features: pd.DataFrame) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in CATEGORICAL_FEATURES:
+        values[name] = str(features[name].mode().iloc[0])
+    for name in NUMERIC_FEATURES:
+        median = features[name].median()
+        values[name] = float(median) if pd.notna(median) else 0.0
+    return values
+
+
+def _library_versions() -> dict[str, str]:
+    import sklearn
+    import skops
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
+
+
+def _load_training_frame(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    prospects = data.load_prospects(engine)
+    labelled = prospects[prospects["label"].notna()].reset_index(drop=True)
+    if len(labelled) < MIN_LABELLED_PAIRS or labelled["label"].nunique() < 2:
+        raise InvalidInputError(
+            f"the match model needs at least {MIN_LABELLED_PAIRS} prospects with a final status (approved "
+            f"and rejected) whose candidate and opening are both imported; found {len(labelled)}. "
+            "Import the recruiting data first (applicants, vagas and prospects)."
+        )
+    candidates = data.load_candidates(engine, codes=set(labelled["candidate"]))
+    vagas = data.load_vagas(engine, codes=set(labelled["vaga"]))
+    pairs = make_pair_frame(candidates, vagas, zip(labelled["candidate"], labelled["vaga"], strict=True))
+    pairs = pairs.merge(labelled[["candidate", "vaga", "label"]], on=["candidate", "vaga"], how="inner")
+    return pairs, candidates, vagas
+
+
+def train_match_model(
+    *, engine: Engine, actor: Actor, progress: Progress = None, random_state: int = 0
+) -> TrainResult:
+    """Train, evaluate on openings held out, calibrate, save with skops and write the model card."""
+    report = progress or (lambda _f, _m: None)
+    try:
+        require_role(actor, "admin", action="retrain the match model")
+        result = _train(engine, report, random_state)
+    except HRCoreError as e:
+        record_event(engine, actor=actor, action="train_match", outcome="error", details={"error": str(e)})
+        raise
+    record_event(engine, actor=actor, action="train_match", outcome="ok", details=result.as_dict())
+    return result
+
+
+def _train(engine: Engine, report: Callable[[float, str], None], random_state: int) -> TrainResult:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    report(0.05, "Reading labelled prospects")
+    pairs, candidates, vagas = _load_training_frame(engine)
+    y = pairs["label"].astype(int).to_numpy()
+    train_idx, test_idx = _grouped_split(y, pairs["vaga"].to_numpy(), random_state)
+
+    report(0.2, "Building features")
+    train_pairs = pairs.iloc[train_idx]
+    train_cands = candidates[candidates["codigo"].isin(set(train_pairs["candidate"]))]
+    train_vagas = vagas[vagas["codigo"].isin(set(train_pairs["vaga"]))]
+    vectorizer = fit_text_vectorizer(
+        [build_candidate_text(r) for r in train_cands.to_dict("records")],
+        [build_vaga_text(r) for r in train_vagas.to_dict("records")],
+    )
+    features = build_features(pairs, vectorizer=vectorizer)
+    x_train, x_test = features.iloc[train_idx], features.iloc[test_idx]
+    y_train, y_test = y[train_idx], y[test_idx]
+
+    report(0.45, "Fitting and calibrating the model")
+    model = _make_pipeline(random_state)
+    model.fit(x_train, y_train)
+    p_test = model.predict_proba(x_test)[:, 1]
+    metrics = _metrics(y_test, p_test)
+
+    report(0.65, "Comparing with baselines")
+    prior = DummyClassifier(strategy="prior").fit(x_train, y_train)
+    skills_only = LogisticRegression().fit(x_train[["skills_overlap"]].fillna(0.0), y_train)
+    baselines = {
+        "prior": _metrics(y_test, prior.predict_proba(x_test)[:, 1]),
+        "skills_overlap_only": _metrics(
+            y_test, skills_only.predict_proba(x_test[["skills_overlap"]].fillna(0.0))[:, 1]
+        ),
+    }
+
+    report(0.8, "Saving the model")
+    model_path, card_path, reference_path = get_model_paths()
+    bundle = {
+        "pipeline": model,
+        "vectorizer": vectorizer,
+        "reference_values": _reference_values(x_train),
+    }
+    digest = _dump_bundle(bundle, model_path)
+    reference = features.copy()
+    reference["probability"] = model.predict_proba(features)[:, 1]
+    reference.to_parquet(reference_path, index=False)
+    card = {
+        "model": "match",
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model_file": model_path.name,
+        "sha256": digest,
+        "estimator": "CalibratedClassifierCV(sigmoid, cv=3) over Pipeline(ColumnTransformer → LogisticRegression)",
+        "split": "GroupShuffleSplit by opening (vaga), 25% of openings held out",
+        "data": {
+            "pairs": len(pairs),
+            "n_train": len(train_idx),
+            "n_test": len(test_idx),
+            "openings": int(pairs["vaga"].nunique()),
+            "candidates": int(pairs["candidate"].nunique()),
+            "label_counts": {"approved": int(y.sum()), "rejected": int(len(y) - y.sum())},
+        },
+        "features": {"categorical": list(CATEGORICAL_FEATURES), "numeric": list(NUMERIC_FEATURES)},
+        "metrics": metrics,
+        "calibration": _reliability(y_test, p_test),
+        "baselines": baselines,
+        "reference_data": {"file": reference_path.name, "rows": len(reference), "sha256": hash_file(reference_path)},
+        "library_versions": _library_versions(),
+    }
+    write_json(card_path, card)
+    report(1.0, "Done")
+    return TrainResult(
+        roc_auc=round(metrics["roc_auc"], 4),
+        pr_auc=round(metrics["pr_auc"], 4),
+        n_train=len(train_idx),
+        n_test=len(test_idx),
+        model=str(model_path),
+        card=card,
+    )
+
+
+def _dump_bundle(bundle: dict[str, Any], path: Path) -> str:
+    import skops.io as sio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".skops")
+    os.close(fd)
+    try:
+        sio.dump(bundle, tmp)
+        digest = hash_file(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def load_match_model(path: Path | None = None) -> MatchModel:
+    """Load the match model only if its SHA-256 matches the card and it holds only trusted types."""
+    import skops.io as sio
+
+    model_path, card_path, _ = get_model_paths()
+    if path is not None:
+        model_path, card_path = path, path.with_name(CARD_FILE)
+    card = read_json(card_path, what="the match model card", fix=RETRAIN_HINT)
+    verify_hash(model_path, card.get("sha256"), what="the match model", fix=RETRAIN_HINT)
+    try:
+        bundle = sio.load(model_path, trusted=TRUSTED_TYPES)
+    except Exception as e:  # skops raises several types for untrusted or corrupt content
+        raise ModelError(f"the match model at {model_path} cannot be loaded safely ({e}); {RETRAIN_HINT}") from e
+    if not isinstance(bundle, dict) or not {"pipeline", "vectorizer", "reference_values"} <= set(bundle):
+        raise ModelError(f"the match model at {model_path} has an unexpected layout; {RETRAIN_HINT}")
+    return MatchModel(
+        pipeline=bundle["pipeline"],
+        vectorizer=bundle["vectorizer"],
+        reference_values=dict(bundle["reference_values"]),
+        card=card,
+        path=model_path,
+    )
+
+
+def predict_probabilities(model: MatchModel, pairs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features and calibrated probabilities for a pair frame (see features.make_pair_frame)."""
+    features = build_features(pairs, vectorizer=model.vectorizer)
+    if features.empty:
+        return features, np.zeros(0)
+    return features, model.pipeline.predict_proba(features)[:, 1]
+
+
+def explain_pair(model: MatchModel, features: pd.DataFrame, *, top: int = 8) -> list[Reason]:
+    """Per-feature effects: the probability minus the probability with that feature set to a typical value."""
+    base = float(model.pipeline.predict_proba(features)[0, 1])
+    variants = pd.concat([features] * len(FEATURES), ignore_index=True)
+    for i, name in enumerate(FEATURES):
+        variants.loc[i, name] = model.reference_values[name]
+    probs = model.pipeline.predict_proba(variants)[:, 1]
+    reasons = [
+        Reason(feature=name, effect=round(base - float(p), 4), value=_plain(features.iloc[0][name]))
+        for name, p in zip(FEATURES, probs, strict=True)
+    ]
+    reasons = [r for r in reasons if r.effect != 0.0]
+    reasons.sort(key=lambda r: (-abs(r.effect), r.feature))
+    return reasons[:top]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else round(float(value), 4)
+    return value
+
+
+def score_records(
+    *, model: MatchModel, candidate: dict[str, Any], vaga: dict[str, Any], top: int = 8
+) -> MatchScore:
+    """Score one pair given as column dicts (a stored pair, or a form with the API's fields)."""
+    cand = {**candidate, "codigo": str(candidate.get("codigo") or "form")}
+    vag = {**vaga, "codigo": str(vaga.get("codigo") or "form")}
+    pairs = make_pair_frame(pd.DataFrame([cand]), pd.DataFrame([vag]), [(cand["codigo"], vag["codigo"])])
+    features, probs = predict_probabilities(model, pairs)
+    matched, missing = compare_skills(cand, vag)
+    return MatchScore(
+        candidate=cand["codigo"],
+        vaga=vag["codigo"],
+        probability=round(float(probs[0]), 4),
+        reasons=explain_pair(model, features, top=top),
+        matched_skills=matched,
+        missing_skills=missing,
+    )
+
+
+def score_match(*, engine: Engine, model: MatchModel, candidate: str, vaga: str, top: int = 8) -> MatchScore:
+    """Score a stored (candidate, opening) pair with reasons and skills."""
+    cand = data.require_one(data.load_candidates(engine, codes=[candidate]), candidate, what="candidate")
+    vag = data.require_one(data.load_vagas(engine, codes=[vaga]), vaga, what="opening (vaga)")
+    return score_records(model=model, candidate=cand, vaga=vag, top=top)
+
+
+def score_pairs(*, engine: Engine, model: MatchModel, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """Probabilities for many stored pairs (candidate, vaga, probability), in the given order."""
+    cand_codes = {c for c, _ in pairs}
+    vaga_codes = {v for _, v in pairs}
+    candidates = data.load_candidates(engine, codes=cand_codes)
+    vagas = data.load_vagas(engine, codes=vaga_codes)
+    known_c, known_v = set(candidates["codigo"]), set(vagas["codigo"])
+    for line, (c, v) in enumerate(pairs, start=2):
+        if c not in known_c:
+            raise NotFoundError(f"pair on line {line}: candidate {c!r} does not exist")
+        if v not in known_v:
+            raise NotFoundError(f"pair on line {line}: opening (vaga) {v!r} does not exist")
+    frame = make_pair_frame(candidates, vagas, pairs)
+    _, probs = predict_probabilities(model, frame)
+    scored = pd.DataFrame({"candidate": frame["candidate"], "vaga": frame["vaga"], "probability": probs.round(4)})
+    order = pd.DataFrame(pairs, columns=["candidate", "vaga"])
+    return order.merge(scored.drop_duplicates(["candidate", "vaga"]), on=["candidate", "vaga"], how="left")
+
+
+def read_pairs_csv(path: Path) -> list[tuple[str, str]]:
+    """Read a CSV with header columns candidate and vaga; blank codes are refused by line."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            if "candidate" not in header or "vaga" not in header:
+                raise InvalidInputError(
+                    f"{path}: the header must name the columns candidate and vaga (found {header})"
+                )
+            pairs = []
+            for line, row in enumerate(reader, start=2):
+                row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+                if not row["candidate"] or not row["vaga"]:
+                    raise InvalidInputError(f"{path}, line {line}: candidate and vaga must both be filled in")
+                pairs.append((row["candidate"], row["vaga"]))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInputError(f"cannot read the pairs file {path}: {e}") from e
+    return pairs
+
+
+def score_pairs_csv(*, engine: Engine, model: MatchModel, pairs_path: Path, out_path: Path) -> dict[str, Any]:
+    """Score every pair of a CSV (candidate, vaga) and write candidate, vaga, probability."""
+    pairs = read_pairs_csv(pairs_path)
+    scored = score_pairs(engine=engine, model=model, pairs=pairs)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    scored.to_csv(out_path, index=False)
+    return {"pairs": len(scored), "out": str(out_path)}

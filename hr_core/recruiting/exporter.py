@@ -1,0 +1,135 @@
+"""Write the recruiting tables back as applicants.json, vagas.json and prospects.json."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, Table, bindparam, func, select
+from sqlalchemy import exc as sa_exc
+
+from hr_core.access import Actor, require_role
+from hr_core.audit import record_event
+from hr_core.errors import DatabaseUnavailableError, HRCoreError
+from hr_core.models.recruiting import Prospect
+from hr_core.recruiting.records import build_candidate_record, build_opening_record, build_vaga_record
+from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
+from hr_core.storage import make_storage
+
+Progress = Callable[[float, str], None]
+PAGE = 1000
+
+
+def _pages(engine: Engine, table: Table, key: str) -> Iterator[list[dict[str, Any]]]:
+    """Rows ordered by (position, key), a page at a time (keyset pagination keeps memory flat)."""
+    last: tuple[int, str] | None = None
+    order = (table.c.position, table.c[key])
+    while True:
+        stmt = select(table).order_by(*order).limit(PAGE)
+        if last is not None:
+            stmt = stmt.where(
+                (table.c.position > last[0]) | ((table.c.position == last[0]) & (table.c[key] > last[1]))
+            )
+        with engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        if not rows:
+            return
+        yield rows
+        last = (rows[-1]["position"], rows[-1][key])
+
+
+def _write_pairs(fh: TextIO, pairs: Iterator[tuple[str, Any]]) -> int:
+    count = 0
+    fh.write("{")
+    for key, value in pairs:
+        fh.write(
+            ("," if count else "")
+            + json.dumps(key, ensure_ascii=False)
+            + ": "
+            + json.dumps(value, ensure_ascii=False)
+        )
+        count += 1
+    fh.write("}")
+    return count
+
+
+def _candidates(engine: Engine) -> Iterator[tuple[str, Any]]:
+    for rows in _pages(engine, CANDIDATES, "codigo"):
+        for row in rows:
+            yield row["codigo"], build_candidate_record(row)
+
+
+def _vagas(engine: Engine) -> Iterator[tuple[str, Any]]:
+    for rows in _pages(engine, VAGAS, "codigo"):
+        for row in rows:
+            yield row["codigo"], build_vaga_record(row)
+
+
+def _openings(engine: Engine) -> Iterator[tuple[str, Any]]:
+    table = PROSPECTS
+    stmt = (
+        select(table.c.vaga_codigo, table.c.raw)
+        .where(table.c.vaga_codigo.in_(bindparam("codes", expanding=True)))
+        .order_by(table.c.vaga_codigo, table.c.position, table.c.id)
+    )
+    for rows in _pages(engine, OPENINGS, "vaga_codigo"):
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        with engine.connect() as conn:
+            for code, raw in conn.execute(stmt, {"codes": [r["vaga_codigo"] for r in rows]}):
+                grouped.setdefault(code, []).append(raw)
+        for row in rows:
+            yield row["vaga_codigo"], build_opening_record(row, grouped.get(row["vaga_codigo"], []))
+
+
+def export_recruiting(
+    *, engine: Engine, actor: Actor, out: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Write applicants.json, vagas.json and prospects.json to a folder or s3://bucket/prefix."""
+    require_role(actor, "recruiter", "admin", action="export recruiting data")
+    parts = (
+        ("applicants.json", _candidates),
+        ("vagas.json", _vagas),
+        ("prospects.json", _openings),
+    )
+    counts: dict[str, int] = {}
+    try:
+        store = make_storage(out)
+        with tempfile.TemporaryDirectory(prefix="hr-export-") as tmp:
+            for step, (name, produce) in enumerate(parts):
+                if progress is not None:
+                    progress(step / len(parts), f"writing {name}")
+                path = Path(tmp) / name
+                with open(path, "w", encoding="utf-8") as fh:
+                    counts[name] = _write_pairs(fh, produce(engine))
+                store.put_file(name, path)
+        with engine.connect() as conn:
+            counts["prospect_rows"] = int(
+                conn.execute(select(func.count()).select_from(Prospect)).scalar_one()
+            )
+    except sa_exc.SQLAlchemyError as e:
+        error = DatabaseUnavailableError(f"cannot read the recruiting tables for the export: {e}")
+        record_event(
+            engine,
+            actor=actor,
+            action="export-recruiting",
+            outcome="error",
+            details={"out": out, "error": str(error)},
+        )
+        raise error from e
+    except HRCoreError as e:
+        record_event(
+            engine,
+            actor=actor,
+            action="export-recruiting",
+            outcome="error",
+            details={"out": out, "error": str(e)},
+        )
+        raise
+    if progress is not None:
+        progress(1.0, "export finished")
+    result = {"out": store.url, "files": [p[0] for p in parts], "counts": counts}
+    record_event(engine, actor=actor, action="export-recruiting", outcome="ok", details=result)
+    return result

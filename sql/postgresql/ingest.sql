@@ -1,0 +1,39 @@
+-- PostgreSQL overrides for sql/ingest.sql: real timestamps in staging, IS DISTINCT FROM in upserts.
+
+-- name: create_ingest_stage_hired_employees
+CREATE TEMPORARY TABLE ingest_stage_hired_employees (
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    hired_at TIMESTAMPTZ NOT NULL,
+    department_id INTEGER NOT NULL,
+    job_id INTEGER NOT NULL
+) ON COMMIT DROP;
+
+-- name: create_ingest_stage_departments
+CREATE TEMPORARY TABLE ingest_stage_departments (id INTEGER NOT NULL, department TEXT NOT NULL) ON COMMIT DROP;
+
+-- name: create_ingest_stage_jobs
+CREATE TEMPORARY TABLE ingest_stage_jobs (id INTEGER NOT NULL, job TEXT NOT NULL) ON COMMIT DROP;
+
+-- name: upsert_ingest_departments
+INSERT INTO departments AS t (id, department)
+SELECT id, department FROM ingest_stage_departments
+ON CONFLICT (id) DO UPDATE SET department = excluded.department
+WHERE t.department IS DISTINCT FROM excluded.department;
+
+-- name: upsert_ingest_jobs
+INSERT INTO jobs AS t (id, job)
+SELECT id, job FROM ingest_stage_jobs
+ON CONFLICT (id) DO UPDATE SET job = excluded.job
+WHERE t.job IS DISTINCT FROM excluded.job;
+
+-- name: upsert_ingest_hired_employees
+INSERT INTO hired_employees AS t (id, name, hired_at, department_id, job_id)
+SELECT id, name, hired_at, department_id, job_id FROM ingest_stage_hired_employees
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name,
+    hired_at = excluded.hired_at,
+    department_id = excluded.department_id,
+    job_id = excluded.job_id
+WHERE (t.name, t.hired_at, t.department_id, t.job_id)
+    IS DISTINCT FROM (excluded.name, excluded.hired_at, excluded.department_id, excluded.job_id);

@@ -1,0 +1,10 @@
+-- SQLite overrides: hired_at is UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]', so the month is its
+-- characters 6-7 (what strftime('%m') would parse, without the parsing).
+
+-- name: count_hires_by_month
+-- Hires per calendar month (1-12, UTC) of the year.
+SELECT CAST(substr(hired_at, 6, 2) AS INTEGER) AS month, COUNT(*) AS hired
+FROM hired_employees
+WHERE hired_at >= :year_start AND hired_at < :year_end
+GROUP BY 1
+ORDER BY 1;

@@ -1,0 +1,139 @@
+"""A restore is atomic and exclusive: a concurrent restore is refused, a killed connection changes nothing."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, insert, text, update
+
+from hr_core.access import Actor
+from hr_core.backup import create_backup, list_backups, restore_backup
+from hr_core.backup.restore import TEST_HOOKS
+from hr_core.errors import ConflictError, DatabaseUnavailableError
+from hr_core.models import Department, HiredEmployee, Job
+from hr_core.storage import Storage
+from tests.db.test_backup import snapshot
+
+ADMIN = Actor(username="boss", role="admin")
+
+
+@pytest.fixture
+def small(engine: Engine) -> Engine:
+    import datetime as dt
+
+    with engine.begin() as conn:
+        conn.execute(insert(Department), [{"id": i, "department": f"D{i}"} for i in range(1, 4)])
+        conn.execute(insert(Job), [{"id": i, "job": f"J{i}"} for i in range(1, 21)])
+        conn.execute(
+            insert(HiredEmployee),
+            [
+                {
+                    "id": i,
+                    "name": f"E{i}",
+                    "hired_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i),
+                    "department_id": 1 + i % 3,
+                    "job_id": 1 + i % 20,
+                }
+                for i in range(1, 301)
+            ],
+        )
+    return engine
+
+
+def test_concurrent_restore_of_the_same_table_is_refused(
+    small: Engine, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = create_backup(engine=small, storage=storage, table="jobs", actor=ADMIN)
+    original = snapshot(small, Job)
+    with small.begin() as conn:
+        conn.execute(update(Job).where(Job.id <= 5).values(job=Job.job + " (edited)"))
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(conn: Connection) -> None:
+        inside.set()
+        assert release.wait(60), "the test never released the first restore"
+
+    monkeypatch.setitem(TEST_HOOKS, "deleted", hold)
+    outcome: dict[str, Any] = {}
+
+    def first() -> None:
+        try:
+            outcome["result"] = restore_backup(
+                engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN
+            )
+        except Exception as e:  # reported to the main thread below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    try:
+        assert inside.wait(60), outcome.get("error")
+        monkeypatch.delitem(TEST_HOOKS, "deleted")
+        with pytest.raises(ConflictError, match="a restore of table jobs is already running"):
+            restore_backup(engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
+    finally:
+        release.set()
+        worker.join(60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["result"].verified
+    assert snapshot(small, Job) == original
+    # Only the first restore made a safety backup: the second was refused before touching anything.
+    assert [b.kind for b in list_backups(storage, "jobs")].count("safety") == 1
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("table, model", [("hired_employees", HiredEmployee), ("jobs", Job)])
+def test_restore_whose_connection_is_killed_leaves_table_unchanged(
+    small: Engine, db_url: str, storage: Storage, monkeypatch: pytest.MonkeyPatch, table: str, model: Any
+) -> None:
+    backup = create_backup(engine=small, storage=storage, table=table, actor=ADMIN)
+    with small.begin() as conn:
+        conn.execute(text(f"DELETE FROM {table} WHERE id > 250"))  # noqa: S608 - fixed test table names
+    state = snapshot(small, model)
+    killer = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+
+    def kill(conn: Connection) -> None:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with killer.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+
+    monkeypatch.setitem(TEST_HOOKS, "deleted", kill)
+    try:
+        with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
+            restore_backup(engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN)
+    finally:
+        killer.dispose()
+    monkeypatch.delitem(TEST_HOOKS, "deleted")
+    assert snapshot(small, model) == state
+    # The lock died with the connection: the next restore goes through.
+    assert restore_backup(engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN).verified
+    assert len(snapshot(small, model)) == len(state) + 50
+
+
+def test_restore_whose_sqlite_connection_is_closed_leaves_table_unchanged(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hr_core.db import init_db, make_engine
+    from hr_core.storage import make_storage
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kill.db'}")
+    init_db(engine)
+    storage = make_storage(f"file://{tmp_path / 'store'}")
+    with engine.begin() as conn:
+        conn.execute(insert(Job), [{"id": i, "job": f"J{i}"} for i in range(1, 50)])
+    backup = create_backup(engine=engine, storage=storage, table="jobs", actor=ADMIN)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM jobs WHERE id > 10"))
+    state = snapshot(engine, Job)
+
+    def close(conn: Connection) -> None:
+        conn.connection.driver_connection.close()  # type: ignore[union-attr]
+
+    monkeypatch.setitem(TEST_HOOKS, "deleted", close)
+    with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
+        restore_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
+    monkeypatch.delitem(TEST_HOOKS, "deleted")
+    assert snapshot(engine, Job) == state
+    engine.dispose()

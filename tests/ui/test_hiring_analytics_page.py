@@ -1,0 +1,141 @@
+"""AppTest drives the hiring analytics page: default year, year change, filters, downloads, drill-down."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import Actor
+from hr_core.db import init_db, make_engine
+from hr_core.settings import get_settings
+from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
+from tests.factories import insert_hiring_rows
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = str(REPO / "pages" / "hiring_analytics.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def seeded() -> Iterator[None]:
+    """The hand-computed rows of the analytics tests in this test's SQLite database."""
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    insert_hiring_rows(engine, departments=DEPARTMENTS, jobs=JOBS, hires=HIRES)
+    yield
+    engine.dispose()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Bytes handed to download buttons, by file name (captured from Streamlit's media storage)."""
+    captured: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self: Any, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
+        if filename and isinstance(path_or_data, bytes):
+            captured[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return captured
+
+
+def _open(role: str = "analyst") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = Actor(username="ana", role=role)  # type: ignore[arg-type]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _quarterly(at: AppTest) -> pd.DataFrame:
+    table = next(
+        d.value
+        for d in at.dataframe
+        if list(d.value.columns) == ["department", "job", "Q1", "Q2", "Q3", "Q4"]
+    )
+    return table.reset_index(drop=True)
+
+
+def test_opens_on_2021_with_kpis(seeded: None) -> None:
+    at = _open()
+    assert at.selectbox(key="ha_year").value == 2021
+    assert at.selectbox(key="ha_year").options == ["2021", "2020", "2019"]
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert metrics["Hires in 2021"] == ("1", "-8")
+    assert metrics["Change from 2020"][0] == "-88.9 %"
+    assert _quarterly(at).to_dict(orient="records") == [
+        {"department": "Legal", "job": "Manager", "Q1": 1, "Q2": 0, "Q3": 0, "Q4": 0}
+    ]
+
+
+def test_change_year_filter_and_download(seeded: None, downloads: dict[str, bytes]) -> None:
+    at = _open()
+    at.selectbox(key="ha_year").set_value(2020).run()
+    assert not at.exception
+    assert len(_quarterly(at)) == 5
+    assert {m.label: m.value for m in at.metric}["Hires in 2020"] == "9"
+
+    at.multiselect(key="ha_departments").set_value(["Sales"]).run()
+    assert at.multiselect(key="ha_jobs").options == ["Analyst", "Manager"]
+    at.multiselect(key="ha_jobs").set_value(["Manager"]).run()
+    shown = _quarterly(at)
+    assert shown.to_dict(orient="records") == [
+        {"department": "Sales", "job": "Manager", "Q1": 1, "Q2": 0, "Q3": 0, "Q4": 0}
+    ]
+    csv_frame = pd.read_csv(io.BytesIO(downloads["hires_by_quarter_2020.csv"]))
+    pd.testing.assert_frame_equal(csv_frame, shown)
+    xlsx_frame = pd.read_excel(io.BytesIO(downloads["hires_by_quarter_2020.xlsx"]))
+    pd.testing.assert_frame_equal(xlsx_frame, shown)
+    above = pd.read_csv(io.BytesIO(downloads["departments_above_mean_2020.csv"]))
+    assert above.to_dict(orient="records") == [
+        {"id": 2, "department": "Engineering", "hired": 3},
+        {"id": 1, "department": "Sales", "hired": 3},
+    ]
+
+
+def test_department_and_job_filters_combine(seeded: None) -> None:
+    at = _open()
+    at.selectbox(key="ha_year").set_value(2020).run()
+    at.multiselect(key="ha_departments").set_value(["accounting"]).run()
+    at.multiselect(key="ha_jobs").set_value(["Analyst"]).run()
+    assert len(_quarterly(at)) == 1
+    at.multiselect(key="ha_departments").set_value(["Sales", "accounting"]).run()
+    assert not at.exception
+    assert set(_quarterly(at)["department"]) == {"Sales", "accounting"}
+
+
+def test_department_drill_down(seeded: None, downloads: dict[str, bytes]) -> None:
+    at = _open()
+    at.selectbox(key="ha_year").set_value(2020).run()
+    at.selectbox(key="ha_drill_department").set_value(1).run()
+    assert not at.exception
+    jobs = next(d.value for d in at.dataframe if list(d.value.columns) == ["job_id", "job", "hired"])
+    assert jobs["job"].tolist() == ["Analyst", "Manager"]
+    hires = pd.read_csv(io.BytesIO(downloads["department_1_hires_2020.csv"]))
+    assert hires["name"].tolist() == ["Leap day", "End of Q1", "Start of Q2"]
+
+
+def test_empty_database_shows_a_friendly_message() -> None:
+    at = _open()
+    assert any("No hires in the database yet" in i.value for i in at.info)
+    assert not at.error
+
+
+def test_recruiter_may_not_open_it(seeded: None) -> None:
+    at = _open(role="recruiter")
+    assert any("does not have the right" in e.value for e in at.error)

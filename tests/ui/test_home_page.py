@@ -1,0 +1,77 @@
+"""AppTest of the home page: greeting, row-count KPI cards and quick links per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import Actor, list_pages_for
+from hr_core.db import init_db, make_engine
+from hr_core.settings import get_settings
+from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
+from tests.factories import insert_hiring_rows
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "home.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def seeded() -> Iterator[None]:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    insert_hiring_rows(engine, departments=DEPARTMENTS, jobs=JOBS, hires=HIRES)
+    yield
+    engine.dispose()
+
+
+def _open(role: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = Actor(username=f"user-{role}", role=role)  # type: ignore[arg-type]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _links(at: AppTest) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_analyst_sees_hiring_counts_and_hiring_links(seeded: None) -> None:
+    at = _open("analyst")
+    assert at.title[0].value == "Welcome, user-analyst"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        "Departments": "5",
+        "Jobs": "3",
+        "Hired employees": "11",
+        "Years with hires": "2019–2021",
+    }
+    assert _links(at) == ["Upload", "Hiring analytics"]
+
+
+def test_recruiter_sees_recruiting_counts_and_links() -> None:
+    at = _open("recruiter")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Candidates": "0", "Job openings": "0", "Prospects": "0"}
+    assert any("No recruiting data yet" in i.value for i in at.info)
+    expected = [p.title for p in list_pages_for("recruiter") if p.path != "pages/home.py"]
+    assert _links(at) == expected
+    assert "Upload" not in expected
+
+
+def test_admin_sees_everything_and_an_empty_state() -> None:
+    at = _open("admin")
+    labels = {m.label for m in at.metric}
+    assert {"Departments", "Hired employees", "Candidates", "Prospects"} <= labels
+    assert any("No hiring data yet" in i.value for i in at.info)
+    assert _links(at) == [p.title for p in list_pages_for("admin") if p.path != "pages/home.py"]
+    assert "Backups" in _links(at)
