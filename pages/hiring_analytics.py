@@ -181,20 +181,29 @@ if quarterly.empty:
     st.info(f"No hires in {year}. Pick another year.")
     st.stop()
 
-tab_quarters, tab_mean, tab_trend, tab_drill = st.tabs(
-    ["Hires by quarter", "Above the mean", "Monthly trend", "Department drill-down"]
+# Only the open tab runs (on_change="rerun"), so a first render pays for one tab, not five.
+# The filters stay outside the tabs so their choices survive switching tabs.
+filtered = _filter(quarterly)
+tabs = st.tabs(
+    ["Hires by quarter", "Quarter charts", "Above the mean", "Monthly trend", "Department drill-down"],
+    key="ha_tab",
+    on_change="rerun",
 )
-with tab_quarters:
-    filtered = _filter(quarterly)
-    if filtered.empty:
-        st.info("No rows match these filters.")
-    else:
-        st.dataframe(filtered, hide_index=True, key="ha_quarterly_table")
-        download_buttons(filtered, f"hires_by_quarter_{year}", key="ha_quarterly_dl")
-        _render_quarter_charts(filtered)
-with tab_mean:
-    _render_above_mean(above, by_department, kpis.mean_per_department, int(year))
-with tab_trend:
-    _render_monthly(monthly, int(year))
-with tab_drill:
-    _render_drill_down(by_department, int(year))
+if tabs[0].open or tabs[1].open:
+    with tabs[0] if tabs[0].open else tabs[1]:
+        if filtered.empty:
+            st.info("No rows match these filters.")
+        elif tabs[0].open:
+            st.dataframe(filtered, hide_index=True, key="ha_quarterly_table")
+            download_buttons(filtered, f"hires_by_quarter_{year}", key="ha_quarterly_dl")
+        else:
+            _render_quarter_charts(filtered)
+if tabs[2].open:
+    with tabs[2]:
+        _render_above_mean(above, by_department, kpis.mean_per_department, int(year))
+if tabs[3].open:
+    with tabs[3]:
+        _render_monthly(monthly, int(year))
+if tabs[4].open:
+    with tabs[4]:
+        _render_drill_down(by_department, int(year))

@@ -62,7 +62,7 @@ def _gauge(probability: float) -> go.Figure:
 def _show_score(score: match.MatchScore, key: str) -> None:
     c1, c2 = st.columns([1, 1])
     with c1:
-        st.plotly_chart(_gauge(score.probability), use_container_width=True, key=f"{key}_gauge")
+        st.plotly_chart(_gauge(score.probability), width="stretch", key=f"{key}_gauge")
         st.caption(f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}")
     with c2:
         if score.reasons:
@@ -85,7 +85,7 @@ def _show_score(score: match.MatchScore, key: str) -> None:
                 margin={"l": 10, "r": 10, "t": 40, "b": 10},
                 xaxis_title="change in probability vs a typical pair",
             )
-            st.plotly_chart(fig, use_container_width=True, key=f"{key}_reasons")
+            st.plotly_chart(fig, width="stretch", key=f"{key}_reasons")
         else:
             st.info("No feature moves this pair away from a typical pair.")
     s1, s2 = st.columns(2)
@@ -226,6 +226,6 @@ with card_tab:
             yaxis_title="observed rate",
             height=320,
         )
-        st.plotly_chart(fig, use_container_width=True, key="ms_calibration")
+        st.plotly_chart(fig, width="stretch", key="ms_calibration")
     with st.expander("Full model card (JSON)"):
         st.json(card)

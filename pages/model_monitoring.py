@@ -115,7 +115,7 @@ if not columns.empty:
         hover_data=["method", "threshold"],
     )
     fig.update_layout(height=max(260, 22 * len(columns)), xaxis_title="drift score (p-value or distance)")
-    st.plotly_chart(fig, use_container_width=True, key="mm_chart")
+    st.plotly_chart(fig, width="stretch", key="mm_chart")
     st.dataframe(columns, hide_index=True, key="mm_table")
     download_buttons(columns, "drift_columns", key="mm_download")
 

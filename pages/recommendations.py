@@ -158,7 +158,7 @@ fig = px.bar(
     rows.iloc[::-1], x="score", y=rows.iloc[::-1][other] + " · " + rows.iloc[::-1][name_col], orientation="h"
 )
 fig.update_layout(height=max(220, 28 * len(rows)), yaxis_title="", xaxis_title="cosine similarity")
-st.plotly_chart(fig, use_container_width=True, key="rec_chart")
+st.plotly_chart(fig, width="stretch", key="rec_chart")
 st.dataframe(
     rows,
     hide_index=True,

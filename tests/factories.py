@@ -184,12 +184,17 @@ def insert_recruiting_rows(
     from hr_core.models import Candidate, Prospect, Vaga
     from hr_core.pipeline_stages import stage_of
 
+    def uniform(rows: list[dict], model: type) -> list[dict]:
+        # executemany takes its columns from the first row: give every row the same keys ('' = blank text).
+        columns = set(model.__table__.columns.keys())
+        keys = {k for r in rows for k in r if k in columns}
+        return [{k: r.get(k, "") for k in keys} for r in rows]
+
     with engine.begin() as conn:
         if candidates:
-            columns = set(Candidate.__table__.columns.keys())
-            conn.execute(insert(Candidate), [{k: v for k, v in c.items() if k in columns} for c in candidates])
+            conn.execute(insert(Candidate), uniform(candidates, Candidate))
         if vagas:
-            conn.execute(insert(Vaga), vagas)
+            conn.execute(insert(Vaga), uniform(vagas, Vaga))
         if prospects:
             conn.execute(insert(Prospect), [{**p, "stage": stage_of(p["situacao"])} for p in prospects])
 
@@ -305,3 +310,25 @@ def make_planted_recommend_rows() -> tuple[list[dict], list[dict]]:
                 }
             )
     return candidates, vagas
+
+
+# --- HR data loading (issue 3) -----------------------------------------------------------------
+
+INGEST_DEPARTMENTS = "1,Engineering\n2,Sales\n3,Legal\n"
+INGEST_JOBS = "1,Data Engineer\n2,Account Executive\n3,Paralegal\n"
+
+
+def write_text_file(folder: Path, name: str, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write text to folder/name exactly as given (no newline translation) and return the path."""
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def load_ingest_refs(engine: Engine, folder: Path) -> None:
+    """Load three departments and three jobs through the loader, so employee rows can refer to them."""
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ingest import load_table
+
+    load_table(engine=engine, source=write_text_file(folder, "departments.csv", INGEST_DEPARTMENTS), actor=CLI_ACTOR)
+    load_table(engine=engine, source=write_text_file(folder, "jobs.csv", INGEST_JOBS), actor=CLI_ACTOR)

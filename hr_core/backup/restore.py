@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, column, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, column, delete, func, insert, inspect, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import table as sql_table
 from sqlalchemy.sql.expression import ColumnClause
@@ -216,6 +216,47 @@ def _insert_sqlite(
     return count
 
 
+def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
+    """Let the table be emptied and refilled while other tables reference it; checks resume at the end.
+
+    SQLite defers foreign-key checks to COMMIT; PostgreSQL (whose keys are not deferrable) drops the
+    referencing constraints inside the transaction and returns the statements that re-add them, which
+    re-validate every child row before commit.
+    """
+    incoming = list_incoming_keys(table)
+    if not incoming:
+        return []
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        return []
+    q = conn.dialect.identifier_preparer.quote
+    readd = []
+    insp = inspect(conn)
+    for child in sorted({c for c, _, _ in incoming}):
+        for fk in insp.get_foreign_keys(child):
+            if fk["referred_table"] != table or not fk.get("name"):
+                continue
+            name = str(fk["name"])
+            local = ", ".join(q(c) for c in fk["constrained_columns"])
+            remote = ", ".join(q(c) for c in fk["referred_columns"])
+            # Identifiers come from the allow-list and the database catalogue, never from user text.
+            conn.exec_driver_sql("ALTER TABLE " + q(child) + " DROP CONSTRAINT " + q(name))
+            readd.append(
+                "ALTER TABLE "
+                + q(child)
+                + " ADD CONSTRAINT "
+                + q(name)
+                + " FOREIGN KEY ("
+                + local
+                + ") REFERENCES "
+                + q(table)
+                + " ("
+                + remote
+                + ")"
+            )
+    return readd
+
+
 def _clear_table(conn: Connection, table: str) -> None:
     if conn.dialect.name == "postgresql" and not list_incoming_keys(table):
         # TRUNCATE is transactional in PostgreSQL and far faster than DELETE on big tables.
@@ -320,6 +361,7 @@ def restore_backup(
                     details["safety_backup_id"] = safety.backup_id
                     if progress:
                         progress(0.6, f"replacing the rows of {table}")
+                    readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
                     _run_hook("deleted", conn)
                     rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
@@ -327,6 +369,8 @@ def restore_backup(
                         inserted = _insert_postgres(conn, table, columns, rows)
                     else:
                         inserted = _insert_sqlite(conn, table, columns, rows)
+                    for statement in readd:
+                        conn.exec_driver_sql(statement)
                     _reset_sequence(conn, table)
                     _run_hook("inserted", conn)
             except HRCoreError:

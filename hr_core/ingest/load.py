@@ -125,7 +125,7 @@ def _consume(
             preview.append(list(row.values))
         result = check(row.line, row.values)
         if isinstance(result, list):
-            rejects.append(RejectRow(row.line, row.raw, tuple(result)))
+            rejects.append(RejectRow(row.line, row.raw.rstrip("\r\n"), tuple(result)))
             continue
         valid += 1
         if sink is not None:

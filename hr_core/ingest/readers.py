@@ -127,7 +127,7 @@ class CsvReader:
                         f"({','.join(self.spec.fields)}); fix the row (or the delimiter) — nothing was loaded"
                     )
                 values = [cells[i] for i in order] if order is not None else cells
-                yield RawRow(line, "".join(lines).rstrip("\r\n"), values)
+                yield RawRow(line, lines[0] if len(lines) == 1 else "".join(lines), values)
         except csv.Error as e:
             raise InvalidInputError(
                 f"{self.filename} line {tap.count}: the CSV is malformed ({e}); check quotes and delimiters"

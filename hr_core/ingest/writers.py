@@ -36,8 +36,10 @@ class UpsertCounts:
     unchanged: int
 
 
-def _sqlite_instant(value: dt.datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage form, in UTC, so stored rows compare equal on reload.
+def _sqlite_instant(value: dt.datetime | str) -> str:
+    """SQLAlchemy's SQLite DATETIME storage form in UTC, so stored rows compare equal on reload."""
+    if isinstance(value, str):  # canonical 'YYYY-MM-DDTHH:MM:SSZ' from the validator's fast path
+        return f"{value[:10]} {value[11:19]}.000000"
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 

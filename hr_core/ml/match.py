@@ -149,7 +149,7 @@ def _make_pipeline(random_state: int) -> Any:
                 "num",
                 Pipeline(
                     [
-                        ("impute", SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True)),
+                        ("impute", SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True, keep_empty_features=True)),
                         ("scale", StandardScaler()),
                     ]
                 ),

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, text
 
 from hr_core import analytics
 from hr_core.db import init_db, make_engine
 from hr_core.errors import InvalidInputError
+from hr_core.models import Department, HiredEmployee, Job
 from hr_core.sqlfiles import get_query
 from tests.factories import insert_hiring_rows
 
@@ -167,3 +170,41 @@ def test_sqlite_reports_use_a_covering_index_range_scan(tmp_path: Path) -> None:
         assert "USING COVERING INDEX ix_hired_employees_" in plan, (name, plan)
         assert "(hired_at>? AND hired_at<?)" in plan, (name, plan)
     sqlite.dispose()
+
+
+_OFFSETS = st.sampled_from(
+    [dt.UTC, dt.timezone(dt.timedelta(hours=-5)), dt.timezone(dt.timedelta(hours=9, minutes=30))]
+)
+_HIRE = st.tuples(
+    st.datetimes(min_value=dt.datetime(2019, 12, 30), max_value=dt.datetime(2021, 1, 2), timezones=_OFFSETS),
+    st.integers(1, 3),
+    st.integers(1, 2),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hires=st.lists(_HIRE, max_size=25))
+def test_reports_match_a_python_count_for_any_instants(
+    engine: Engine, hires: list[tuple[dt.datetime, int, int]]
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(HiredEmployee))
+        conn.execute(delete(Department))
+        conn.execute(delete(Job))
+    rows = [(i, f"p{i}", at, d, j) for i, (at, d, j) in enumerate(hires, start=1)]
+    insert_hiring_rows(engine, departments={1: "A", 2: "B", 3: "C"}, jobs={1: "X", 2: "Y"}, hires=rows)
+
+    counts: dict[tuple[str, str], list[int]] = {}
+    per_department: dict[int, int] = {}
+    for at, d, j in hires:
+        utc = at.astimezone(dt.UTC)
+        if utc.year == 2020:
+            counts.setdefault(("ABC"[d - 1], "XY"[j - 1]), [0, 0, 0, 0])[(utc.month - 1) // 3] += 1
+            per_department[d] = per_department.get(d, 0) + 1
+    expected = [[d, j, *q] for (d, j), q in sorted(counts.items())]
+    assert analytics.get_hires_by_quarter(engine=engine, year=2020).values.tolist() == expected
+
+    total, n = sum(per_department.values()), len(per_department)
+    above = sorted(((d, c) for d, c in per_department.items() if c * n > total), key=lambda x: (-x[1], x[0]))
+    got = analytics.list_departments_above_mean(engine=engine, year=2020)
+    assert list(zip(got["id"], got["hired"], strict=True)) == above

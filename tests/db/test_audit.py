@@ -25,7 +25,10 @@ def test_events_are_listed_newest_first_and_filtered(engine: Engine) -> None:
     assert list(list_events(engine, actor="root")["action"]) == ["backup"]
     now = dt.datetime.now(dt.UTC)
     assert list_events(engine, since=now + dt.timedelta(minutes=1)).empty
-    assert len(list_events(engine, since=now - dt.timedelta(minutes=5), until=now + dt.timedelta(minutes=1))) == 3
+    assert (
+        len(list_events(engine, since=now - dt.timedelta(minutes=5), until=now + dt.timedelta(minutes=1)))
+        == 3
+    )
     assert list_event_facets(engine) == {
         "actor": ["ana", "anonymous", "root"],
         "action": ["backup", "login"],

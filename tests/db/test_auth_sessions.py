@@ -116,9 +116,13 @@ def test_changing_ones_password_needs_the_current_one_and_ends_sessions(engine: 
             engine=engine, actor=session.actor, current_password="wrong-one-1A", new_password="Another-Good-1"
         )
     with pytest.raises(InvalidInputError, match="too short"):
-        change_own_password(engine=engine, actor=session.actor, current_password=password, new_password="short")
+        change_own_password(
+            engine=engine, actor=session.actor, current_password=password, new_password="short"
+        )
     resume_session(engine=engine, username="fabio", session_version=session.session_version)
-    change_own_password(engine=engine, actor=session.actor, current_password=password, new_password="Another-Good-1")
+    change_own_password(
+        engine=engine, actor=session.actor, current_password=password, new_password="Another-Good-1"
+    )
     with pytest.raises(SessionEnded):
         resume_session(engine=engine, username="fabio", session_version=session.session_version)
     authenticate(engine=engine, username="fabio", password="Another-Good-1")

@@ -50,7 +50,9 @@ def test_create_stores_a_bcrypt_hash_never_the_password(engine: Engine) -> None:
         ("maria", "analyst", "weak", "too short"),
     ],
 )
-def test_bad_input_is_refused_and_audited(engine: Engine, username: str, role: str, password: str, fragment: str) -> None:
+def test_bad_input_is_refused_and_audited(
+    engine: Engine, username: str, role: str, password: str, fragment: str
+) -> None:
     with pytest.raises(InvalidInputError, match=fragment):
         create_user(engine=engine, actor=CLI_ACTOR, username=username, role=role, password=password)
     assert list_users(engine=engine, actor=CLI_ACTOR) == []
@@ -69,7 +71,9 @@ def test_only_admins_manage_users(engine: Engine, role: str) -> None:
     make_user(engine, username="target")
     actor = Actor(username="someone", role=role)  # type: ignore[arg-type]
     calls = [
-        lambda: create_user(engine=engine, actor=actor, username="new1", role="admin", password="Good-Password-42"),
+        lambda: create_user(
+            engine=engine, actor=actor, username="new1", role="admin", password="Good-Password-42"
+        ),
         lambda: set_role(engine=engine, actor=actor, username="target", role="admin"),
         lambda: disable_user(engine=engine, actor=actor, username="target"),
         lambda: reset_password(engine=engine, actor=actor, username="target", password="Good-Password-42"),

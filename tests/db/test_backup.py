@@ -55,11 +55,17 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
     assert storage.exists(result.key)
 
     with engine.begin() as conn:
-        conn.execute(update(HiredEmployee).where(HiredEmployee.id == before[0][0]).values(name="Changed Name"))
+        conn.execute(
+            update(HiredEmployee).where(HiredEmployee.id == before[0][0]).values(name="Changed Name")
+        )
         conn.execute(delete(HiredEmployee).where(HiredEmployee.id.in_([before[1][0], before[2][0]])))
         conn.execute(
             insert(HiredEmployee).values(
-                id=900_001, name="New", hired_at=dt.datetime(2022, 5, 1, tzinfo=dt.UTC), department_id=1, job_id=1
+                id=900_001,
+                name="New",
+                hired_at=dt.datetime(2022, 5, 1, tzinfo=dt.UTC),
+                department_id=1,
+                job_id=1,
             )
         )
     changed_state = snapshot(engine, HiredEmployee)
@@ -83,7 +89,11 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
     safety = [b for b in list_backups(storage, "hired_employees") if b.backup_id == restored.safety_backup_id]
     assert safety and safety[0].kind == "safety" and safety[0].rows == len(changed_state)
     restore_backup(
-        engine=engine, storage=storage, table="hired_employees", backup_id=restored.safety_backup_id, actor=ADMIN
+        engine=engine,
+        storage=storage,
+        table="hired_employees",
+        backup_id=restored.safety_backup_id,
+        actor=ADMIN,
     )
     assert snapshot(engine, HiredEmployee) == changed_state
 
@@ -128,7 +138,9 @@ def test_round_trip_of_json_dates_nulls_and_sequence(engine: Engine, storage: St
     result = create_backup(engine=engine, storage=storage, table="prospects", actor=ADMIN)
     with engine.begin() as conn:
         conn.execute(delete(Prospect))
-    restored = restore_backup(engine=engine, storage=storage, table="prospects", backup_id=result.backup_id, actor=ADMIN)
+    restored = restore_backup(
+        engine=engine, storage=storage, table="prospects", backup_id=result.backup_id, actor=ADMIN
+    )
     assert restored.verified
     after = snapshot(engine, Prospect)
     assert after == before
@@ -146,7 +158,15 @@ def test_backup_all_in_foreign_key_order_and_catalogue(hiring: Engine, storage: 
     results = create_all_backups(engine=hiring, storage=storage, actor=ADMIN)
     tables = [r.table for r in results]
     assert tables[:3] == ["departments", "jobs", "hired_employees"]
-    assert set(tables) == {"departments", "jobs", "hired_employees", "candidates", "vagas", "pipeline_openings", "prospects"}
+    assert set(tables) == {
+        "departments",
+        "jobs",
+        "hired_employees",
+        "candidates",
+        "vagas",
+        "pipeline_openings",
+        "prospects",
+    }
     rows = {r.table: r.rows for r in results}
     assert (rows["departments"], rows["jobs"], rows["candidates"]) == (12, 183, 0)
     catalogue = list_backups(storage)
@@ -203,7 +223,8 @@ def _damage(storage: Storage, table: str, backup_id: str, how: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "how", ["flipped_bit", "flipped_bit_resealed", "truncated", "truncated_resealed", "wrong_count", "not_avro"]
+    "how",
+    ["flipped_bit", "flipped_bit_resealed", "truncated", "truncated_resealed", "wrong_count", "not_avro"],
 )
 def test_damaged_backup_is_refused_and_table_unchanged(hiring: Engine, storage: Storage, how: str) -> None:
     backup = create_backup(engine=hiring, storage=storage, table="jobs", actor=ADMIN)
@@ -231,7 +252,9 @@ def test_column_added_since_backup_is_refused(engine: Engine, storage: Storage) 
         conn.execute(text("UPDATE jobs SET grade = 'x'"))
     with engine.connect() as conn:
         state = list(conn.execute(text("SELECT id, job, grade FROM jobs ORDER BY id")))
-    with pytest.raises(IntegrityError, match=r"'grade' exists in the table but not in the backup \(added since\)"):
+    with pytest.raises(
+        IntegrityError, match=r"'grade' exists in the table but not in the backup \(added since\)"
+    ):
         restore_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
     with pytest.raises(IntegrityError, match="added since"):
         diff_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id)
@@ -251,7 +274,9 @@ def test_column_removed_since_backup_is_refused(engine: Engine, storage: Storage
         conn.execute(text("ALTER TABLE jobs DROP COLUMN grade"))
         conn.execute(text("DELETE FROM jobs WHERE id = 2"))
     state = snapshot(engine, Job)
-    with pytest.raises(IntegrityError, match=r"'grade' is in the backup but no longer in the table \(removed since\)"):
+    with pytest.raises(
+        IntegrityError, match=r"'grade' is in the backup but no longer in the table \(removed since\)"
+    ):
         restore_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
     assert snapshot(engine, Job) == state
 
@@ -262,9 +287,15 @@ def test_retyped_column_is_refused_on_postgresql(engine: Engine, storage: Storag
         conn.execute(insert(Department), [{"id": 1, "department": "10"}])
     backup = create_backup(engine=engine, storage=storage, table="departments", actor=ADMIN)
     with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE departments ALTER COLUMN department TYPE integer USING department::integer"))
-    with pytest.raises(IntegrityError, match=r"'department' was text in the backup and is integer now \(retyped\)"):
-        restore_backup(engine=engine, storage=storage, table="departments", backup_id=backup.backup_id, actor=ADMIN)
+        conn.execute(
+            text("ALTER TABLE departments ALTER COLUMN department TYPE integer USING department::integer")
+        )
+    with pytest.raises(
+        IntegrityError, match=r"'department' was text in the backup and is integer now \(retyped\)"
+    ):
+        restore_backup(
+            engine=engine, storage=storage, table="departments", backup_id=backup.backup_id, actor=ADMIN
+        )
     with engine.connect() as conn:
         assert list(conn.execute(text("SELECT id, department FROM departments"))) == [(1, 10)]
 
@@ -277,9 +308,15 @@ def test_table_name_injection_is_refused(hiring: Engine, storage: Storage, table
     calls = [
         lambda: create_backup(engine=hiring, storage=storage, table=table, actor=ADMIN),
         lambda: restore_backup(
-            engine=hiring, storage=storage, table=table, backup_id="20250101T000000000000Z-00000000", actor=ADMIN
+            engine=hiring,
+            storage=storage,
+            table=table,
+            backup_id="20250101T000000000000Z-00000000",
+            actor=ADMIN,
         ),
-        lambda: diff_backup(engine=hiring, storage=storage, table=table, backup_id="20250101T000000000000Z-00000000"),
+        lambda: diff_backup(
+            engine=hiring, storage=storage, table=table, backup_id="20250101T000000000000Z-00000000"
+        ),
         lambda: list_backups(storage, table or "x"),
     ]
     for call in calls:
@@ -290,7 +327,8 @@ def test_table_name_injection_is_refused(hiring: Engine, storage: Storage, table
 
 
 @pytest.mark.parametrize(
-    "backup_id", ["../../etc", "../../etc/passwd", "20250101T000000000000Z-00000000/../../x", "/etc/passwd", "a b"]
+    "backup_id",
+    ["../../etc", "../../etc/passwd", "20250101T000000000000Z-00000000/../../x", "/etc/passwd", "a b"],
 )
 def test_path_injection_in_backup_id_is_refused(hiring: Engine, storage: Storage, backup_id: str) -> None:
     state = snapshot(hiring, Job)
@@ -304,34 +342,56 @@ def test_path_injection_in_backup_id_is_refused(hiring: Engine, storage: Storage
 def test_unknown_backup_and_roles(hiring: Engine, storage: Storage) -> None:
     with pytest.raises(NotFoundError, match="does not exist"):
         restore_backup(
-            engine=hiring, storage=storage, table="jobs", backup_id="20250101T000000000000Z-00000000", actor=ADMIN
+            engine=hiring,
+            storage=storage,
+            table="jobs",
+            backup_id="20250101T000000000000Z-00000000",
+            actor=ADMIN,
         )
     analyst = Actor(username="ana", role="analyst")
     with pytest.raises(PermissionDenied, match="may not back up"):
         create_backup(engine=hiring, storage=storage, table="jobs", actor=analyst)
     with pytest.raises(PermissionDenied, match="may not restore"):
         restore_backup(
-            engine=hiring, storage=storage, table="jobs", backup_id="20250101T000000000000Z-00000000", actor=analyst
+            engine=hiring,
+            storage=storage,
+            table="jobs",
+            backup_id="20250101T000000000000Z-00000000",
+            actor=analyst,
         )
 
 
 # --- foreign keys --------------------------------------------------------------------------------
 
 
-def test_restore_of_parent_refused_while_children_reference_missing_ids(hiring: Engine, storage: Storage) -> None:
+def test_restore_of_parent_refused_while_children_reference_missing_ids(
+    hiring: Engine, storage: Storage
+) -> None:
     backup = create_backup(engine=hiring, storage=storage, table="departments", actor=ADMIN)
     with hiring.begin() as conn:
-        conn.execute(insert(Department), [{"id": 99, "department": "New A"}, {"id": 98, "department": "New B"}])
+        conn.execute(
+            insert(Department), [{"id": 99, "department": "New A"}, {"id": 98, "department": "New B"}]
+        )
         conn.execute(
             insert(HiredEmployee),
             [
-                {"id": 900_000 + d, "name": "x", "hired_at": dt.datetime(2021, 1, 1), "department_id": d, "job_id": 1}
+                {
+                    "id": 900_000 + d,
+                    "name": "x",
+                    "hired_at": dt.datetime(2021, 1, 1),
+                    "department_id": d,
+                    "job_id": 1,
+                }
                 for d in (98, 99)
             ],
         )
     state = snapshot(hiring, Department)
-    with pytest.raises(IntegrityError, match=r"hired_employees.department_id still references id values .*: 98, 99"):
-        restore_backup(engine=hiring, storage=storage, table="departments", backup_id=backup.backup_id, actor=ADMIN)
+    with pytest.raises(
+        IntegrityError, match=r"hired_employees.department_id still references id values .*: 98, 99"
+    ):
+        restore_backup(
+            engine=hiring, storage=storage, table="departments", backup_id=backup.backup_id, actor=ADMIN
+        )
     assert snapshot(hiring, Department) == state
 
 
@@ -340,7 +400,15 @@ def test_restore_of_child_refused_when_parent_ids_are_gone(hiring: Engine, stora
         conn.execute(insert(Job), [{"id": 500, "job": "Temp"}])
         conn.execute(
             insert(HiredEmployee),
-            [{"id": 900_001, "name": "t", "hired_at": dt.datetime(2021, 1, 1), "department_id": 1, "job_id": 500}],
+            [
+                {
+                    "id": 900_001,
+                    "name": "t",
+                    "hired_at": dt.datetime(2021, 1, 1),
+                    "department_id": 1,
+                    "job_id": 500,
+                }
+            ],
         )
     backup = create_backup(engine=hiring, storage=storage, table="hired_employees", actor=ADMIN)
     with hiring.begin() as conn:
@@ -348,16 +416,22 @@ def test_restore_of_child_refused_when_parent_ids_are_gone(hiring: Engine, stora
         conn.execute(delete(Job).where(Job.id == 500))
     state = snapshot(hiring, HiredEmployee)
     with pytest.raises(IntegrityError, match=r"job_id values 500 do not exist in jobs.id"):
-        restore_backup(engine=hiring, storage=storage, table="hired_employees", backup_id=backup.backup_id, actor=ADMIN)
+        restore_backup(
+            engine=hiring, storage=storage, table="hired_employees", backup_id=backup.backup_id, actor=ADMIN
+        )
     assert snapshot(hiring, HiredEmployee) == state
 
 
 # --- retention -----------------------------------------------------------------------------------
 
 
-def test_prune_keeps_the_newest_per_table(engine: Engine, storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prune_keeps_the_newest_per_table(
+    engine: Engine, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import_all_models()
-    ids = [create_backup(engine=engine, storage=storage, table="jobs", actor=ADMIN).backup_id for _ in range(3)]
+    ids = [
+        create_backup(engine=engine, storage=storage, table="jobs", actor=ADMIN).backup_id for _ in range(3)
+    ]
     dept = create_backup(engine=engine, storage=storage, table="departments", actor=ADMIN).backup_id
     result = prune_backups(engine=engine, storage=storage, actor=ADMIN, keep=2)
     assert result.deleted == [{"table": "jobs", "backup_id": ids[0]}]
@@ -368,5 +442,7 @@ def test_prune_keeps_the_newest_per_table(engine: Engine, storage: Storage, monk
     from hr_core.settings import reset_settings
 
     reset_settings()
-    assert prune_backups(engine=engine, storage=storage, actor=ADMIN).deleted == [{"table": "jobs", "backup_id": ids[1]}]
+    assert prune_backups(engine=engine, storage=storage, actor=ADMIN).deleted == [
+        {"table": "jobs", "backup_id": ids[1]}
+    ]
     assert list(list_events(engine, action="prune")["outcome"]) == ["ok", "ok"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, create_engine, insert, text, update
 
 from hr_core.access import Actor
+from hr_core.audit import list_events
 from hr_core.backup import create_backup, list_backups, restore_backup
 from hr_core.backup.restore import TEST_HOOKS
 from hr_core.errors import ConflictError, DatabaseUnavailableError
@@ -55,7 +56,9 @@ def test_concurrent_restore_of_the_same_table_is_refused(
         inside.set()
         assert release.wait(60), "the test never released the first restore"
 
-    monkeypatch.setitem(TEST_HOOKS, "deleted", hold)
+    # Hold the first restore inside its transaction, lock taken (on SQLite before its first write, so
+    # the refused restore can still write its audit event without waiting for the database lock).
+    monkeypatch.setitem(TEST_HOOKS, "locked", hold)
     outcome: dict[str, Any] = {}
 
     def first() -> None:
@@ -70,9 +73,11 @@ def test_concurrent_restore_of_the_same_table_is_refused(
     worker.start()
     try:
         assert inside.wait(60), outcome.get("error")
-        monkeypatch.delitem(TEST_HOOKS, "deleted")
+        monkeypatch.delitem(TEST_HOOKS, "locked")
         with pytest.raises(ConflictError, match="a restore of table jobs is already running"):
-            restore_backup(engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
+            restore_backup(
+                engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN
+            )
     finally:
         release.set()
         worker.join(60)
@@ -81,6 +86,7 @@ def test_concurrent_restore_of_the_same_table_is_refused(
     assert snapshot(small, Job) == original
     # Only the first restore made a safety backup: the second was refused before touching anything.
     assert [b.kind for b in list_backups(storage, "jobs")].count("safety") == 1
+    assert list(list_events(small, action="restore")["outcome"]) == ["ok", "error"]
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -89,10 +95,14 @@ def test_restore_whose_connection_is_killed_leaves_table_unchanged(
     small: Engine, db_url: str, storage: Storage, monkeypatch: pytest.MonkeyPatch, table: str, model: Any
 ) -> None:
     backup = create_backup(engine=small, storage=storage, table=table, actor=ADMIN)
+    original = snapshot(small, model)
+    column = model.name if model is HiredEmployee else model.job
     with small.begin() as conn:
-        conn.execute(text(f"DELETE FROM {table} WHERE id > 250"))  # noqa: S608 - fixed test table names
+        conn.execute(update(model).where(model.id > 10).values({column: column + " (edited)"}))
     state = snapshot(small, model)
-    killer = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    killer = create_engine(
+        db_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
 
     def kill(conn: Connection) -> None:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
@@ -102,14 +112,18 @@ def test_restore_whose_connection_is_killed_leaves_table_unchanged(
     monkeypatch.setitem(TEST_HOOKS, "deleted", kill)
     try:
         with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
-            restore_backup(engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN)
+            restore_backup(
+                engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN
+            )
     finally:
         killer.dispose()
     monkeypatch.delitem(TEST_HOOKS, "deleted")
     assert snapshot(small, model) == state
     # The lock died with the connection: the next restore goes through.
-    assert restore_backup(engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN).verified
-    assert len(snapshot(small, model)) == len(state) + 50
+    assert restore_backup(
+        engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN
+    ).verified
+    assert snapshot(small, model) == original
 
 
 def test_restore_whose_sqlite_connection_is_closed_leaves_table_unchanged(

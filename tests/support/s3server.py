@@ -79,6 +79,9 @@ def start_s3_server(bucket: str = "talentlens-test", timeout: float = 60.0) -> S
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
         f"-dir={data_dir}",
+        # Fixed default ports (Iceberg 8181, Lance 9101) clash between parallel test servers: disable them.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
     ]
     for name, port in ports.items():
         args += [f"-{name}.port={port}", f"-{name}.port.grpc={port + 10000}"]

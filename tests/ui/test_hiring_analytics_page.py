@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -54,12 +57,28 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return captured
 
 
+def _decode(values: Any) -> list[Any]:
+    """Plotly may ship arrays as typed binary ({"dtype", "bdata", "shape"}); give plain lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).tolist()
+    return list(values)
+
+
 def _open(role: str = "analyst") -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["actor"] = Actor(username="ana", role=role)  # type: ignore[arg-type]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _show_tab(at: AppTest, label: str) -> None:
+    """Switch tabs like a click would: only the open tab's content runs."""
+    at.session_state["ha_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
 
 
 def _quarterly(at: AppTest) -> pd.DataFrame:
@@ -101,6 +120,8 @@ def test_change_year_filter_and_download(seeded: None, downloads: dict[str, byte
     pd.testing.assert_frame_equal(csv_frame, shown)
     xlsx_frame = pd.read_excel(io.BytesIO(downloads["hires_by_quarter_2020.xlsx"]))
     pd.testing.assert_frame_equal(xlsx_frame, shown)
+    _show_tab(at, "Above the mean")
+    assert len(at.get("plotly_chart")) == 1
     above = pd.read_csv(io.BytesIO(downloads["departments_above_mean_2020.csv"]))
     assert above.to_dict(orient="records") == [
         {"id": 2, "department": "Engineering", "hired": 3},
@@ -122,12 +143,30 @@ def test_department_and_job_filters_combine(seeded: None) -> None:
 def test_department_drill_down(seeded: None, downloads: dict[str, bytes]) -> None:
     at = _open()
     at.selectbox(key="ha_year").set_value(2020).run()
+    _show_tab(at, "Department drill-down")
     at.selectbox(key="ha_drill_department").set_value(1).run()
     assert not at.exception
     jobs = next(d.value for d in at.dataframe if list(d.value.columns) == ["job_id", "job", "hired"])
     assert jobs["job"].tolist() == ["Analyst", "Manager"]
     hires = pd.read_csv(io.BytesIO(downloads["department_1_hires_2020.csv"]))
     assert hires["name"].tolist() == ["Leap day", "End of Q1", "Start of Q2"]
+
+
+def test_chart_tabs_follow_the_filters(seeded: None) -> None:
+    at = _open()
+    assert not at.get("plotly_chart")  # hidden tabs do no work
+    at.selectbox(key="ha_year").set_value(2020).run()
+    at.multiselect(key="ha_departments").set_value(["Sales", "Marketing"]).run()
+    _show_tab(at, "Quarter charts")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    heatmap = json.loads(charts[0].proto.spec)["data"][0]
+    assert heatmap["y"] == ["Marketing", "Sales"]
+    assert _decode(heatmap["z"]) == [[0, 0, 1, 1], [2, 1, 0, 0]]
+    _show_tab(at, "Monthly trend")
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert _decode(trend["y"]) == [1, 1, 1, 1, 1, 0, 2, 0, 0, 1, 0, 1]
+    assert at.multiselect(key="ha_departments").value == ["Sales", "Marketing"]
 
 
 def test_empty_database_shows_a_friendly_message() -> None:

@@ -15,7 +15,7 @@ from hr_core.exports import neutralize_cell, neutralize_frame, to_csv_bytes, to_
 from hr_core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 def test_csv_export_neutralises_formula_cells_but_keeps_the_frame_raw() -> None:
@@ -28,7 +28,9 @@ def test_csv_export_neutralises_formula_cells_but_keeps_the_frame_raw() -> None:
 
 
 def test_excel_export_neutralises_cells_and_headers() -> None:
-    df = pd.DataFrame({"=cmd": ["=1+1", "ok"], "when": pd.to_datetime(["2021-01-01", "2021-02-01"], utc=True)})
+    df = pd.DataFrame(
+        {"=cmd": ["=1+1", "ok"], "when": pd.to_datetime(["2021-01-01", "2021-02-01"], utc=True)}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df, sheet_name="x"))).active
     assert sheet["A1"].value == "'=cmd"
     assert sheet["A2"].value == "'=1+1" and sheet["A2"].data_type == "s"
@@ -66,7 +68,8 @@ def test_streamlit_config_is_locked_down() -> None:
 
 
 def test_no_credentials_file_or_secrets_in_the_repo() -> None:
-    assert not (REPO / ".streamlit" / "secrets.toml").exists() or ".streamlit/secrets.toml" in (
-        REPO / ".gitignore"
-    ).read_text()
+    assert (
+        not (REPO / ".streamlit" / "secrets.toml").exists()
+        or ".streamlit/secrets.toml" in (REPO / ".gitignore").read_text()
+    )
     assert not list(REPO.glob("*.yaml")) and not list((REPO / ".streamlit").glob("*.yaml"))

@@ -244,3 +244,40 @@ def test_invalid_form_lists_every_problem() -> None:
 
 def test_escape_like_makes_wildcards_literal() -> None:
     assert escape_like("50%_a\\b") == "%50\\%\\_a\\\\b%"
+
+
+section_values = st.dictionaries(
+    st.sampled_from(
+        ["nome", "email", "local", "telefone", "titulo_profissional", "nivel_ingles", "pcd", "outro"]
+    ),
+    text_values,
+    max_size=6,
+)
+
+
+@settings(max_examples=40)
+@given(
+    sections=st.fixed_dictionaries(
+        {
+            "infos_basicas": section_values,
+            "informacoes_pessoais": section_values,
+            "informacoes_profissionais": section_values,
+            "formacao_e_idiomas": section_values,
+            "cargo_atual": section_values,
+        }
+    ),
+    cv=text_values,
+    other=st.dictionaries(st.sampled_from(["anexos", "observacoes"]), text_values, max_size=2),
+    drop=st.sets(st.sampled_from(["cargo_atual", "cv_en", "formacao_e_idiomas"])),
+)
+def test_candidate_round_trip(sections: dict, cv: str, other: dict, drop: set[str]) -> None:
+    record = {**sections, "cv_pt": cv, "cv_en": cv[::-1], **other}
+    for key in drop:
+        record.pop(key)
+    row = build_candidate_row("123", record)
+    assert row["nome"] == (
+        record["infos_basicas"].get("nome") or record["informacoes_pessoais"].get("nome", "")
+    )
+    back = build_candidate_record(row)
+    assert back == record
+    assert list(back) == list(record)

@@ -1,0 +1,169 @@
+"""Backup and restore of 1,000,000 hired_employees rows on PostgreSQL vs raw COPY (+ raw fastavro)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.common import PG_ADMIN_URL, BenchContext, Figure, psql_time, run_measured, timed
+
+ROWS = int(os.environ.get("HR_BENCH_BACKUP_ROWS", "1000000"))
+PG_FILL = [
+    "INSERT INTO departments (id, department) SELECT g, 'Department ' || g FROM generate_series(1, 12) g",
+    "INSERT INTO jobs (id, job) SELECT g, 'Job ' || g FROM generate_series(1, 183) g",
+    "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
+    "SELECT g, 'Employee ' || g, "
+    "TIMESTAMPTZ '2018-01-01 00:00:00+00' + ((g::bigint * 7919) % 126144000) * INTERVAL '1 second', "
+    "1 + (g * 31) % 12, 1 + (g * 17) % 183 FROM generate_series(1, :rows) g",
+    "ANALYZE",
+]
+
+CHILD = """
+import json, time
+from hr_core.access import CLI_ACTOR
+from hr_core.backup import create_backup, restore_backup
+from hr_core.db import make_engine
+from hr_core.storage import make_storage
+engine, storage = make_engine({url!r}), make_storage({store!r})
+start = time.perf_counter()
+if {backup_id!r}:
+    r = restore_backup(engine=engine, storage=storage, table="hired_employees", backup_id={backup_id!r}, actor=CLI_ACTOR)
+else:
+    r = create_backup(engine=engine, storage=storage, table="hired_employees", actor=CLI_ACTOR)
+print(json.dumps({{"seconds": time.perf_counter() - start, **r.as_dict()}}))
+"""
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _own_database(ctx: BenchContext) -> str:
+    """A database of its own, so other benchmarks' rows in ctx.pg_url do not matter."""
+    name = ctx.pg_url.rsplit("/", 1)[1] + "_backup"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_database(url: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _raw_fastavro_write(url: str, path: Path) -> float:
+    """Seconds for fastavro alone to write the table's rows (fetched beforehand, not timed)."""
+    import fastavro
+    import psycopg
+
+    with psycopg.connect(_plain(url)) as conn:
+        rows = conn.execute(
+            "SELECT id, name, hired_at, department_id, job_id FROM hired_employees"
+        ).fetchall()
+    names = ("id", "name", "hired_at", "department_id", "job_id")
+    records = [dict(zip(names, r, strict=True)) for r in rows]
+    del rows
+    schema = fastavro.parse_schema(
+        {
+            "type": "record",
+            "name": "hired_employees",
+            "fields": [
+                {"name": "id", "type": "long"},
+                {"name": "name", "type": "string"},
+                {"name": "hired_at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+                {"name": "department_id", "type": "long"},
+                {"name": "job_id", "type": "long"},
+            ],
+        }
+    )
+
+    def write() -> None:
+        with open(path, "wb") as fh:
+            fastavro.writer(fh, schema, records, codec="deflate")
+
+    seconds, _ = timed(write, repeat=1)
+    return seconds
+
+
+def _copy_from_seconds(url: str, dump: Path, repeat: int = 2) -> float:
+    """Best time of a raw COPY FROM STDIN of the dumped rows into the emptied table."""
+    best = float("inf")
+    for _ in range(repeat):
+        subprocess.run(["psql", _plain(url), "-q", "-c", "TRUNCATE hired_employees"], check=True)
+        with open(dump, "rb") as fh:
+            start = time.perf_counter()
+            subprocess.run(
+                ["psql", _plain(url), "-q", "-c", "COPY hired_employees FROM STDIN"], stdin=fh, check=True
+            )
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    from hr_core.db import init_db, make_engine
+
+    url = _own_database(ctx)
+    try:
+        engine = make_engine(url)
+        init_db(engine)
+        with engine.begin() as conn:
+            for sql in PG_FILL:
+                conn.execute(text(sql), {"rows": ROWS} if ":rows" in sql else {})
+        engine.dispose()
+        store = f"file://{ctx.workdir / 'backup-store'}"
+        env = {"HR_DATABASE_URL": url, "HR_STORAGE_URL": store}
+
+        copy_to = psql_time(url, "COPY hired_employees TO STDOUT", repeat=2)
+        avro_write = _raw_fastavro_write(url, ctx.workdir / "raw.avro")
+        dump = ctx.workdir / "hired_employees.copy"
+        with open(dump, "wb") as fh:
+            subprocess.run(
+                ["psql", _plain(url), "-q", "-c", "COPY hired_employees TO STDOUT"], stdout=fh, check=True
+            )
+
+        _, backup_peak, out = run_measured(CHILD.format(url=url, store=store, backup_id=""), env)
+        backup = json.loads(out.strip().splitlines()[-1])
+        assert backup["rows"] == ROWS, backup
+
+        _, restore_peak, out = run_measured(
+            CHILD.format(url=url, store=store, backup_id=backup["backup_id"]), env
+        )
+        restore = json.loads(out.strip().splitlines()[-1])
+        assert restore["rows"] == ROWS and restore["verified"], restore
+
+        copy_from = _copy_from_seconds(url, dump)
+    finally:
+        _drop_database(url)
+    label = f"{ROWS:,} hired_employees"
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return [
+        Figure(
+            f"backup {label} (vs COPY TO + fastavro write)",
+            backup["seconds"],
+            "s",
+            copy_to + avro_write,
+            2.0,
+            {"copy_to_s": copy_to, "fastavro_write_s": avro_write, "at": stamp},
+        ),
+        Figure(
+            f"restore {label} (vs COPY FROM)",
+            restore["seconds"],
+            "s",
+            copy_from,
+            2.0,
+            {"includes": "verify + safety backup + replace + post-commit hash", "at": stamp},
+        ),
+        Figure("backup peak memory (child process)", backup_peak, "MB"),
+        Figure("restore peak memory (child process)", restore_peak, "MB"),
+    ]

@@ -1,0 +1,168 @@
+"""Start `streamlit run Home.py` on a free loopback port against a fresh database with demo data and users."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.s3server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO.parent / "shared" / "data"
+ROLES = ("analyst", "recruiter", "admin")
+
+
+@dataclass
+class AppServer:
+    """A running Streamlit server, its environment and the demo users' passwords."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    env: dict[str, str]
+    workdir: Path
+    log: Path
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def hr(self, *args: str, stdin: str | None = None) -> object:
+        """Run `python -m hr_core ARGS` against this server's database; return its JSON result."""
+        return run_hr(self.env, *args, stdin=stdin)
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process, in MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS for the server process")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def run_hr(env: dict[str, str], *args: str, stdin: str | None = None) -> object:
+    """Run the core's CLI; raise with its stderr if it fails."""
+    out = subprocess.run(
+        [sys.executable, "-m", "hr_core", *args],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(
+            f"python -m hr_core {' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}"
+        )
+    return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def _load_demo_data(env: dict[str, str]) -> None:
+    """The real sample data: Globant CSVs and the Decision recruiting slices (when those CLIs exist)."""
+    from hr_core.cli import COMMAND_MODULES
+
+    if "hr_core.cli.ingest_cmds" in COMMAND_MODULES:
+        run_hr(env, "load-dir", str(SHARED_DATA / "globant"))
+    if "hr_core.cli.recruiting_cmds" in COMMAND_MODULES:
+        decision = SHARED_DATA / "decision"
+        run_hr(
+            env,
+            "import-recruiting",
+            "--applicants",
+            str(decision / "applicants.json"),
+            "--vagas",
+            str(decision / "vagas.json"),
+            "--prospects",
+            str(decision / "prospects.json"),
+        )
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"streamlit did not answer /_stcore/health within {timeout} s: {log.read_text()[-3000:]}"
+    )
+
+
+def start_app_server(
+    workdir: Path, *, load_data: bool = True, extra_env: dict[str, str] | None = None
+) -> AppServer:
+    """A fresh SQLite database in workdir, demo data, one user per role (random passwords), the app running."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("HR_") or k in ("HR_TEST_PG_ADMIN_URL", "HR_DEBUG")
+    }
+    env.update(
+        {
+            "HR_ENV": "development",
+            "HR_DATABASE_URL": f"sqlite:///{workdir / 'hr.db'}",
+            "HR_STORAGE_URL": f"file://{workdir / 'storage'}",
+            "HR_MODELS_DIR": str(workdir / "models"),
+            "HR_BCRYPT_ROUNDS": "4",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **(extra_env or {}),
+        }
+    )
+    run_hr(env, "init-db")
+    if load_data:
+        _load_demo_data(env)
+    passwords = {}
+    for role in ROLES:
+        result = run_hr(env, "users", "add", f"e2e-{role}", "--role", role, "--generate")
+        assert isinstance(result, dict)
+        passwords[role] = str(result["password"])
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / "streamlit.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "Home.py",
+                "--server.address=127.0.0.1",
+                f"--server.port={port}",
+                "--server.headless=true",
+                "--server.fileWatcherType=none",
+                "--browser.gatherUsageStats=false",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = AppServer(url=url, proc=proc, env=env, workdir=workdir, log=log, passwords=passwords)
+    try:
+        wait_healthy(url, proc, log)
+    except Exception:
+        server.stop()
+        raise
+    return server

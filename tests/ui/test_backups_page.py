@@ -1,0 +1,93 @@
+"""The Backups page: admins back up, verify, dry-run and restore; analysts are turned away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select, update
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import Actor
+from hr_core.db import init_db, make_engine
+from hr_core.models import Job
+from hr_core.settings import get_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app(role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/backups.py"), default_timeout=120)
+    at.session_state["actor"] = Actor(username=f"ui-{role}", role=role)  # type: ignore[arg-type]
+    return at
+
+
+def _jobs() -> list[tuple[int, str]]:
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(select(Job.id, Job.job).order_by(Job.id))]
+    engine.dispose()
+    return rows  # type: ignore[return-value]
+
+
+def test_admin_backs_up_verifies_previews_and_restores() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(Job), [{"id": i, "job": f"Job {i}"} for i in range(1, 8)])
+    original = _jobs()
+
+    at = _app("admin")
+    at.run()
+    assert not at.exception
+    assert any("No backups yet" in i.value for i in at.info)
+
+    at.selectbox(key="backup_table").set_value("jobs")
+    at.button(key="backup_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Backed up jobs (7 rows)" in s.value for s in at.success)
+    assert at.metric[0].value == "1"
+
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == 3).values(job="Edited"))
+
+    at.button(key="verify_run").click().run()
+    assert any("Verified" in s.value for s in at.success)
+
+    at.button(key="dry_run").click().run()
+    assert not at.exception
+    changed = [m for m in at.metric if m.label == "Rows changed"]
+    assert changed and changed[0].value == "1"
+    assert at.button(key="restore_run").disabled
+
+    at.text_input(key="restore_confirm").input("departments").run()
+    assert at.button(key="restore_run").disabled
+    at.text_input(key="restore_confirm").input("jobs").run()
+    assert not at.button(key="restore_run").disabled
+    at.button(key="restore_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Restored 7 rows into jobs" in s.value for s in at.success)
+    assert _jobs() == original
+
+    # The safety backup now sits in the catalogue beside the original.
+    at.run()
+    assert at.metric[0].value == "2"
+    at.button(key="download_prepare").click().run()
+    assert at.get("download_button")
+    engine.dispose()
+
+
+def test_analyst_is_told_they_lack_the_right() -> None:
+    at = _app("analyst")
+    at.run()
+    assert not at.exception
+    assert any("does not have the right" in e.value for e in at.error)
+    assert not at.button

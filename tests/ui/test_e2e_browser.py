@@ -1,0 +1,147 @@
+"""The running app in a real browser (Debian chromium + Playwright): log-in, every page per role, no leaks."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hr_core.access import PAGES, ROLES, list_pages_for
+from tests.support.app_server import AppServer, start_app_server
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    app = start_app_server(tmp_path_factory.mktemp("e2e"))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser context (no cookies); a screenshot lands in test-artifacts/ if the test fails."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    failed_before = request.session.testsfailed
+    yield tab
+    if request.session.testsfailed > failed_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def wait_idle(page: object, settle: float = 0.6, timeout: float = 90) -> None:
+    """Wait until the script run finished: no 'running' status and no stale elements for a moment."""
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"], [data-stale="true"]').count()  # type: ignore[attr-defined]
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= settle:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the app kept running for too long")
+
+
+def assert_no_exception(page: object, where: str) -> None:
+    shown = page.locator('[data-testid="stException"]')  # type: ignore[attr-defined]
+    assert shown.count() == 0, f"{where}: {shown.first.inner_text()[:500]}"
+    assert "Traceback (most recent call last)" not in page.content()  # type: ignore[attr-defined]
+
+
+def log_in(page: object, server: AppServer, role: str, password: str | None = None) -> None:
+    page.goto(server.url)  # type: ignore[attr-defined]
+    page.get_by_label("User name").fill(f"e2e-{role}")  # type: ignore[attr-defined]
+    page.get_by_label("Password", exact=True).fill(password or server.passwords[role])  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+    if password is None:
+        page.wait_for_selector('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def nav_links(page: object) -> dict[str, str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')  # type: ignore[attr-defined]
+    pairs = links.evaluate_all(
+        "els => els.map(e => [e.innerText.split('\\n').pop().trim(), e.getAttribute('href')])"
+    )
+    return dict(pairs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_every_page_it_sees(page: object, server: AppServer, role: str) -> None:
+    log_in(page, server, role)
+    links = nav_links(page)
+    assert list(links) == [p.title for p in list_pages_for(role)]  # type: ignore[arg-type]
+    assert_no_exception(page, "home")
+    for title, href in links.items():
+        page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').click()  # type: ignore[attr-defined]
+        page.wait_for_url(href)  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, title)
+
+
+@pytest.mark.parametrize("role", ["analyst", "recruiter"])
+def test_pages_of_other_roles_are_not_reachable(page: object, server: AppServer, role: str) -> None:
+    log_in(page, server, role)
+    forbidden = [p for p in PAGES if role not in p.roles]
+    assert forbidden
+    for spec in forbidden:
+        slug = Path(spec.path).stem
+        page.goto(f"{server.url}/{slug}")  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, slug)
+        assert page.get_by_role("heading", name=spec.title, exact=True).count() == 0  # type: ignore[attr-defined]
+        assert spec.title not in nav_links(page)
+
+
+def test_wrong_password_reload_and_log_out(page: object, server: AppServer) -> None:
+    log_in(page, server, "recruiter", password="Wrong-Password-123")
+    page.get_by_text("wrong user name or password").wait_for()  # type: ignore[attr-defined]
+    log_in(page, server, "recruiter")
+    page.reload()  # type: ignore[attr-defined]
+    page.wait_for_selector('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert "e2e-recruiter" in page.locator('[data-testid="stSidebar"]').inner_text()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log out").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").wait_for()  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert page.get_by_role("button", name="Log in").count() == 1  # type: ignore[attr-defined]
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # type: ignore[attr-defined]
+    events = server.hr("users", "list")
+    assert isinstance(events, list)

@@ -1,0 +1,100 @@
+"""Match scoring page driven by AppTest on a trained model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import CLI_ACTOR, Actor
+from hr_core.cli import main as cli_main
+from hr_core.db import init_db, make_engine
+from hr_core.ml.match import load_match_model, score_match, train_match_model
+from hr_core.settings import get_settings
+from tests.factories import insert_recruiting_rows, make_match_rows
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = str(REPO / "pages/match_scoring.py")
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def prospects() -> list[dict]:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    candidates, vagas, rows = make_match_rows(seed=11, n_vagas=16, per_vaga=8)
+    insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=rows)
+    engine.dispose()
+    return rows
+
+
+def _app(role: str, **state: object) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = Actor(username=f"u-{role}", role=role)  # type: ignore[arg-type]
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at
+
+
+def test_without_a_model_the_page_says_how_to_train(prospects: list[dict]) -> None:
+    at = _app("recruiter")
+    at.run()
+    assert not at.exception
+    assert any("No match model" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "ms_retrain"]
+
+
+def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
+    prospects: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    at = _app("admin")
+    at.run()
+    at.button(key="ms_retrain").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Model retrained" in s.value for s in at.success)
+
+    cand, vaga = prospects[3]["candidate_codigo"], prospects[3]["vaga_codigo"]
+    at = _app("recruiter", match_preselect={"candidate": cand, "vaga": vaga})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ms_candidate").value == cand and at.selectbox(key="ms_vaga").value == vaga
+    engine = make_engine(get_settings().database_url)
+    expected = score_match(engine=engine, model=load_match_model(), candidate=cand, vaga=vaga)
+    engine.dispose()
+    captions = [c.value for c in at.caption if c.value.startswith("Probability")]
+    assert captions[0].startswith(f"Probability {expected.probability:.4f}")
+    assert cli_main(["score-match", "--candidate", cand, "--vaga", vaga]) == 0
+    assert json.loads(capsys.readouterr().out)["probability"] == expected.probability
+    assert any("ROC AUC" in m.label for m in at.metric)
+
+    other = prospects[10]["candidate_codigo"]
+    at.selectbox(key="ms_candidate").set_value(other).run()
+    assert not at.exception
+    assert at.caption[[c.value.startswith("Probability") for c in at.caption].index(True)].value.endswith(
+        f"candidate {other} · opening {vaga}"
+    )
+
+
+def test_the_form_scores_an_unsaved_pair(prospects: list[dict]) -> None:
+    engine = make_engine(get_settings().database_url)
+    train_match_model(engine=engine, actor=CLI_ACTOR)
+    engine.dispose()
+    at = _app("recruiter")
+    at.run()
+    at.text_area(key="ms_f_c_skills").input("python django docker sql")
+    at.text_area(key="ms_f_v_skills").input("python, django e kubernetes")
+    at.selectbox(key="ms_f_c_english").set_value("Fluente")
+    at.button(key="ms_f_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value.startswith("Probability") and "opening form" in c.value for c in at.caption)
+    assert any("`django`" in m.value and "Matched" in m.value for m in at.markdown)
+    assert any("`kubernetes`" in m.value and "Missing" in m.value for m in at.markdown)

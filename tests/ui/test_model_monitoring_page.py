@@ -1,0 +1,75 @@
+"""Model monitoring page and Home's drift warning, driven by AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import CLI_ACTOR, Actor
+from hr_core.db import init_db, make_engine
+from hr_core.ml.match import train_match_model
+from hr_core.settings import get_settings
+from tests.factories import insert_recruiting_rows, make_match_rows
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app(page: str, role: str = "recruiter") -> AppTest:
+    at = AppTest.from_file(str(REPO / page), default_timeout=180)
+    at.session_state["actor"] = Actor(username="mon", role=role)  # type: ignore[arg-type]
+    return at
+
+
+def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
+    at = _app("pages/model_monitoring.py")
+    at.run()
+    assert not at.exception
+    assert any("No match model" in i.value for i in at.info)
+
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    for kwargs in (
+        {"seed": 3, "n_vagas": 20, "per_vaga": 10},
+        {"seed": 4, "n_vagas": 20, "per_vaga": 10, "prefix": "S", "shift": True, "applied": dt.date(2027, 1, 1)},
+    ):
+        candidates, vagas, prospects = make_match_rows(**kwargs)  # type: ignore[arg-type]
+        if kwargs["seed"] == 3:
+            insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
+            train_match_model(engine=engine, actor=CLI_ACTOR)
+        else:
+            insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
+    engine.dispose()
+
+    home = _app("pages/home.py")
+    home.run()
+    assert not home.exception
+    assert not any("Model drift" in w.value for w in home.warning)
+
+    at = _app("pages/model_monitoring.py")
+    at.run()
+    assert any("No drift report yet" in i.value for i in at.info)
+    at.button(key="mm_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Drift detected" in e.value for e in at.error)
+    table = at.dataframe[0].value
+    assert table["drifted"].any() and "probability" in set(table["column"])
+    assert any("Left out of the comparison" in i.value and "vaga_pais" in i.value for i in at.info)
+
+    home = _app("pages/home.py")
+    home.run()
+    assert not home.exception
+    assert any("Model drift" in w.value for w in home.warning)
+    analyst_home = _app("pages/home.py", role="analyst")
+    analyst_home.run()
+    assert not any("Model drift" in w.value for w in analyst_home.warning)

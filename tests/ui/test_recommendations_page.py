@@ -1,0 +1,79 @@
+"""Recommendations page driven by AppTest with the real MiniLM model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import CLI_ACTOR, Actor
+from hr_core.db import init_db, make_engine
+from hr_core.ml.match import train_match_model
+from hr_core.ml.recommend import recommend
+from hr_core.settings import get_settings
+from tests.factories import insert_recruiting_rows, make_match_rows, make_planted_recommend_rows
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = str(REPO / "pages/recommendations.py")
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.session_state["actor"] = Actor(username="rec", role="recruiter")
+    return at
+
+
+def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    candidates, vagas = make_planted_recommend_rows()
+    extra_c, extra_v, prospects = make_match_rows(seed=2, n_vagas=6, per_vaga=6)
+    insert_recruiting_rows(engine, candidates=candidates + extra_c, vagas=vagas + extra_v, prospects=prospects)
+    train_match_model(engine=engine, actor=CLI_ACTOR)
+
+    at = _app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("not built yet" in i.value for i in at.info)
+    at.button(key="rec_rebuild").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Indexes rebuilt" in s.value for s in at.success)
+
+    planted = candidates[0]
+    at = _app()
+    at.run()
+    at.selectbox(key="rec_code").set_value(planted["codigo"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    expected = recommend(engine=engine, candidate=planted["codigo"], k=10)["results"]
+    assert list(table["vaga"]) == [r["vaga"] for r in expected]
+    assert list(table["score"]) == [r["score"] for r in expected]
+    assert planted["planted_vaga"] in list(table["vaga"])[:2]  # the other one is the Python opening of make_match_rows
+    assert table["probability"].between(0, 1).all() and table["score"].is_monotonic_decreasing
+    assert any(m.label == "Index" and m.value == "up to date" for m in at.metric)
+
+    at.selectbox(key="rec_pick").set_value(planted["planted_vaga"]).run()
+    at.button(key="rec_score_pair").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["match_preselect"] == {"candidate": planted["codigo"], "vaga": planted["planted_vaga"]}
+
+    at.radio(key="rec_mode").set_value("Candidates for an opening").run()
+    at.selectbox(key="rec_code").set_value(planted["planted_vaga"]).run()
+    at.text_input(key="rec_city").input("nowhere").run()
+    assert not at.exception
+    assert any("No result passes these filters" in i.value for i in at.info)
+
+    insert_recruiting_rows(engine, candidates=[{**extra_c[0], "codigo": "NEW1"}], vagas=[], prospects=[])
+    engine.dispose()
+    at = _app()
+    at.run()
+    assert any("changed since the indexes were built" in w.value for w in at.warning)
