@@ -32,7 +32,10 @@ def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
     cands = load_candidates(engine)
     vagas = load_vagas(engine)
     return (
-        {str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}" for r in cands.itertuples()},
+        {
+            str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}"
+            for r in cands.itertuples()
+        },
         {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
     )
 
@@ -63,7 +66,9 @@ def _show_score(score: match.MatchScore, key: str) -> None:
     c1, c2 = st.columns([1, 1])
     with c1:
         st.plotly_chart(_gauge(score.probability), width="stretch", key=f"{key}_gauge")
-        st.caption(f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}")
+        st.caption(
+            f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}"
+        )
     with c2:
         if score.reasons:
             reasons = pd.DataFrame(
@@ -122,7 +127,9 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 if card is None:
-    st.info("No match model is trained yet. An admin can train it here or with `python -m hr_core train-match`.")
+    st.info(
+        "No match model is trained yet. An admin can train it here or with `python -m hr_core train-match`."
+    )
     st.stop()
 try:
     model = _model(str(get_settings().models_dir), str(card.get("sha256")))
@@ -216,9 +223,15 @@ with card_tab:
     bins = pd.DataFrame(card.get("calibration", []))
     if not bins.empty:
         fig = go.Figure()
-        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line={"dash": "dot", "color": "gray"})
         fig.add_scatter(
-            x=bins["mean_predicted"], y=bins["observed_rate"], mode="lines+markers", name="model", text=bins["count"]
+            x=[0, 1], y=[0, 1], mode="lines", name="perfect", line={"dash": "dot", "color": "gray"}
+        )
+        fig.add_scatter(
+            x=bins["mean_predicted"],
+            y=bins["observed_rate"],
+            mode="lines+markers",
+            name="model",
+            text=bins["count"],
         )
         fig.update_layout(
             title="Calibration: predicted vs observed approval rate",

@@ -98,9 +98,7 @@ st.caption(f"Report made {summary.get('generated_at')}")
 dropped = summary.get("dropped", [])
 if dropped:
     st.info(
-        "Left out of the comparison: "
-        + "; ".join(f"{d['column']} ({d['reason']})" for d in dropped)
-        + ".",
+        "Left out of the comparison: " + "; ".join(f"{d['column']} ({d['reason']})" for d in dropped) + ".",
         icon=":material/info:",
     )
 

@@ -40,7 +40,10 @@ def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
     cands = load_candidates(engine)
     vagas = load_vagas(engine)
     return (
-        {str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}" for r in cands.itertuples()},
+        {
+            str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}"
+            for r in cands.itertuples()
+        },
         {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
     )
 
@@ -172,7 +175,10 @@ download_buttons(rows, "recommendations", key="rec_download")
 
 st.markdown("**Score a pair in detail**")
 target = st.selectbox(
-    "Result", list(rows[other]), format_func=lambda c: f"{c} · {rows.set_index(other).loc[c, name_col]}", key="rec_pick"
+    "Result",
+    list(rows[other]),
+    format_func=lambda c: f"{c} · {rows.set_index(other).loc[c, name_col]}",
+    key="rec_pick",
 )
 if st.button("Open in Match scoring", key="rec_score_pair", icon=":material/speed:"):
     _open_match_page(code if for_candidate else target, target if for_candidate else code)

@@ -2,7 +2,7 @@
 -- Portable text is SQLite's; PostgreSQL overrides sit in sql/postgresql/ingest.sql.
 
 -- name: drop_ingest_stage_departments
-DROP TABLE IF EXISTS ingest_stage_departments;
+DROP TABLE IF EXISTS temp.ingest_stage_departments;
 
 -- name: create_ingest_stage_departments
 -- Valid rows of the current load, before the merge.
@@ -23,7 +23,7 @@ ON CONFLICT (id) DO UPDATE SET department = excluded.department
 WHERE departments.department IS NOT excluded.department;
 
 -- name: drop_ingest_stage_jobs
-DROP TABLE IF EXISTS ingest_stage_jobs;
+DROP TABLE IF EXISTS temp.ingest_stage_jobs;
 
 -- name: create_ingest_stage_jobs
 CREATE TEMPORARY TABLE ingest_stage_jobs (id INTEGER NOT NULL, job TEXT NOT NULL);
@@ -41,7 +41,7 @@ ON CONFLICT (id) DO UPDATE SET job = excluded.job
 WHERE jobs.job IS NOT excluded.job;
 
 -- name: drop_ingest_stage_hired_employees
-DROP TABLE IF EXISTS ingest_stage_hired_employees;
+DROP TABLE IF EXISTS temp.ingest_stage_hired_employees;
 
 -- name: create_ingest_stage_hired_employees
 -- hired_at is text in SQLite's DATETIME storage form (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff').

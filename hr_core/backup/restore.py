@@ -23,7 +23,6 @@ from hr_core.backup.codec import (
     ContentHasher,
     hash_row,
     make_row_normalizer,
-    to_postgres_value,
     to_sqlite_value,
 )
 from hr_core.backup.tables import (
@@ -180,17 +179,13 @@ def _insert_postgres(
 ) -> int:
     from psycopg import sql
 
-    kinds = [c.kind for c in columns]
     stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
     )
-    converted = [i for i, k in enumerate(kinds) if k in ("timestamp", "date")]
     count = 0
     raw = conn.connection.driver_connection
     with raw.cursor() as cur, cur.copy(stmt) as copy:  # type: ignore[union-attr]
         for values in rows:
-            for i in converted:
-                values[i] = to_postgres_value(kinds[i], values[i])
             copy.write_row(values)
             count += 1
     return count
@@ -364,10 +359,12 @@ def restore_backup(
                     readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
                     _run_hook("deleted", conn)
-                    rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
                     if conn.dialect.name == "postgresql":
-                        inserted = _insert_postgres(conn, table, columns, rows)
+                        # fastavro's datetimes, dates, ints and strings are what COPY wants as they are.
+                        raw = iter_backup_rows(vb.path, columns, where=vb.manifest.key, canonical=False)
+                        inserted = _insert_postgres(conn, table, columns, raw)
                     else:
+                        rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
                         inserted = _insert_sqlite(conn, table, columns, rows)
                     for statement in readd:
                         conn.exec_driver_sql(statement)

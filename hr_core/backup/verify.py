@@ -38,12 +38,14 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def iter_backup_rows(path: Path, columns: Sequence[ColumnSpec], *, where: str) -> Iterator[list[Any]]:
-    """Canonical values of every record in an Avro file, in column order."""
+def iter_backup_rows(
+    path: Path, columns: Sequence[ColumnSpec], *, where: str, canonical: bool = True
+) -> Iterator[list[Any]]:
+    """Values of every record in an Avro file in column order: canonical, or as fastavro decodes them."""
     import fastavro
 
     names = [c.name for c in columns]
-    normalize = make_row_normalizer(columns)
+    normalize = make_row_normalizer(columns) if canonical else list
     with open(path, "rb") as fh:
         try:
             reader = fastavro.reader(fh)

@@ -23,13 +23,21 @@ def _score(args: argparse.Namespace) -> None:
 
     if args.pairs:
         if args.candidate or args.vaga or not args.out:
-            raise InvalidInputError("use either --candidate C --vaga V, or --pairs PAIRS.csv --out SCORES.csv")
+            raise InvalidInputError(
+                "use either --candidate C --vaga V, or --pairs PAIRS.csv --out SCORES.csv"
+            )
         model = load_match_model()
-        emit(score_pairs_csv(engine=open_engine(), model=model, pairs_path=Path(args.pairs), out_path=Path(args.out)))
+        emit(
+            score_pairs_csv(
+                engine=open_engine(), model=model, pairs_path=Path(args.pairs), out_path=Path(args.out)
+            )
+        )
         return
     if not (args.candidate and args.vaga):
         raise InvalidInputError("give --candidate C and --vaga V (or --pairs PAIRS.csv --out SCORES.csv)")
-    result = score_match(engine=open_engine(), model=load_match_model(), candidate=args.candidate, vaga=args.vaga)
+    result = score_match(
+        engine=open_engine(), model=load_match_model(), candidate=args.candidate, vaga=args.vaga
+    )
     emit(result.as_dict())
 
 
@@ -69,7 +77,9 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed of the grouped split")
     p.set_defaults(handler=_train)
 
-    p = sub.add_parser("score-match", help="match probability of a candidate for an opening (or a CSV of pairs)")
+    p = sub.add_parser(
+        "score-match", help="match probability of a candidate for an opening (or a CSV of pairs)"
+    )
     p.add_argument("--candidate", help="candidate code")
     p.add_argument("--vaga", help="opening code")
     p.add_argument("--pairs", help="CSV with columns candidate,vaga")

@@ -19,7 +19,13 @@ from sqlalchemy.engine import Connection
 from hr_core.access import Actor, Role, require_role
 from hr_core.audit import record_event
 from hr_core.db import begin
-from hr_core.errors import DatabaseUnavailableError, HRCoreError, IntegrityError, NotFoundError
+from hr_core.errors import (
+    DatabaseUnavailableError,
+    HRCoreError,
+    IntegrityError,
+    NotFoundError,
+    PermissionDenied,
+)
 from hr_core.ingest.readers import CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
 from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
@@ -298,8 +304,18 @@ def load_dir(
     progress: Progress | None = None,
 ) -> list[LoadResult]:
     """Load departments.csv, jobs.csv and hired_employees.csv found in a folder or s3:// prefix, in that order."""
-    require_role(actor, *LOAD_ROLES, action="load HR data")
     text = str(source)
+    try:
+        require_role(actor, *LOAD_ROLES, action="load HR data")
+    except PermissionDenied as e:
+        record_event(
+            engine,
+            actor=actor,
+            action="ingest.load_dir",
+            outcome="error",
+            details={"dir": text, "error": str(e)},
+        )
+        raise
     found: list[str | Path]
     if text.startswith("s3://"):
         parsed = urlparse(text)

@@ -60,7 +60,12 @@ def get_data_fingerprint(engine: Engine) -> dict[str, object]:
             vaga = conn.execute(select(func.count(), func.max(Vaga.codigo))).one()
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot read the recruiting tables: {e.orig}") from e
-    return {"candidates": int(cand[0]), "candidates_max": cand[1], "vagas": int(vaga[0]), "vagas_max": vaga[1]}
+    return {
+        "candidates": int(cand[0]),
+        "candidates_max": cand[1],
+        "vagas": int(vaga[0]),
+        "vagas_max": vaga[1],
+    }
 
 
 def require_one(frame: pd.DataFrame, code: str, *, what: str) -> dict[str, object]:

@@ -19,7 +19,13 @@ from hr_core.errors import HRCoreError, InvalidInputError, ModelError
 from hr_core.ml import data
 from hr_core.ml.artifacts import get_models_dir, read_json, verify_hash, write_json
 from hr_core.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, make_pair_frame
-from hr_core.ml.match import RETRAIN_HINT, MatchModel, get_model_paths, load_match_model, predict_probabilities
+from hr_core.ml.match import (
+    RETRAIN_HINT,
+    MatchModel,
+    get_model_paths,
+    load_match_model,
+    predict_probabilities,
+)
 
 SUMMARY_FILE = "drift_summary.json"
 REPORT_FILE = "drift_report.html"

@@ -44,7 +44,9 @@ def encode_texts(
     chunks: list[np.ndarray] = []
     for start in range(0, len(cleaned), batch_size):
         batch = cleaned[start : start + batch_size]
-        vectors = encoder.encode(batch, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True)
+        vectors = encoder.encode(
+            batch, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True
+        )
         chunks.append(np.asarray(vectors, dtype=np.float32))
         report(min(1.0, (start + len(batch)) / max(len(cleaned), 1)), f"Encoded {start + len(batch)} texts")
     if not chunks:

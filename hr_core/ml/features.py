@@ -115,14 +115,81 @@ ACADEMIC_LEVELS: dict[str, float] = {
 
 # Skills recognised in free text; matched and missing skills are shown to recruiters.
 SKILLS_VOCABULARY: tuple[str, ...] = (
-    ".net", "abap", "agile", "airflow", "android", "angular", "aws", "azure", "bash", "c#", "c++",
-    "cobol", "css", "databricks", "delphi", "django", "docker", "excel", "flask", "gcp", "git",
-    "golang", "hadoop", "html", "ios", "java", "javascript", "jenkins", "jira", "kafka", "kotlin",
-    "kubernetes", "linux", "machine learning", "mongodb", "mysql", "node", "oracle", "php",
-    "postgresql", "power bi", "powershell", "python", "qlik", "react", "redis", "rest", "ruby",
-    "salesforce", "sap", "sap fi", "sap mm", "sap sd", "scala", "scrum", "selenium", "servicenow",
-    "spark", "spring", "sql", "sql server", "swift", "tableau", "terraform", "typescript", "vba",
-    "vue", "windows server", "itil", "cobit", "sharepoint", "pl/sql", "etl", "tensorflow", "pandas",
+    ".net",
+    "abap",
+    "agile",
+    "airflow",
+    "android",
+    "angular",
+    "aws",
+    "azure",
+    "bash",
+    "c#",
+    "c++",
+    "cobol",
+    "css",
+    "databricks",
+    "delphi",
+    "django",
+    "docker",
+    "excel",
+    "flask",
+    "gcp",
+    "git",
+    "golang",
+    "hadoop",
+    "html",
+    "ios",
+    "java",
+    "javascript",
+    "jenkins",
+    "jira",
+    "kafka",
+    "kotlin",
+    "kubernetes",
+    "linux",
+    "machine learning",
+    "mongodb",
+    "mysql",
+    "node",
+    "oracle",
+    "php",
+    "postgresql",
+    "power bi",
+    "powershell",
+    "python",
+    "qlik",
+    "react",
+    "redis",
+    "rest",
+    "ruby",
+    "salesforce",
+    "sap",
+    "sap fi",
+    "sap mm",
+    "sap sd",
+    "scala",
+    "scrum",
+    "selenium",
+    "servicenow",
+    "spark",
+    "spring",
+    "sql",
+    "sql server",
+    "swift",
+    "tableau",
+    "terraform",
+    "typescript",
+    "vba",
+    "vue",
+    "windows server",
+    "itil",
+    "cobit",
+    "sharepoint",
+    "pl/sql",
+    "etl",
+    "tensorflow",
+    "pandas",
 )
 _SKILL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (skill, re.compile(r"(?<![\w#+.])" + re.escape(skill) + r"(?![\w#+])")) for skill in SKILLS_VOCABULARY
@@ -238,12 +305,15 @@ def build_features(pairs: pd.DataFrame, *, vectorizer: Any) -> pd.DataFrame:
         for name in CATEGORICAL_FEATURES:
             value = normalise_text(row.get(name))
             out[name].append(value if value else "(blank)")
-        out["english_gap"].append(rank_language(cand.get("nivel_ingles")) - rank_language(vaga.get("nivel_ingles")))
+        out["english_gap"].append(
+            rank_language(cand.get("nivel_ingles")) - rank_language(vaga.get("nivel_ingles"))
+        )
         out["spanish_gap"].append(
             rank_language(cand.get("nivel_espanhol")) - rank_language(vaga.get("nivel_espanhol"))
         )
         out["level_gap"].append(
-            rank_professional(cand.get("nivel_profissional")) - rank_professional(vaga.get("nivel_profissional"))
+            rank_professional(cand.get("nivel_profissional"))
+            - rank_professional(vaga.get("nivel_profissional"))
         )
         out["academic_gap"].append(
             rank_academic(cand.get("nivel_academico")) - rank_academic(vaga.get("nivel_academico"))

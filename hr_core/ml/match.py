@@ -149,7 +149,15 @@ def _make_pipeline(random_state: int) -> Any:
                 "num",
                 Pipeline(
                     [
-                        ("impute", SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True, keep_empty_features=True)),
+                        (
+                            "impute",
+                            SimpleImputer(
+                                strategy="constant",
+                                fill_value=0.0,
+                                add_indicator=True,
+                                keep_empty_features=True,
+                            ),
+                        ),
                         ("scale", StandardScaler()),
                     ]
                 ),
@@ -161,7 +169,9 @@ def _make_pipeline(random_state: int) -> Any:
     return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
 
 
-def _grouped_split(labels: np.ndarray, groups: np.ndarray, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+def _grouped_split(
+    labels: np.ndarray, groups: np.ndarray, random_state: int
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.model_selection import GroupShuffleSplit
 
     for attempt in range(50):
@@ -176,9 +186,9 @@ def _grouped_split(labels: np.ndarray, groups: np.ndarray, random_state: int) ->
     )
 
 
-def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
+def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, Any]]:
     edges = np.linspace(0.0, 1.0, bins + 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         mask = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
         if mask.any():
@@ -324,7 +334,11 @@ def _train(engine: Engine, report: Callable[[float, str], None], random_state: i
         "metrics": metrics,
         "calibration": _reliability(y_test, p_test),
         "baselines": baselines,
-        "reference_data": {"file": reference_path.name, "rows": len(reference), "sha256": hash_file(reference_path)},
+        "reference_data": {
+            "file": reference_path.name,
+            "rows": len(reference),
+            "sha256": hash_file(reference_path),
+        },
         "library_versions": _library_versions(),
     }
     write_json(card_path, card)
@@ -367,7 +381,9 @@ def load_match_model(path: Path | None = None) -> MatchModel:
     try:
         bundle = sio.load(model_path, trusted=TRUSTED_TYPES)
     except Exception as e:  # skops raises several types for untrusted or corrupt content
-        raise ModelError(f"the match model at {model_path} cannot be loaded safely ({e}); {RETRAIN_HINT}") from e
+        raise ModelError(
+            f"the match model at {model_path} cannot be loaded safely ({e}); {RETRAIN_HINT}"
+        ) from e
     if not isinstance(bundle, dict) or not {"pipeline", "vectorizer", "reference_values"} <= set(bundle):
         raise ModelError(f"the match model at {model_path} has an unexpected layout; {RETRAIN_HINT}")
     return MatchModel(
@@ -449,7 +465,9 @@ def score_pairs(*, engine: Engine, model: MatchModel, pairs: list[tuple[str, str
             raise NotFoundError(f"pair on line {line}: opening (vaga) {v!r} does not exist")
     frame = make_pair_frame(candidates, vagas, pairs)
     _, probs = predict_probabilities(model, frame)
-    scored = pd.DataFrame({"candidate": frame["candidate"], "vaga": frame["vaga"], "probability": probs.round(4)})
+    scored = pd.DataFrame(
+        {"candidate": frame["candidate"], "vaga": frame["vaga"], "probability": probs.round(4)}
+    )
     order = pd.DataFrame(pairs, columns=["candidate", "vaga"])
     return order.merge(scored.drop_duplicates(["candidate", "vaga"]), on=["candidate", "vaga"], how="left")
 

@@ -75,7 +75,9 @@ def get_index_paths(kind: Kind) -> tuple[Path, Path, Path]:
     return root / f"index_{kind}.ann", root / f"index_{kind}.npy", root / f"index_{kind}.json"
 
 
-def _write_index(kind: Kind, codes: list[str], vectors: np.ndarray, fingerprint: dict[str, Any]) -> dict[str, Any]:
+def _write_index(
+    kind: Kind, codes: list[str], vectors: np.ndarray, fingerprint: dict[str, Any]
+) -> dict[str, Any]:
     from annoy import AnnoyIndex
 
     ann_path, npy_path, meta_path = get_index_paths(kind)
@@ -146,11 +148,11 @@ def _build(engine: Engine, report: Callable[[float, str], None], encoder: Any) -
     for kind, frame, to_text, start, span in jobs:
         texts = [to_text(r) for r in frame.to_dict("records")]
         t0 = time.perf_counter()
-        vectors = encode_texts(
-            texts,
-            encoder=encoder,
-            progress=lambda f, m, s=start, w=span, k=kind: report(s + w * 0.9 * f, f"{k}: {m}"),
-        )
+
+        def step(f: float, m: str, s: float = start, w: float = span, k: str = kind) -> None:
+            report(s + w * 0.9 * f, f"{k}: {m}")
+
+        vectors = encode_texts(texts, encoder=encoder, progress=step)
         t1 = time.perf_counter()
         report(start + span * 0.95, f"Building the {kind} index")
         meta = _write_index(kind, [str(c) for c in frame["codigo"]], vectors, fingerprint)
@@ -178,7 +180,9 @@ def open_index(kind: Kind) -> VectorIndex:
     try:
         vectors = np.load(npy_path, allow_pickle=False)
     except ValueError as e:
-        raise ModelError(f"the {kind} index vectors at {npy_path} are unreadable ({e}); {REBUILD_HINT}") from e
+        raise ModelError(
+            f"the {kind} index vectors at {npy_path} are unreadable ({e}); {REBUILD_HINT}"
+        ) from e
     codes = [str(c) for c in meta.get("codes", [])]
     if vectors.shape != (len(codes), DIMENSION) or meta.get("count") != len(codes):
         raise ModelError(
@@ -201,7 +205,9 @@ def get_index_status(engine: Engine) -> IndexStatus:
     for kind in KINDS:
         meta_path = get_index_paths(kind)[2]
         if not meta_path.is_file():
-            return IndexStatus(built=False, stale=True, message="The recommendation indexes are not built yet.")
+            return IndexStatus(
+                built=False, stale=True, message="The recommendation indexes are not built yet."
+            )
         metas[kind] = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
     built = metas["vagas"].get("data_fingerprint")
     current = data.get_data_fingerprint(engine)
@@ -285,7 +291,9 @@ def recommend(
 
 
 def _load_rows(engine: Engine, kind: Kind, codes: list[str]) -> dict[str, dict[str, Any]]:
-    frame = data.load_vagas(engine, codes=codes) if kind == "vagas" else data.load_candidates(engine, codes=codes)
+    frame = (
+        data.load_vagas(engine, codes=codes) if kind == "vagas" else data.load_candidates(engine, codes=codes)
+    )
     return {str(r["codigo"]): r for r in frame.to_dict("records")}
 
 
@@ -293,7 +301,9 @@ def _result(
     kind: Kind, code: str, score: float, row: dict[str, Any], source_row: dict[str, Any], source_kind: Kind
 ) -> dict[str, Any]:
     if kind == "vagas":
-        shared = extract_skills(build_vaga_skills_text(row)) & extract_skills(build_candidate_skills_text(source_row))
+        shared = extract_skills(build_vaga_skills_text(row)) & extract_skills(
+            build_candidate_skills_text(source_row)
+        )
         return {
             "vaga": code,
             "title": row.get("titulo", ""),
@@ -302,7 +312,9 @@ def _result(
             "level": row.get("nivel_profissional", ""),
             "shared_skills": sorted(shared),
         }
-    shared = extract_skills(build_candidate_skills_text(row)) & extract_skills(build_vaga_skills_text(source_row))
+    shared = extract_skills(build_candidate_skills_text(row)) & extract_skills(
+        build_vaga_skills_text(source_row)
+    )
     return {
         "candidate": code,
         "name": row.get("nome", ""),

@@ -1,4 +1,14 @@
--- PostgreSQL overrides for sql/ingest.sql: real timestamps in staging, IS DISTINCT FROM in upserts.
+-- PostgreSQL overrides for sql/ingest.sql: real timestamps in staging, IS DISTINCT FROM in upserts,
+-- and only ever the session's own temporary staging tables dropped.
+
+-- name: drop_ingest_stage_departments
+DROP TABLE IF EXISTS pg_temp.ingest_stage_departments;
+
+-- name: drop_ingest_stage_jobs
+DROP TABLE IF EXISTS pg_temp.ingest_stage_jobs;
+
+-- name: drop_ingest_stage_hired_employees
+DROP TABLE IF EXISTS pg_temp.ingest_stage_hired_employees;
 
 -- name: create_ingest_stage_hired_employees
 CREATE TEMPORARY TABLE ingest_stage_hired_employees (

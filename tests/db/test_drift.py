@@ -31,7 +31,9 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     assert get_latest_drift_summary() is None
 
     _insert(engine, seed=4, n_vagas=24, per_vaga=10, prefix="N", in_progress=0.5, applied=dt.date(2025, 1, 1))
-    same = build_drift_report(engine=engine, actor=CLI_ACTOR, since=dt.date(2025, 1, 1), out=tmp_path / "same.html")
+    same = build_drift_report(
+        engine=engine, actor=CLI_ACTOR, since=dt.date(2025, 1, 1), out=tmp_path / "same.html"
+    )
     assert same.current_rows == 240
     assert same.drift_detected is False and same.share < 0.5 and not same.prediction_drift
     assert Path(same.report).read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
@@ -69,8 +71,12 @@ def test_drift_report_errors(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_empty_constant_and_missing_columns_are_listed_not_compared() -> None:
-    reference = pd.DataFrame({"english_gap": [1.0, 2.0, None], "vaga_pais": ["br"] * 3, "level_gap": [None] * 3})
-    current = pd.DataFrame({"english_gap": [0.0, 1.0, 3.0], "vaga_pais": ["br"] * 3, "level_gap": [1.0, 2.0, 2.0]})
+    reference = pd.DataFrame(
+        {"english_gap": [1.0, 2.0, None], "vaga_pais": ["br"] * 3, "level_gap": [None] * 3}
+    )
+    current = pd.DataFrame(
+        {"english_gap": [0.0, 1.0, 3.0], "vaga_pais": ["br"] * 3, "level_gap": [1.0, 2.0, 2.0]}
+    )
     numeric, categorical, dropped = split_usable_columns(reference, current)
     reasons = {d["column"]: d["reason"] for d in dropped}
     assert numeric == ["english_gap"] and categorical == []

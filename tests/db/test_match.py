@@ -33,7 +33,9 @@ def trained(engine: Engine) -> tuple[Engine, dict, list[dict]]:
     return engine, result.card, prospects
 
 
-def test_training_learns_the_planted_relation_and_writes_a_card(trained: tuple[Engine, dict, list[dict]]) -> None:
+def test_training_learns_the_planted_relation_and_writes_a_card(
+    trained: tuple[Engine, dict, list[dict]],
+) -> None:
     engine, card, prospects = trained
     metrics, baselines = card["metrics"], card["baselines"]
     assert metrics["roc_auc"] > 0.75
@@ -65,7 +67,9 @@ def test_scoring_is_deterministic_and_the_same_through_the_cli(
     again = score_match(engine=engine, model=load_match_model(), candidate=pair[0], vaga=pair[1])
     assert first == again and 0.0 < first.probability < 1.0
     assert first.reasons and all(r.effect != 0 for r in first.reasons)
-    assert [abs(r.effect) for r in first.reasons] == sorted((abs(r.effect) for r in first.reasons), reverse=True)
+    assert [abs(r.effect) for r in first.reasons] == sorted(
+        (abs(r.effect) for r in first.reasons), reverse=True
+    )
 
     assert cli_main(["score-match", "--candidate", pair[0], "--vaga", pair[1]]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -119,5 +123,7 @@ def test_training_needs_an_admin_and_enough_labelled_data(engine: Engine) -> Non
     with pytest.raises(InvalidInputError, match="at least 30 prospects"):
         train_match_model(engine=engine, actor=CLI_ACTOR)
     with engine.connect() as conn:
-        outcomes = conn.execute(select(AuditEvent.outcome).where(AuditEvent.action == "train_match")).scalars().all()
+        outcomes = (
+            conn.execute(select(AuditEvent.outcome).where(AuditEvent.action == "train_match")).scalars().all()
+        )
     assert outcomes == ["error", "error"]

@@ -67,8 +67,12 @@ def test_filters_apply_to_the_recommended_side(indexed: tuple[Engine, list[dict]
     in_city = recommend(engine=engine, vaga=vaga, k=10, filters=RecommendFilters(city="recife"))["results"]
     assert in_city and all("Recife" in r["city"] for r in in_city)
     assert len(in_city) == sum("Recife" in c["local"] for c in candidates)
-    seniors = recommend(engine=engine, candidate=candidates[0]["codigo"], k=10, filters=RecommendFilters(level="Sênior"))
-    assert {r["vaga"] for r in seniors["results"]} == {v["codigo"] for v in vagas if v["nivel_profissional"] == "Sênior"}
+    seniors = recommend(
+        engine=engine, candidate=candidates[0]["codigo"], k=10, filters=RecommendFilters(level="Sênior")
+    )
+    assert {r["vaga"] for r in seniors["results"]} == {
+        v["codigo"] for v in vagas if v["nivel_profissional"] == "Sênior"
+    }
     pcd = recommend(engine=engine, vaga=vaga, k=10, filters=RecommendFilters(pcd=True))["results"]
     assert [r["candidate"] for r in pcd] == [c["codigo"] for c in candidates if c["pcd"] == "Sim"]
     with pytest.raises(NotFoundError, match="not in the recommendation index"):

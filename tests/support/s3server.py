@@ -65,7 +65,7 @@ class S3Server:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def start_s3_server(bucket: str = "talentlens-test", timeout: float = 60.0) -> S3Server:
+def start_s3_server(bucket: str = "talentlens-test", timeout: float = 120.0) -> S3Server:
     """Start `weed server -s3`, wait until S3 answers, create the bucket."""
     import boto3
     from botocore.config import Config

@@ -104,6 +104,7 @@ def nav_links(page: object) -> dict[str, str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_every_page_it_sees(page: object, server: AppServer, role: str) -> None:
+    log_size = server.log.stat().st_size
     log_in(page, server, role)
     links = nav_links(page)
     assert list(links) == [p.title for p in list_pages_for(role)]  # type: ignore[arg-type]
@@ -113,6 +114,9 @@ def test_each_role_opens_every_page_it_sees(page: object, server: AppServer, rol
         page.wait_for_url(href)  # type: ignore[attr-defined]
         wait_idle(page)
         assert_no_exception(page, title)
+    with server.log.open("rb") as log:
+        log.seek(log_size)
+        assert b"Traceback" not in log.read(), "the server logged a traceback; see streamlit.log"
 
 
 @pytest.mark.parametrize("role", ["analyst", "recruiter"])

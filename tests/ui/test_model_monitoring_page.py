@@ -41,7 +41,14 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     init_db(engine)
     for kwargs in (
         {"seed": 3, "n_vagas": 20, "per_vaga": 10},
-        {"seed": 4, "n_vagas": 20, "per_vaga": 10, "prefix": "S", "shift": True, "applied": dt.date(2027, 1, 1)},
+        {
+            "seed": 4,
+            "n_vagas": 20,
+            "per_vaga": 10,
+            "prefix": "S",
+            "shift": True,
+            "applied": dt.date(2027, 1, 1),
+        },
     ):
         candidates, vagas, prospects = make_match_rows(**kwargs)  # type: ignore[arg-type]
         if kwargs["seed"] == 3:

@@ -37,7 +37,9 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     init_db(engine)
     candidates, vagas = make_planted_recommend_rows()
     extra_c, extra_v, prospects = make_match_rows(seed=2, n_vagas=6, per_vaga=6)
-    insert_recruiting_rows(engine, candidates=candidates + extra_c, vagas=vagas + extra_v, prospects=prospects)
+    insert_recruiting_rows(
+        engine, candidates=candidates + extra_c, vagas=vagas + extra_v, prospects=prospects
+    )
     train_match_model(engine=engine, actor=CLI_ACTOR)
 
     at = _app()
@@ -57,14 +59,19 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     expected = recommend(engine=engine, candidate=planted["codigo"], k=10)["results"]
     assert list(table["vaga"]) == [r["vaga"] for r in expected]
     assert list(table["score"]) == [r["score"] for r in expected]
-    assert planted["planted_vaga"] in list(table["vaga"])[:2]  # the other one is the Python opening of make_match_rows
+    assert (
+        planted["planted_vaga"] in list(table["vaga"])[:2]
+    )  # the other one is the Python opening of make_match_rows
     assert table["probability"].between(0, 1).all() and table["score"].is_monotonic_decreasing
     assert any(m.label == "Index" and m.value == "up to date" for m in at.metric)
 
     at.selectbox(key="rec_pick").set_value(planted["planted_vaga"]).run()
     at.button(key="rec_score_pair").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["match_preselect"] == {"candidate": planted["codigo"], "vaga": planted["planted_vaga"]}
+    assert at.session_state["match_preselect"] == {
+        "candidate": planted["codigo"],
+        "vaga": planted["planted_vaga"],
+    }
 
     at.radio(key="rec_mode").set_value("Candidates for an opening").run()
     at.selectbox(key="rec_code").set_value(planted["planted_vaga"]).run()

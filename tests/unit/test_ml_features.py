@@ -41,7 +41,12 @@ def test_professional_and_academic_levels() -> None:
 
 
 def test_skills_are_found_as_whole_words() -> None:
-    assert extract_skills("Experiência com Python, SQL Server e C#; AWS.") >= {"python", "sql server", "c#", "aws"}
+    assert extract_skills("Experiência com Python, SQL Server e C#; AWS.") >= {
+        "python",
+        "sql server",
+        "c#",
+        "aws",
+    }
     assert "java" not in extract_skills("javascript e typescript")
     assert "sap" not in extract_skills("sapato")
     matched, missing = compare_skills(
@@ -65,15 +70,36 @@ def test_build_features_agreement_and_similarity() -> None:
 
     candidates = pd.DataFrame(
         [
-            {"codigo": "c1", "nivel_ingles": "Fluente", "nivel_profissional": "Sênior", "local": "Recife, Pernambuco",
-             "conhecimentos_tecnicos": "python django sql", "titulo_profissional": "Desenvolvedor Python"},
-            {"codigo": "c2", "nivel_ingles": "Básico", "nivel_profissional": "Júnior", "local": "São Paulo, São Paulo",
-             "conhecimentos_tecnicos": "excel", "titulo_profissional": "Assistente administrativo"},
+            {
+                "codigo": "c1",
+                "nivel_ingles": "Fluente",
+                "nivel_profissional": "Sênior",
+                "local": "Recife, Pernambuco",
+                "conhecimentos_tecnicos": "python django sql",
+                "titulo_profissional": "Desenvolvedor Python",
+            },
+            {
+                "codigo": "c2",
+                "nivel_ingles": "Básico",
+                "nivel_profissional": "Júnior",
+                "local": "São Paulo, São Paulo",
+                "conhecimentos_tecnicos": "excel",
+                "titulo_profissional": "Assistente administrativo",
+            },
         ]
     )
     vagas = pd.DataFrame(
-        [{"codigo": "v1", "nivel_ingles": "Avançado", "nivel_profissional": "Pleno", "cidade": "Recife",
-          "estado": "Pernambuco", "titulo": "Desenvolvedor Python", "competencias": "python, django, docker"}]
+        [
+            {
+                "codigo": "v1",
+                "nivel_ingles": "Avançado",
+                "nivel_profissional": "Pleno",
+                "cidade": "Recife",
+                "estado": "Pernambuco",
+                "titulo": "Desenvolvedor Python",
+                "competencias": "python, django, docker",
+            }
+        ]
     )
     vectorizer = fit_text_vectorizer(
         ["Desenvolvedor Python python django sql", "Assistente administrativo excel"],
@@ -92,14 +118,20 @@ def test_build_features_agreement_and_similarity() -> None:
     assert good["cand_nivel_ingles"] == "fluente" and poor["cand_sexo"] == "(blank)"
 
 
-def _write_pairs(path: Path, rows: list[tuple[str, str]], header: tuple[str, str] = ("candidate", "vaga")) -> None:
+def _write_pairs(
+    path: Path, rows: list[tuple[str, str]], header: tuple[str, str] = ("candidate", "vaga")
+) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         writer.writerows(rows)
 
 
-code = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=12)
+code = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=40, deadline=None)
