@@ -330,5 +330,6 @@ def load_ingest_refs(engine: Engine, folder: Path) -> None:
     from hr_core.access import CLI_ACTOR
     from hr_core.ingest import load_table
 
-    load_table(engine=engine, source=write_text_file(folder, "departments.csv", INGEST_DEPARTMENTS), actor=CLI_ACTOR)
+    departments = write_text_file(folder, "departments.csv", INGEST_DEPARTMENTS)
+    load_table(engine=engine, source=departments, actor=CLI_ACTOR)
     load_table(engine=engine, source=write_text_file(folder, "jobs.csv", INGEST_JOBS), actor=CLI_ACTOR)

@@ -136,18 +136,7 @@ def to_sqlite_value(kind: str, value: Any) -> Any:
         return None
     if kind == "timestamp":
         stamp = (EPOCH + value * _MICRO).replace(tzinfo=None)
-        return stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return stamp.isoformat(sep=" ", timespec="microseconds")
     if kind == "date":
         return (EPOCH_DATE + dt.timedelta(days=value)).isoformat()
-    return value
-
-
-def to_postgres_value(kind: str, value: Any) -> Any:
-    """A canonical value ready for a PostgreSQL COPY row."""
-    if value is None:
-        return None
-    if kind == "timestamp":
-        return EPOCH + value * _MICRO
-    if kind == "date":
-        return EPOCH_DATE + dt.timedelta(days=value)
     return value
