@@ -57,10 +57,18 @@ async def _session(browser: Any, server: AppServer, times: list[float]) -> None:
     page = await context.new_page()
     page.set_default_timeout(120_000)
     await page.goto(server.url)
-    await page.get_by_label("User name").fill("e2e-analyst")
-    await page.get_by_label("Password", exact=True).fill(server.passwords["analyst"])
-    await page.get_by_role("button", name="Log in").click()
-    await page.wait_for_selector('[data-testid="stSidebarNav"]')
+    for attempt in range(3):
+        await _idle(page)
+        await page.get_by_label("User name").fill("e2e-analyst")
+        await page.get_by_label("Password", exact=True).fill(server.passwords["analyst"])
+        await page.get_by_role("button", name="Log in").click()
+        try:
+            await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            break
+        except Exception:
+            if attempt == 2:
+                await page.screenshot(path=str(server.workdir / "login-timeout.png"))
+                raise
     await _idle(page)
     hrefs = await page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"

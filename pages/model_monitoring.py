@@ -29,15 +29,21 @@ def _run_report() -> None:
     bar.empty()
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _escaped_report(path: str, modified: float) -> str:
+    """The report's HTML escaped for a srcdoc attribute (cached per file version)."""
+    return html.escape(Path(path).read_text(encoding="utf-8"), quote=True)
+
+
 def _embed_report(path: Path) -> None:
     """Show Evidently's HTML in an iframe whose scripts run sandboxed, away from the app's origin."""
-    content = path.read_text(encoding="utf-8")
+    content = _escaped_report(str(path), path.stat().st_mtime)
     # The outer frame holds only this tag; the report's own scripts run in the inner frame, whose
     # sandbox has no allow-same-origin, so they cannot reach the app, its cookies or its session.
     inner = (
         '<iframe sandbox="allow-scripts" referrerpolicy="no-referrer" '
         'style="width:100%;height:880px;border:0" '
-        f'srcdoc="{html.escape(content, quote=True)}"></iframe>'
+        f'srcdoc="{content}"></iframe>'
     )
     st.iframe(f"<!doctype html><html><body style='margin:0'>{inner}</body></html>", height=900)
 

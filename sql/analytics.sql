@@ -1,5 +1,5 @@
 -- Hiring analytics. Every year/quarter/month boundary is a bound UTC instant computed by
--- hr_core.analytics, so each query is a half-open range scan of ix_hired_employees_report
+-- hr_core.analytics, so each query is a half-open range scan of ix_hired_employees_hired_at
 -- (hired_at, department_id, job_id) on both databases.
 
 -- name: get_hires_by_quarter

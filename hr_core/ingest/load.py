@@ -186,17 +186,18 @@ def _write_table(
     storage: Storage | None,
     step: Callable[[str], None],
 ) -> LoadResult:
-    stager = Stager(conn, spec)
     rejects: list[RejectRow] = []
-    _consume(
-        rows,
-        RowValidator(spec, refs),
-        rejects=rejects,
-        sink=stager.add,
-        on_chunk=lambda: step(f"{spec.name}: {stager.count:,} rows staged"),
-    )
-    step(f"{spec.name}: merging {stager.count:,} rows")
-    counts: UpsertCounts = stager.finish()
+    with Stager(conn, spec) as stager:
+        _consume(
+            rows,
+            RowValidator(spec, refs),
+            rejects=rejects,
+            sink=stager.add,
+            on_chunk=lambda: step(f"{spec.name}: {stager.count:,} rows staged"),
+        )
+        stager.end_copy()
+        step(f"{spec.name}: merging {stager.count:,} rows")
+        counts: UpsertCounts = stager.finish()
     key = write_rejects_report(rejects, table=spec.name, storage=storage)
     return LoadResult(
         table=spec.name,

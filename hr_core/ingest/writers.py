@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -22,6 +23,8 @@ _COPY_SQL: dict[str, str] = {
         "COPY ingest_stage_hired_employees (id, name, hired_at, department_id, job_id) FROM STDIN (FORMAT csv)"
     ),
 }
+# Rows with ids above every existing id go straight into the (locked) table.
+_DIRECT_COPY_SQL = "COPY hired_employees (id, name, hired_at, department_id, job_id) FROM STDIN (FORMAT csv)"
 _STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "departments": ("id", "department"),
     "jobs": ("id", "job"),
@@ -56,15 +59,45 @@ def _wrap_driver_error(e: Exception, table: str) -> Exception:
 
 
 class Stager:
-    """A temporary staging table for one table in the current transaction, merged by finish()."""
+    """A temporary staging table for one table in the current transaction, merged by finish().
+
+    On PostgreSQL the rows stream through one open COPY, so the server ingests while Python parses.
+    hired_employees is locked against other writers first; rows whose id is above every existing id
+    cannot conflict, so they are copied straight into the table (the same COPY a raw load would do,
+    keys and constraints checked as usual), and only the rest go through staging and the upsert.
+    Use it as a context manager so an error mid-way ends the COPY before the transaction rolls back.
+    """
 
     def __init__(self, conn: Connection, spec: TableSpec) -> None:
         self.conn = conn
         self.spec = spec
         self.dialect = conn.dialect.name
         self.count = 0
+        self.direct = 0  # rows copied straight into the table (all new ids)
+        self._direct_above: int | None = None
+        self._copy_target: str | None = None
+        self._copy_cm: Any = None
+        self._copy: Any = None
         conn.execute(get_query(f"drop_ingest_stage_{spec.name}", conn.engine))
         conn.execute(get_query(f"create_ingest_stage_{spec.name}", conn.engine))
+        if self.dialect == "postgresql" and spec.name == "hired_employees":
+            conn.execute(get_query("lock_ingest_hired_employees", conn.engine))
+            self._direct_above = int(
+                conn.execute(get_query("get_ingest_max_employee_id", conn.engine)).scalar_one()
+            )
+
+    def __enter__(self) -> Stager:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is not None and self._copy_cm is not None:
+            import psycopg
+
+            cm, self._copy_cm, self._copy, self._copy_target = self._copy_cm, None, None, None
+            # Tell the server the COPY failed, so the rollback that follows can run; if the connection
+            # is gone, the original error already says what happened.
+            with contextlib.suppress(psycopg.Error):
+                cm.__exit__(exc_type, exc, tb)
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         """Stage a chunk of validated rows."""
@@ -72,7 +105,19 @@ class Stager:
             return
         self.count += len(rows)
         if self.dialect == "postgresql":
-            self._copy(rows)
+            above = self._direct_above
+            if above is None:
+                self._write("stage", rows)
+                return
+            new = [r for r in rows if r[0] > above]
+            old = [r for r in rows if r[0] <= above] if len(new) < len(rows) else []
+            self.direct += len(new)
+            # Keep the COPY already open busy first, so an all-new or all-old file needs one COPY.
+            for target, part in sorted(
+                (("direct", new), ("stage", old)), key=lambda p: p[0] != self._copy_target
+            ):
+                if part:
+                    self._write(target, part)
             return
         columns = _STAGE_COLUMNS[self.spec.name]
         if self.spec.name == "hired_employees":
@@ -80,28 +125,57 @@ class Stager:
         params = [dict(zip(columns, r, strict=True)) for r in rows]
         self.conn.execute(get_query(f"insert_ingest_stage_{self.spec.name}", self.conn.engine), params)
 
-    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, target: str, rows: list[tuple[Any, ...]]) -> None:
         import psycopg
 
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(rows)
-        raw: Any = self.conn.connection.driver_connection
         try:
-            with raw.cursor() as cur, cur.copy(_COPY_SQL[self.spec.name]) as copy:
-                copy.write(buf.getvalue())
+            if self._copy_target != target:
+                self.end_copy()
+                sql = _DIRECT_COPY_SQL if target == "direct" else _COPY_SQL[self.spec.name]
+                raw: Any = self.conn.connection.driver_connection
+                self._copy_cm = raw.cursor().copy(sql)
+                self._copy = self._copy_cm.__enter__()
+                self._copy_target = target
+            self._copy.write(buf.getvalue())
         except psycopg.Error as e:
-            if isinstance(e, psycopg.OperationalError):
-                self.conn.invalidate()
-            raise _wrap_driver_error(e, self.spec.name) from e
+            raise self._fail(e) from e
+
+    def _fail(self, e: Exception) -> Exception:
+        import psycopg
+
+        if isinstance(e, psycopg.OperationalError):
+            self.conn.invalidate()
+        return _wrap_driver_error(e, self.spec.name)
+
+    def end_copy(self) -> None:
+        """Finish the open COPY (if any): the server has then checked every row sent."""
+        if self._copy_cm is None:
+            return
+        import psycopg
+
+        cm, self._copy_cm, self._copy, self._copy_target = self._copy_cm, None, None, None
+        try:
+            cm.__exit__(None, None, None)
+        except psycopg.Error as e:
+            raise self._fail(e) from e
 
     def finish(self) -> UpsertCounts:
         """Merge the staged rows into the table and drop the staging table; true counts of the change."""
+        self.end_copy()
         engine = self.conn.engine
-        existing = int(
-            self.conn.execute(get_query(f"count_ingest_existing_{self.spec.name}", engine)).scalar_one()
-        )
-        changed = self.conn.execute(get_query(f"upsert_ingest_{self.spec.name}", engine)).rowcount
+        staged = self.count - self.direct
+        existing = changed = 0
+        if staged:
+            if self.dialect == "postgresql":
+                self.conn.execute(get_query("set_ingest_work_mem", engine))
+                self.conn.execute(get_query(f"analyze_ingest_stage_{self.spec.name}", engine))
+            existing = int(
+                self.conn.execute(get_query(f"count_ingest_existing_{self.spec.name}", engine)).scalar_one()
+            )
+            changed = self.conn.execute(get_query(f"upsert_ingest_{self.spec.name}", engine)).rowcount
         self.conn.execute(get_query(f"drop_ingest_stage_{self.spec.name}", engine))
-        inserted = self.count - existing
+        inserted = staged - existing
         updated = changed - inserted
-        return UpsertCounts(inserted=inserted, updated=updated, unchanged=existing - updated)
+        return UpsertCounts(inserted=inserted + self.direct, updated=updated, unchanged=existing - updated)

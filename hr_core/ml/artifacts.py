@@ -12,6 +12,9 @@ from typing import Any
 from hr_core.errors import ModelError
 from hr_core.settings import get_settings
 
+# The latest drift report's summary (Home reads it); a retrain makes it obsolete.
+DRIFT_SUMMARY_FILE = "drift_summary.json"
+
 
 def get_models_dir() -> Path:
     """HR_MODELS_DIR, created if missing."""

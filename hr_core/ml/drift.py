@@ -17,7 +17,7 @@ from hr_core.access import Actor, require_role
 from hr_core.audit import record_event
 from hr_core.errors import HRCoreError, InvalidInputError, ModelError
 from hr_core.ml import data
-from hr_core.ml.artifacts import get_models_dir, read_json, verify_hash, write_json
+from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir, read_json, verify_hash, write_json
 from hr_core.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, make_pair_frame
 from hr_core.ml.match import (
     RETRAIN_HINT,
@@ -27,7 +27,7 @@ from hr_core.ml.match import (
     predict_probabilities,
 )
 
-SUMMARY_FILE = "drift_summary.json"
+SUMMARY_FILE = DRIFT_SUMMARY_FILE
 REPORT_FILE = "drift_report.html"
 DRIFT_SHARE = 0.5  # Evidently's default: the data set drifts when half of its columns do
 PREDICTION = "probability"

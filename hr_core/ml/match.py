@@ -20,7 +20,14 @@ from hr_core.access import Actor, require_role
 from hr_core.audit import record_event
 from hr_core.errors import HRCoreError, InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
-from hr_core.ml.artifacts import get_models_dir, hash_file, read_json, verify_hash, write_json
+from hr_core.ml.artifacts import (
+    DRIFT_SUMMARY_FILE,
+    get_models_dir,
+    hash_file,
+    read_json,
+    verify_hash,
+    write_json,
+)
 from hr_core.ml.features import (
     CATEGORICAL_FEATURES,
     FEATURES,
@@ -342,6 +349,8 @@ def _train(engine: Engine, report: Callable[[float, str], None], random_state: i
         "library_versions": _library_versions(),
     }
     write_json(card_path, card)
+    # A drift summary compared another model's training data; it no longer applies.
+    (get_models_dir() / DRIFT_SUMMARY_FILE).unlink(missing_ok=True)
     report(1.0, "Done")
     return TrainResult(
         roc_auc=round(metrics["roc_auc"], 4),

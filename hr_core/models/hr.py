@@ -27,15 +27,14 @@ class Job(Base):
 class HiredEmployee(Base):
     __tablename__ = "hired_employees"
     __table_args__ = (
-        Index("ix_hired_employees_hired_at", "hired_at"),
-        # Covering index for the yearly reports (SQLite needs it; PostgreSQL uses it too).
-        Index("ix_hired_employees_report", "hired_at", "department_id", "job_id"),
+        # One index on hired_at that also covers the yearly reports (an index-only range scan on both
+        # databases). No separate department_id/job_id indexes: each one slowed a 1M-row load by ~25%,
+        # and nothing looks employees up by them alone (a backup restore re-validates keys in bulk).
+        Index("ix_hired_employees_hired_at", "hired_at", "department_id", "job_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(Text, nullable=False)
     hired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
-    department_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("departments.id"), nullable=False, index=True
-    )
-    job_id: Mapped[int] = mapped_column(Integer, ForeignKey("jobs.id"), nullable=False, index=True)
+    department_id: Mapped[int] = mapped_column(Integer, ForeignKey("departments.id"), nullable=False)
+    job_id: Mapped[int] = mapped_column(Integer, ForeignKey("jobs.id"), nullable=False)

@@ -47,3 +47,21 @@ ON CONFLICT (id) DO UPDATE SET
     job_id = excluded.job_id
 WHERE (t.name, t.hired_at, t.department_id, t.job_id)
     IS DISTINCT FROM (excluded.name, excluded.hired_at, excluded.department_id, excluded.job_id);
+
+-- name: lock_ingest_hired_employees
+-- Other writers wait until this load commits (readers do not), so ids above the current maximum
+-- stay free and their rows can be copied straight into the table.
+LOCK TABLE hired_employees IN SHARE ROW EXCLUSIVE MODE;
+
+-- name: set_ingest_work_mem
+-- Enough memory for the merge's hash join over a large staging table, for this transaction only.
+SET LOCAL work_mem = '64MB';
+
+-- name: analyze_ingest_stage_departments
+ANALYZE pg_temp.ingest_stage_departments;
+
+-- name: analyze_ingest_stage_jobs
+ANALYZE pg_temp.ingest_stage_jobs;
+
+-- name: analyze_ingest_stage_hired_employees
+ANALYZE pg_temp.ingest_stage_hired_employees;

@@ -54,6 +54,9 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     assert {"skills_overlap", "cand_nivel_ingles", "same_city", "probability"} <= drifted
     assert printed["drifted_columns"] == len(drifted)
 
+    train_match_model(engine=engine, actor=CLI_ACTOR)
+    assert get_latest_drift_summary() is None  # a retrain makes the old comparison obsolete
+
 
 def test_drift_report_errors(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):

@@ -236,6 +236,71 @@ def test_an_error_after_rows_were_staged_rolls_everything_back(
     assert "line 11" in events.iloc[0]["details"]["error"]
 
 
+def test_new_and_known_ids_mixed_across_chunks_give_true_counts(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL ids above the current maximum are copied straight in, the rest go through the upsert.
+    load_ingest_refs(engine, tmp_path)
+    seed = "".join(f"{i},Person {i},2021-01-0{i}T10:00:00Z,1,1\n" for i in (2, 4, 6))
+    load_table(
+        engine=engine,
+        source=write_text_file(tmp_path, "a.csv", seed),
+        table="hired_employees",
+        actor=CLI_ACTOR,
+    )
+    monkeypatch.setattr(load, "CHUNK_ROWS", 2)
+    later = (
+        "7,Person 7,2021-02-07T10:00:00Z,2,2\n"  # new, above the maximum
+        "2,Person 2,2021-01-02T10:00:00Z,1,1\n"  # unchanged
+        "3,Person 3,2021-02-03T10:00:00Z,2,2\n"  # new, in a gap below the maximum
+        "4,Person Four,2021-01-04T10:00:00Z,1,1\n"  # corrected name
+        "9,Person 9,2021-02-09T10:00:00Z,3,3\n"  # new
+        "6,Person 6,2021-01-06T10:00:00Z,1,1\n"  # unchanged
+        "8,Person 8,2021-02-08T10:00:00Z,1,2\n"  # new
+    )
+    result = load_table(
+        engine=engine,
+        source=write_text_file(tmp_path, "b.csv", later),
+        table="hired_employees",
+        actor=CLI_ACTOR,
+    )
+    assert (result.inserted, result.updated, result.unchanged, result.rejected) == (4, 1, 2, 0)
+    assert [r[0] for r in _table_rows(engine)["hired_employees"]] == [2, 3, 4, 6, 7, 8, 9]
+    assert _employee(engine, 4)[0] == "Person Four"
+    assert _employee(engine, 9) == ("Person 9", dt.datetime(2021, 2, 9, 10, 0, tzinfo=dt.UTC), 3, 3)
+    again = load_table(
+        engine=engine,
+        source=write_text_file(tmp_path, "b.csv", later),
+        table="hired_employees",
+        actor=CLI_ACTOR,
+    )
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
+
+
+def test_an_error_after_new_employees_were_copied_rolls_everything_back(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_ingest_refs(engine, tmp_path)
+    before = _table_rows(engine)
+    monkeypatch.setattr(load, "CHUNK_ROWS", 2)  # new ids are sent to the table before the bad line is read
+    text = "".join(f"{i},P {i},2021-03-01T10:00:00Z,1,1\n" for i in range(1, 8)) + "8,P 8,2021-03-01,1\n"
+    with pytest.raises(InvalidInputError, match="line 8: 4 fields"):
+        load_table(
+            engine=engine,
+            source=write_text_file(tmp_path, "e.csv", text),
+            table="hired_employees",
+            actor=CLI_ACTOR,
+        )
+    assert _table_rows(engine) == before
+    ok = load_table(
+        engine=engine,
+        source=write_text_file(tmp_path, "e.csv", text.rsplit("8,P", 1)[0]),
+        table="hired_employees",
+        actor=CLI_ACTOR,
+    )
+    assert ok.inserted == 7
+
+
 def _batch(*entries: tuple[str, list[dict]]) -> bytes:
     return json.dumps({"records": [{"table_name": t, "data": d} for t, d in entries]}).encode()
 

@@ -31,14 +31,14 @@ def pg_engine(pg_database_url: str) -> Iterator[Engine]:
 
 
 def _kill_loading_backend(url: str) -> int:
-    """From a second connection, terminate the backend that sits inside the load's open transaction."""
+    """From a second connection, terminate the backend inside the load's open transaction (or its COPY)."""
     killer = create_engine(url, isolation_level="AUTOCOMMIT")
     with killer.connect() as conn:
         killed = conn.execute(
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND state LIKE 'idle in transaction%'"
+                "AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY %')"
             )
         ).scalar_one()
     killer.dispose()

@@ -69,14 +69,20 @@ def run_hr(env: dict[str, str], *args: str, stdin: str | None = None) -> object:
     return json.loads(out.stdout) if out.stdout.strip() else None
 
 
-def _load_demo_data(env: dict[str, str]) -> None:
-    """The real sample data: Globant CSVs and the Decision recruiting slices (when those CLIs exist)."""
+def _load_demo_data(env: dict[str, str], workdir: Path, *, linked_recruiting: bool) -> None:
+    """The real Globant CSVs; the real Decision slices, or (linked_recruiting) a small generated set in the
+    same format whose prospects link candidates to openings, so a match model can be trained."""
     from hr_core.cli import COMMAND_MODULES
 
     if "hr_core.cli.ingest_cmds" in COMMAND_MODULES:
         run_hr(env, "load-dir", str(SHARED_DATA / "globant"))
     if "hr_core.cli.recruiting_cmds" in COMMAND_MODULES:
         decision = SHARED_DATA / "decision"
+        if linked_recruiting:
+            from hr_core.demo_recruiting import write_recruiting_demo
+
+            decision = workdir / "recruiting"
+            write_recruiting_demo(decision, seed=7, applicants=240, vagas=60)
         run_hr(
             env,
             "import-recruiting",
@@ -107,7 +113,11 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 
 
 def start_app_server(
-    workdir: Path, *, load_data: bool = True, extra_env: dict[str, str] | None = None
+    workdir: Path,
+    *,
+    load_data: bool = True,
+    linked_recruiting: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> AppServer:
     """A fresh SQLite database in workdir, demo data, one user per role (random passwords), the app running."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -131,7 +141,7 @@ def start_app_server(
     )
     run_hr(env, "init-db")
     if load_data:
-        _load_demo_data(env)
+        _load_demo_data(env, workdir, linked_recruiting=linked_recruiting)
     passwords = {}
     for role in ROLES:
         result = run_hr(env, "users", "add", f"e2e-{role}", "--role", role, "--generate")

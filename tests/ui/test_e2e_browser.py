@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    app = start_app_server(tmp_path_factory.mktemp("e2e"))
+    app = start_app_server(tmp_path_factory.mktemp("e2e"), linked_recruiting=True)
     yield app
     app.stop()
 
@@ -86,6 +86,7 @@ def assert_no_exception(page: object, where: str) -> None:
 
 def log_in(page: object, server: AppServer, role: str, password: str | None = None) -> None:
     page.goto(server.url)  # type: ignore[attr-defined]
+    wait_idle(page)
     page.get_by_label("User name").fill(f"e2e-{role}")  # type: ignore[attr-defined]
     page.get_by_label("Password", exact=True).fill(password or server.passwords[role])  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
@@ -149,3 +150,110 @@ def test_wrong_password_reload_and_log_out(page: object, server: AppServer) -> N
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # type: ignore[attr-defined]
     events = server.hr("users", "list")
     assert isinstance(events, list)
+
+
+# --- one real task per role (kept last: they change the shared server's data) ------------------
+
+
+def open_page(page: object, slug: str) -> None:
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]')  # type: ignore[attr-defined]
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(href)  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert_no_exception(page, slug)
+
+
+def choose(page: object, label: str, option: str | re.Pattern[str]) -> None:
+    """Pick an option of the Streamlit selectbox labelled label."""
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()  # type: ignore[attr-defined]
+    page.get_by_role("option").filter(has_text=option).first.click()  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def first_metric(page: object) -> tuple[str, str]:
+    metric = page.locator('[data-testid="stMetric"]').first  # type: ignore[attr-defined]
+    return (
+        metric.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
+        metric.locator('[data-testid="stMetricValue"]').inner_text().strip(),
+    )
+
+
+def monthly_chart(page: object) -> bytes:
+    """Open the Monthly trend tab and return a picture of its Plotly chart."""
+    page.get_by_role("tab", name="Monthly trend").click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first  # type: ignore[attr-defined]
+    chart.wait_for()
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    return bytes(chart.screenshot())
+
+
+def test_analyst_uploads_a_csv_and_the_chart_changes(page: object, server: AppServer, tmp_path: Path) -> None:
+    log_in(page, server, "analyst")
+    open_page(page, "hiring_analytics")
+    label, before = first_metric(page)
+    year = int(label.split()[-1])  # "Hires in 2021"
+    chart_before = monthly_chart(page)
+    rows = [f"{990_000 + i},E2E Person {i},{year}-03-15T10:00:00Z,1,1" for i in range(12)]
+    csv = tmp_path / "hired_employees.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    open_page(page, "upload")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile(r"^Load 12 rows into hired_employees")).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert_no_exception(page, "upload")
+    open_page(page, "hiring_analytics")
+    label_after, after = first_metric(page)
+    assert label_after == label
+    assert int(after.replace(",", "")) == int(before.replace(",", "")) + 12
+    assert monthly_chart(page) != chart_before
+
+
+def test_recruiter_scores_a_pair_and_sees_recommendations(page: object, server: AppServer) -> None:
+    server.hr("train-match")
+    server.hr("build-index")
+    log_in(page, server, "recruiter")
+    open_page(page, "match_scoring")
+    page.get_by_text(re.compile(r"Probability \d\.\d{4} · candidate")).first.wait_for()  # type: ignore[attr-defined]
+    assert page.get_by_text("No match model is trained yet").count() == 0  # type: ignore[attr-defined]
+    open_page(page, "recommendations")
+    assert page.get_by_text("not built yet").count() == 0  # type: ignore[attr-defined]
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()  # type: ignore[attr-defined]
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # type: ignore[attr-defined]
+
+
+def test_admin_backs_up_and_restores_a_table(page: object, server: AppServer) -> None:
+    from sqlalchemy import func, select, text
+
+    from hr_core.db import make_engine
+    from hr_core.models import HiredEmployee
+
+    engine = make_engine(server.env["HR_DATABASE_URL"])
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(HiredEmployee)).scalar_one()
+    log_in(page, server, "admin")
+    open_page(page, "backups")
+    choose(page, "Table", re.compile(r"^hired_employees$"))
+    page.get_by_role("button", name="Back up").click()  # type: ignore[attr-defined]
+    page.get_by_text(f"Backed up hired_employees ({count:,} rows)").wait_for()  # type: ignore[attr-defined]
+    with engine.begin() as conn:  # the data changes after the backup
+        conn.execute(text("DELETE FROM hired_employees WHERE id = (SELECT MIN(id) FROM hired_employees)"))
+    open_page(page, "home")
+    open_page(page, "backups")
+    choose(page, "Backup", re.compile(rf"^hired_employees · .* · {count:,} rows"))
+    page.get_by_role("button", name="Preview restore (dry run)").click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    added = page.locator('[data-testid="stMetric"]').filter(has_text="Rows added back")  # type: ignore[attr-defined]
+    assert added.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1"
+    confirm = page.get_by_label(re.compile("to confirm the restore"))  # type: ignore[attr-defined]
+    confirm.fill("hired_employees")
+    confirm.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Restore", exact=True).click()  # type: ignore[attr-defined]
+    page.get_by_text(f"Restored {count:,} rows into hired_employees").wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "backups")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(HiredEmployee)).scalar_one() == count
+    engine.dispose()

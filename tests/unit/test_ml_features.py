@@ -61,10 +61,6 @@ def test_every_vocabulary_skill_listed_in_text_is_found(skills: set[str]) -> Non
     assert extract_skills(" ; ".join(sorted(skills))) >= skills
 
 
-def _pair(cand: dict, vaga: dict) -> dict:
-    return {"cand": {"codigo": "c1", **cand}, "vaga": {"codigo": "v1", **vaga}}
-
-
 def test_build_features_agreement_and_similarity() -> None:
     import pandas as pd
 
