@@ -89,7 +89,12 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
 
 def run_measured(code: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run python code in a child process: (wall seconds, peak RSS in MB, stdout)."""
-    trailer = "\nimport resource as _r, sys as _s\nprint('__PEAK_KB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n"
+    # VmHWM is this process's own peak; ru_maxrss would carry the parent's peak across exec.
+    trailer = (
+        "\nimport sys as _s\n"
+        "_hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print('__PEAK_KB__', _hwm, file=_s.stderr)\n"
+    )
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", code + trailer], capture_output=True, text=True, env={**os.environ, **(env or {})}

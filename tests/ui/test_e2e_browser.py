@@ -240,7 +240,7 @@ def test_admin_backs_up_and_restores_a_table(page: object, server: AppServer) ->
     page.get_by_text(f"Backed up hired_employees ({count:,} rows)").wait_for()  # type: ignore[attr-defined]
     with engine.begin() as conn:  # the data changes after the backup
         conn.execute(text("DELETE FROM hired_employees WHERE id = (SELECT MIN(id) FROM hired_employees)"))
-    open_page(page, "home")
+    open_page(page, "audit_log")
     open_page(page, "backups")
     choose(page, "Backup", re.compile(rf"^hired_employees · .* · {count:,} rows"))
     page.get_by_role("button", name="Preview restore (dry run)").click()  # type: ignore[attr-defined]
