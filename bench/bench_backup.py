@@ -1,4 +1,8 @@
-"""Backup and restore of 1,000,000 hired_employees rows on PostgreSQL vs raw COPY (+ raw fastavro)."""
+"""Backup and restore of 1,000,000 hired_employees rows on PostgreSQL vs raw COPY (+ raw fastavro).
+
+Backup vs (raw COPY TO + raw fastavro write of the same rows); restore vs raw COPY FROM of the same
+rows into the table; each side is the best of 2 runs; peak memory is measured in child processes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -95,7 +100,7 @@ def _raw_fastavro_write(url: str, path: Path) -> float:
         with open(path, "wb") as fh:
             fastavro.writer(fh, schema, records, codec="deflate")
 
-    seconds, _ = timed(write, repeat=1)
+    seconds, _ = timed(write, repeat=2)
     return seconds
 
 
@@ -111,6 +116,13 @@ def _copy_from_seconds(url: str, dump: Path, repeat: int = 2) -> float:
             )
             best = min(best, time.perf_counter() - start)
     return best
+
+
+def _run_child(url: str, store: str, backup_id: str, env: dict[str, str]) -> dict[str, Any]:
+    """One backup (or, given an id, one restore) in a fresh child process: seconds and peak memory."""
+    _, _, out = run_measured(CHILD.format(url=url, store=store, backup_id=backup_id), env)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def run(ctx: BenchContext) -> list[Figure]:
@@ -135,13 +147,15 @@ def run(ctx: BenchContext) -> list[Figure]:
                 ["psql", _plain(url), "-q", "-c", "COPY hired_employees TO STDOUT"], stdout=fh, check=True
             )
 
-        _, _, out = run_measured(CHILD.format(url=url, store=store, backup_id=""), env)
-        backup = json.loads(out.strip().splitlines()[-1])
-        assert backup["rows"] == ROWS, backup
+        backups = [_run_child(url, store, "", env) for _ in range(2)]
+        backup = min(backups, key=lambda r: r["seconds"])
+        assert all(b["rows"] == ROWS for b in backups), backups
 
-        _, _, out = run_measured(CHILD.format(url=url, store=store, backup_id=backup["backup_id"]), env)
-        restore = json.loads(out.strip().splitlines()[-1])
-        assert restore["rows"] == ROWS and restore["verified"], restore
+        restores = [_run_child(url, store, backup["backup_id"], env) for _ in range(2)]
+        restore = min(restores, key=lambda r: r["seconds"])
+        assert all(r["rows"] == ROWS and r["verified"] for r in restores), restores
+        backup_peak = max(b["peak_mb"] for b in backups)
+        restore_peak = max(r["peak_mb"] for r in restores)
 
         copy_from = _copy_from_seconds(url, dump)
     finally:
@@ -155,7 +169,13 @@ def run(ctx: BenchContext) -> list[Figure]:
             "s",
             copy_to + avro_write,
             2.0,
-            {"copy_to_s": copy_to, "fastavro_write_s": avro_write, "at": stamp},
+            {
+                "copy_to_s": copy_to,
+                "fastavro_write_s": avro_write,
+                "runs_s": [b["seconds"] for b in backups],
+                "best_of": 2,
+                "at": stamp,
+            },
         ),
         Figure(
             f"restore {label} (vs COPY FROM)",
@@ -163,8 +183,14 @@ def run(ctx: BenchContext) -> list[Figure]:
             "s",
             copy_from,
             2.0,
-            {"includes": "verify + safety backup + replace + post-commit hash", "at": stamp},
+            {
+                "includes": "verify + safety backup + replace + FK/index rebuild + post-commit hash",
+                "baseline": "raw COPY FROM STDIN into the emptied table (its keys and indexes in place)",
+                "runs_s": [r["seconds"] for r in restores],
+                "best_of": 2,
+                "at": stamp,
+            },
         ),
-        Figure("backup peak memory (child process, VmHWM)", backup["peak_mb"], "MB"),
-        Figure("restore peak memory (child process, VmHWM)", restore["peak_mb"], "MB"),
+        Figure("backup peak memory (child process, VmHWM)", backup_peak, "MB"),
+        Figure("restore peak memory (child process, VmHWM)", restore_peak, "MB"),
     ]

@@ -110,21 +110,54 @@ def make_row_normalizer(columns: Sequence[ColumnSpec]) -> Callable[[Sequence[Any
     return normalize
 
 
-def hash_row(values: list[Any]) -> int:
-    """SHA-256 of one row's canonical JSON encoding, as an integer."""
-    return int.from_bytes(hashlib.sha256(_JSON.encode(values).encode("utf-8")).digest(), "big")
+_FIELD_SEP = "\x1f"
+_JSON_MARK = "\x1e"
+
+
+def encode_row(values: Sequence[Any]) -> bytes:
+    """Canonical bytes of one row of canonical values (ints and strings, in column order).
+
+    Rows without None whose strings hold no U+001E/U+001F are their values' text joined by U+001F
+    (the field count and each column's kind make this unambiguous); any other row is U+001E followed
+    by its compact JSON encoding, which can never equal a joined row.
+    """
+    if None not in values:
+        joined = _FIELD_SEP.join(map(str, values))
+        if joined.count(_FIELD_SEP) == len(values) - 1 and _JSON_MARK not in joined:
+            return joined.encode("utf-8")
+    return (_JSON_MARK + _JSON.encode(list(values))).encode("utf-8")
+
+
+def _encode_row_v1(values: Sequence[Any]) -> bytes:
+    # Format talentlens-backup/1 hashed every row as compact JSON; kept so those backups still verify.
+    return _JSON.encode(list(values)).encode("utf-8")
+
+
+def hash_row(values: Sequence[Any]) -> int:
+    """SHA-256 of one row's canonical encoding, as an integer."""
+    return int.from_bytes(hashlib.sha256(encode_row(values)).digest(), "big")
 
 
 class ContentHasher:
     """Order-independent hash of a table's rows: the sum of per-row SHA-256 values mod 2**256."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, legacy: bool = False) -> None:
         self.total = 0
         self.rows = 0
+        self._encode = _encode_row_v1 if legacy else encode_row
 
-    def add(self, values: list[Any]) -> None:
-        self.total += hash_row(values)
+    def add(self, values: Sequence[Any]) -> None:
+        self.total += int.from_bytes(hashlib.sha256(self._encode(values)).digest(), "big")
         self.rows += 1
+
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add a batch of rows (one tight loop: this is the hot path of backups and checks)."""
+        encode, sha256, from_bytes = self._encode, hashlib.sha256, int.from_bytes
+        total = self.total
+        for values in rows:
+            total += from_bytes(sha256(encode(values)).digest(), "big")
+        self.total = total
+        self.rows += len(rows)
 
     def hexdigest(self) -> str:
         return f"{self.total % HASH_MODULUS:064x}"

@@ -13,7 +13,9 @@ from hr_core.backup.tables import TABLE_ORDER, ColumnSpec, check_table_name
 from hr_core.errors import IntegrityError, InvalidInputError, NotFoundError
 from hr_core.storage import Storage
 
-FORMAT = "talentlens-backup/1"
+# /2 hashes rows with codec.encode_row; /1 (compact JSON per row) backups still verify and restore.
+FORMAT = "talentlens-backup/2"
+FORMATS = ("talentlens-backup/1", FORMAT)
 PREFIX = "backups"
 _ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{8}$")
 
@@ -70,6 +72,11 @@ class Manifest:
     def column_specs(self) -> list[ColumnSpec]:
         return [ColumnSpec(c["name"], c["type"], bool(c["nullable"])) for c in self.columns]
 
+    @property
+    def legacy_hash(self) -> bool:
+        """True when the content hash uses the per-row JSON encoding of format /1."""
+        return self.format == FORMATS[0]
+
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), indent=2, sort_keys=True).encode("utf-8")
 
@@ -78,8 +85,8 @@ def parse_manifest(data: bytes, *, where: str) -> Manifest:
     """A Manifest from its JSON bytes; anything malformed is an IntegrityError naming the key."""
     try:
         raw = json.loads(data)
-        if raw.get("format") != FORMAT:
-            raise ValueError(f"format is {raw.get('format')!r}, expected {FORMAT!r}")
+        if raw.get("format") not in FORMATS:
+            raise ValueError(f"format is {raw.get('format')!r}, expected one of {FORMATS!r}")
         manifest = Manifest(**raw)
         if not isinstance(manifest.rows, int) or manifest.rows < 0:
             raise ValueError(f"rows is {manifest.rows!r}")

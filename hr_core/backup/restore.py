@@ -22,7 +22,6 @@ from hr_core.audit import record_event
 from hr_core.backup.codec import (
     ContentHasher,
     hash_row,
-    make_row_normalizer,
     to_sqlite_value,
 )
 from hr_core.backup.tables import (
@@ -34,7 +33,7 @@ from hr_core.backup.tables import (
     list_outgoing_keys,
 )
 from hr_core.backup.verify import VerifiedBackup, iter_backup_rows, open_verified_backup
-from hr_core.backup.writer import stream_table_rows, write_table_backup
+from hr_core.backup.writer import stream_canonical_batches, write_table_backup
 from hr_core.db import begin
 from hr_core.errors import ConflictError, DatabaseUnavailableError, HRCoreError, IntegrityError
 from hr_core.storage import Storage
@@ -252,6 +251,45 @@ def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
     return readd
 
 
+def _suspend_own_checks(conn: Connection, table: str) -> list[str]:
+    """On PostgreSQL, drop the table's own foreign keys and plain indexes for the bulk load.
+
+    Returns the statements that rebuild them, run before commit inside the same transaction: each
+    index is rebuilt from its catalogue definition and each foreign key is re-added (validating every
+    restored row in one pass instead of one trigger query per row), so nothing is checked less and
+    any failure rolls the whole restore back. The primary key and unique constraints stay in place.
+    """
+    if conn.dialect.name != "postgresql":
+        return []
+    q = conn.dialect.identifier_preparer.quote
+    name = q(check_table_name(table).name)
+    indexes = conn.execute(
+        text(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
+            "WHERE indrelid = CAST(:t AS regclass) AND NOT indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1"
+        ),
+        {"t": name},
+    ).all()
+    keys = conn.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY 1"
+        ),
+        {"t": name},
+    ).all()
+    rebuild = []
+    # Names and definitions come from the database catalogue of an allow-listed table.
+    for index_name, definition in indexes:
+        conn.exec_driver_sql("DROP INDEX " + index_name)
+        rebuild.append(definition)
+    for key_name, definition in keys:
+        conn.exec_driver_sql("ALTER TABLE " + name + " DROP CONSTRAINT " + q(key_name))
+        rebuild.append("ALTER TABLE " + name + " ADD CONSTRAINT " + q(key_name) + " " + definition)
+    return rebuild
+
+
 def _clear_table(conn: Connection, table: str) -> None:
     if conn.dialect.name == "postgresql" and not list_incoming_keys(table):
         # TRUNCATE is transactional in PostgreSQL and far faster than DELETE on big tables.
@@ -281,11 +319,10 @@ def _reset_sequence(conn: Connection, table: str) -> None:
 def compute_live_content_hash(engine: Engine, table: str) -> tuple[int, str]:
     """(row count, content hash) of the table as it is now, computed like a backup's."""
     columns = list_live_columns(engine, table)
-    normalize = make_row_normalizer(columns)
     hasher = ContentHasher()
     with engine.connect() as conn:
-        for row in stream_table_rows(conn, table, columns):
-            hasher.add(normalize(row))
+        for batch in stream_canonical_batches(conn, table, columns):
+            hasher.add_rows(batch)
     return hasher.rows, hasher.hexdigest()
 
 
@@ -358,6 +395,7 @@ def restore_backup(
                         progress(0.6, f"replacing the rows of {table}")
                     readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
+                    rebuild = _suspend_own_checks(conn, table)
                     _run_hook("deleted", conn)
                     if conn.dialect.name == "postgresql":
                         # fastavro's datetimes, dates, ints and strings are what COPY wants as they are.
@@ -366,7 +404,7 @@ def restore_backup(
                     else:
                         rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
                         inserted = _insert_sqlite(conn, table, columns, rows)
-                    for statement in readd:
+                    for statement in rebuild + readd:
                         conn.exec_driver_sql(statement)
                     _reset_sequence(conn, table)
                     _run_hook("inserted", conn)
@@ -417,12 +455,11 @@ def diff_backup(
         def key_of(values: Sequence[Any]) -> Any:
             return values[pk_index[0]] if len(pk_index) == 1 else tuple(values[i] for i in pk_index)
 
-        normalize = make_row_normalizer(columns)
         live: dict[Any, int] = {}
         with engine.connect() as conn:
-            for row in stream_table_rows(conn, table, columns):
-                values = normalize(row)
-                live[key_of(values)] = hash_row(values)
+            for batch in stream_canonical_batches(conn, table, columns):
+                for values in batch:
+                    live[key_of(values)] = hash_row(values)
         live_rows = len(live)
         added: list[Any] = []
         changed: list[Any] = []

@@ -130,7 +130,7 @@ def open_verified_backup(
         index = {c.name: i for i, c in enumerate(columns)}
         collected: dict[str, set[Any]] = {name: set() for name in collect}
         targets = [(collected[name], index[name]) for name in collect]
-        hasher = ContentHasher()
+        hasher = ContentHasher(legacy=manifest.legacy_hash)
         for values in iter_backup_rows(path, columns, where=where):
             hasher.add(values)
             for bucket, i in targets:

@@ -26,11 +26,11 @@ from hr_core.errors import (
     NotFoundError,
     PermissionDenied,
 )
-from hr_core.ingest.readers import CsvReader, RawRow, read_batch, read_rows
+from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
 from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
 from hr_core.ingest.tables import LOAD_ORDER, TABLES, TableSpec, get_table, infer_table
-from hr_core.ingest.validate import RefData, RejectRow, RowValidator
+from hr_core.ingest.validate import RefData, RejectRow, RowValidator, ValidBlock
 from hr_core.ingest.writers import Stager, UpsertCounts
 from hr_core.sqlfiles import get_query
 from hr_core.storage import Storage, make_storage
@@ -113,36 +113,67 @@ def _read_refs(conn: Connection) -> RefData:
 
 
 def _consume(
-    rows: Iterable[RawRow],
+    rows: Iterable[RawRow | CleanBlock],
     validator: RowValidator,
     *,
     rejects: list[RejectRow],
     sink: Callable[[list[tuple[Any, ...]]], None] | None,
+    block_sink: Callable[[ValidBlock], None] | None = None,
     preview: list[list[Any]] | None = None,
     on_chunk: Callable[[], None] | None = None,
 ) -> tuple[int, int]:
-    """Validate rows in order, pass valid ones to sink in chunks; return (rows seen, valid rows)."""
+    """Validate rows in order, pass valid ones to sink in chunks; return (rows seen, valid rows).
+
+    A CleanBlock of plain lines is checked at once and goes whole to block_sink (or sink); if any of
+    its rows breaks a rule (or the preview still needs rows), its rows are checked one by one.
+    """
     chunk: list[tuple[Any, ...]] = []
     seen = valid = 0
     check = validator.check
-    for row in rows:
-        seen += 1
-        if preview is not None and len(preview) < PREVIEW_ROWS:
-            preview.append(list(row.values))
-        result = check(row.line, row.values)
-        if isinstance(result, list):
-            rejects.append(RejectRow(row.line, row.raw.rstrip("\r\n"), tuple(result)))
+
+    def flush() -> None:
+        nonlocal chunk
+        if sink is not None and chunk:
+            sink(chunk)
+            chunk = []
+            if on_chunk is not None:
+                on_chunk()
+
+    def each(items: Iterable[RawRow]) -> None:
+        nonlocal seen, valid
+        for row in items:
+            seen += 1
+            if preview is not None and len(preview) < PREVIEW_ROWS:
+                preview.append(list(row.values))
+            result = check(row.line, row.values)
+            if isinstance(result, list):
+                rejects.append(RejectRow(row.line, row.raw.rstrip("\r\n"), tuple(result)))
+                continue
+            valid += 1
+            if sink is not None:
+                chunk.append(result)
+                if len(chunk) >= CHUNK_ROWS:
+                    flush()
+
+    for item in rows:
+        if not isinstance(item, CleanBlock):
+            each((item,))
             continue
-        valid += 1
+        block = None if preview is not None and len(preview) < PREVIEW_ROWS else validator.check_block(item)
+        if block is None:
+            each(item.rows())
+            continue
+        seen += block.count
+        valid += block.count
         if sink is not None:
-            chunk.append(result)
-            if len(chunk) >= CHUNK_ROWS:
-                sink(chunk)
-                chunk = []
-                if on_chunk is not None:
-                    on_chunk()
-    if sink is not None and chunk:
-        sink(chunk)
+            flush()
+            if block_sink is not None:
+                block_sink(block)
+            else:
+                sink(block.rows())
+            if on_chunk is not None:
+                on_chunk()
+    flush()
     return seen, valid
 
 
@@ -180,7 +211,7 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 def _write_table(
     conn: Connection,
     spec: TableSpec,
-    rows: Iterable[RawRow],
+    rows: Iterable[RawRow | CleanBlock],
     refs: RefData,
     *,
     storage: Storage | None,
@@ -193,6 +224,7 @@ def _write_table(
             RowValidator(spec, refs),
             rejects=rejects,
             sink=stager.add,
+            block_sink=stager.add_block,
             on_chunk=lambda: step(f"{spec.name}: {stager.count:,} rows staged"),
         )
         stager.end_copy()
@@ -216,7 +248,7 @@ def _reporter(progress: Progress | None) -> Progress:
 
 def _open_rows(
     src: OpenSource, *, table: str | None, header: bool | None, fmt: str | None
-) -> tuple[TableSpec, Iterable[RawRow]]:
+) -> tuple[TableSpec, Iterable[RawRow | CleanBlock]]:
     spec = get_table(table) if table else get_table(infer_table(src.filename))
     kind = detect_format(src.filename, fmt)
     return spec, read_rows(src.stream, spec=spec, filename=src.filename, fmt=kind, header=header)
@@ -346,7 +378,9 @@ def load_dir(
     return results
 
 
-def _summarize(table: str, filename: str, rows: Iterable[RawRow], refs: RefData) -> ValidationSummary:
+def _summarize(
+    table: str, filename: str, rows: Iterable[RawRow | CleanBlock], refs: RefData
+) -> ValidationSummary:
     rejects: list[RejectRow] = []
     preview: list[list[Any]] = []
     seen, valid = _consume(

@@ -14,6 +14,7 @@ from hr_core.errors import InvalidInputError
 from hr_core.ingest.tables import BATCH_TABLES, LOAD_ORDER, TableSpec
 
 BATCH_MAX_ROWS = 1000
+BLOCK_BYTES = 1 << 20  # plain CSV lines are read, checked and copied in blocks of about this size
 _BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32 LE"),
     (codecs.BOM_UTF32_BE, "UTF-32 BE"),
@@ -59,10 +60,10 @@ def refuse_non_utf8_start(stream: BinaryIO, filename: str) -> None:
 class _LineTap:
     """Iterates decoded lines for csv.reader, counting physical lines and keeping the current row's text."""
 
-    def __init__(self, text: io.TextIOWrapper, filename: str) -> None:
+    def __init__(self, text: Iterable[str], filename: str, count: int = 0) -> None:
         self.text = text
         self.filename = filename
-        self.count = 0
+        self.count = count  # physical lines before the first one given
         self.lines: list[str] = []
 
     def __iter__(self) -> Iterator[str]:
@@ -83,6 +84,20 @@ class _LineTap:
             ) from e
 
 
+@dataclass(frozen=True)
+class CleanBlock:
+    """Whole physical lines of plain CSV (no quotes, CR or NUL; UTF-8), checked together when they can be."""
+
+    data: bytes  # ends with a newline
+    first_line: int
+    count: int
+
+    def rows(self) -> Iterator[RawRow]:
+        """The same rows the line-by-line reader gives for these lines."""
+        for offset, line in enumerate(self.data.decode("utf-8").split("\n")[:-1]):
+            yield RawRow(self.first_line + offset, line + "\n", line.split(","))
+
+
 @dataclass
 class CsvReader:
     """Rows of a headerless (or headed) CSV file, in the field order of a table."""
@@ -91,6 +106,7 @@ class CsvReader:
     spec: TableSpec
     filename: str
     header: bool | None = None  # None: detect; True: the first row is a header; False: none
+    blocks: bool = False  # also yield CleanBlocks of plain lines, for checking many rows at once
     header_skipped: bool = field(default=False, init=False)
 
     def _header_order(self, cells: list[str]) -> list[int] | None:
@@ -99,26 +115,76 @@ class CsvReader:
             return None
         return [mapped.index(f) for f in self.spec.fields]
 
-    def __iter__(self) -> Iterator[RawRow]:
+    def __iter__(self) -> Iterator[RawRow | CleanBlock]:
         refuse_non_utf8_start(self.stream, self.filename)
-        text = io.TextIOWrapper(self.stream, encoding="utf-8-sig", newline="")
-        tap = _LineTap(text, self.filename)
+        self._first = True
+        self._order: list[int] | None = None
+        if not self.blocks:
+            yield from self._stream_rows(0, 0)
+            return
+        yield from self._block_rows()
+
+    def _block_rows(self) -> Iterator[RawRow | CleanBlock]:
+        """Plain lines in blocks of about BLOCK_BYTES; from the first quote (or odd byte) on, line by line."""
+        first = self.stream.readline()
+        try:
+            head = first.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            head = ""
+        if not head.strip() or b'"' in first or b"\r" in first or not first.endswith(b"\n"):
+            self.stream.seek(0)
+            yield from self._stream_rows(0, 0)
+            return
+        yield from self._parse([head], 0)
+        if self._order is not None and self._order != list(range(len(self.spec.fields))):
+            yield from self._stream_rows(len(first), 1)
+            return
+        width, offset, line, carry = len(self.spec.fields), len(first), 1, b""
+        while chunk := self.stream.read(BLOCK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            block, carry = data[:cut], data[cut:]
+            if not block:
+                continue
+            if b'"' in block or b"\r" in block or b"\x00" in block or not _is_utf8(block):
+                yield from self._stream_rows(offset, line)
+                return
+            count = block.count(b"\n")
+            clean = CleanBlock(block, line + 1, count)
+            if block.count(b",") == count * (width - 1) and b"\n\n" not in block and block[:1] != b"\n":
+                yield clean
+            else:
+                yield from self._parse((r.raw for r in clean.rows()), line)
+            offset, line = offset + cut, line + count
+        if carry:  # a last line without a newline
+            yield from self._stream_rows(offset, line)
+
+    def _stream_rows(self, offset: int, line: int) -> Iterator[RawRow]:
+        """Rows from byte offset on (the start of physical line line + 1), read line by line."""
+        self.stream.seek(offset)
+        text = io.TextIOWrapper(self.stream, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="")
+        try:
+            yield from self._parse(text, line)
+        finally:
+            text.detach()
+
+    def _parse(self, lines: Iterable[str], line_base: int) -> Iterator[RawRow]:
+        """CSV rows of decoded physical lines that follow line line_base."""
+        tap = _LineTap(lines, self.filename, line_base)
         width = len(self.spec.fields)
-        order: list[int] | None = None
-        first = True
         try:
             reader = csv.reader(tap, strict=True)
-            start = 1
+            start = line_base + 1
             for cells in reader:
                 line, start = start, tap.count + 1
-                lines, tap.lines = tap.lines, []
+                lines_read, tap.lines = tap.lines, []
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
-                if first:
-                    first = False
+                if self._first:
+                    self._first = False
                     if self.header is not False:
-                        order = self._header_order(cells)
-                        if order is not None or self.header:
+                        self._order = self._header_order(cells)
+                        if self._order is not None or self.header:
                             self.header_skipped = True
                             continue
                 if len(cells) != width:
@@ -126,14 +192,21 @@ class CsvReader:
                         f"{self.filename} line {line}: {len(cells)} fields, expected {width} "
                         f"({','.join(self.spec.fields)}); fix the row (or the delimiter) — nothing was loaded"
                     )
+                order = self._order
                 values = [cells[i] for i in order] if order is not None else cells
-                yield RawRow(line, lines[0] if len(lines) == 1 else "".join(lines), values)
+                yield RawRow(line, lines_read[0] if len(lines_read) == 1 else "".join(lines_read), values)
         except csv.Error as e:
             raise InvalidInputError(
                 f"{self.filename} line {tap.count}: the CSV is malformed ({e}); check quotes and delimiters"
             ) from e
-        finally:
-            text.detach()
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _record_values(spec: TableSpec, record: Any) -> list[Any] | None:
@@ -215,10 +288,10 @@ def read_avro_rows(stream: BinaryIO, spec: TableSpec, filename: str) -> Iterator
 
 def read_rows(
     stream: BinaryIO, *, spec: TableSpec, filename: str, fmt: str, header: bool | None = None
-) -> Iterable[RawRow]:
+) -> Iterable[RawRow | CleanBlock]:
     """Rows of one table from a stream in format csv, json or avro."""
     if fmt == "csv":
-        return CsvReader(stream, spec, filename, header)
+        return CsvReader(stream, spec, filename, header, blocks=spec.name == "hired_employees")
     if fmt == "json":
         return read_json_rows(stream, spec, filename)
     if fmt == "avro":

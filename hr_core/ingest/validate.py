@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from hr_core.ingest.readers import CleanBlock
 from hr_core.ingest.tables import TableSpec
 
 MAX_INT = 2_147_483_647  # the INTEGER columns of both databases
+# Characters str.strip() removes (and other controls): a name that starts or ends with one of them
+# takes the row-by-row path, so a block's names are exactly what the row checks would store.
+_EDGE = r"[^\x00-\x20\x7f-\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_INSTANT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+_DIGITS = r"^[0-9]{1,10}$"
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,21 @@ def _instant_field(value: Any, name: str, reasons: list[str]) -> dt.datetime | N
             f"{name} {str(value).strip()!r} is not an ISO-8601 date and time (e.g. 2021-11-07T02:48:42Z)"
         )
         return None
+
+
+@dataclass(frozen=True)
+class ValidBlock:
+    """A block of CSV lines that all passed: its bytes as read (what COPY wants) and its rows."""
+
+    data: bytes
+    count: int
+    min_id: int
+    max_id: int
+    columns: tuple[Any, ...]  # pyarrow arrays: id, name, datetime text, department_id, job_id
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The clean rows, as the row checks give them (hired_at as canonical UTC text)."""
+        return list(zip(*(c.to_pylist() for c in self.columns), strict=True))
 
 
 class RowValidator:
@@ -192,3 +214,80 @@ class RowValidator:
             return None
         self.seen[number] = line
         return (number, name, hired_at, department_id, job_id)
+
+    def check_block(self, block: CleanBlock) -> ValidBlock | None:
+        """Check many plain employee lines at once: a ValidBlock if every row passes, else None.
+
+        Only rows the row checks would accept unchanged pass here (plain ids, trimmed names, canonical
+        Z instants, known departments/jobs, new ids); for any other block the caller checks row by row,
+        so rejects keep their exact reasons and lines.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from pyarrow import csv as pa_csv
+
+        if self.spec.name != "hired_employees":
+            return None
+        names = list(self.spec.fields)
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(block.data),
+                read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+                parse_options=pa_csv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        if table.num_rows != block.count:
+            return None
+        ids, person, when, department, job = (table.column(n) for n in names)
+        for column in (ids, department, job):
+            if not pc.all(pc.match_substring_regex(column, _DIGITS)).as_py():
+                return None
+        if not (
+            pc.all(pc.match_substring_regex(person, "^" + _EDGE)).as_py()
+            and pc.all(pc.match_substring_regex(person, _EDGE + "$")).as_py()
+            and pc.all(pc.match_substring_regex(when, _INSTANT)).as_py()
+        ):
+            return None
+        # A real instant: parsed, its parts are the ones written (no Feb 30, no 24:00, no second 60).
+        parsed = pc.strptime(when, format="%Y-%m-%dT%H:%M:%SZ", unit="s", error_is_null=True)
+        if parsed.null_count or pc.any(pc.starts_with(when, "0000")).as_py():
+            return None
+        for start, part in (
+            (0, pc.year),
+            (5, pc.month),
+            (8, pc.day),
+            (11, pc.hour),
+            (14, pc.minute),
+            (17, pc.second),
+        ):
+            written = pc.cast(
+                pc.utf8_slice_codeunits(when, start, start + (4 if start == 0 else 2)), pa.int64()
+            )
+            if not pc.all(pc.equal(part(parsed), written)).as_py():
+                return None
+        id_values, department_values, job_values = (pc.cast(c, pa.int64()) for c in (ids, department, job))
+        low, high = pc.min_max(id_values).values()
+        if low.as_py() < 1 or high.as_py() > MAX_INT:
+            return None
+        if not (
+            pc.all(
+                pc.is_in(department_values, value_set=pa.array(list(self.refs.department_ids), pa.int64()))
+            ).as_py()
+            and pc.all(pc.is_in(job_values, value_set=pa.array(list(self.refs.job_ids), pa.int64()))).as_py()
+        ):
+            return None
+        id_list = id_values.to_pylist()
+        if pc.count_distinct(id_values).as_py() != len(id_list) or not self.seen.keys().isdisjoint(id_list):
+            return None
+        self.seen.update(zip(id_list, range(block.first_line, block.first_line + block.count), strict=True))
+        return ValidBlock(
+            data=block.data,
+            count=block.count,
+            min_id=low.as_py(),
+            max_id=high.as_py(),
+            columns=(id_values, person, when, department_values, job_values),
+        )

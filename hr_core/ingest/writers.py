@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from hr_core.errors import DatabaseUnavailableError, IntegrityError
 from hr_core.ingest.tables import TableSpec
+from hr_core.ingest.validate import ValidBlock
 from hr_core.sqlfiles import get_query
 
 # Fixed COPY statements (no values, identifiers from this allow-list only).
@@ -125,11 +126,28 @@ class Stager:
         params = [dict(zip(columns, r, strict=True)) for r in rows]
         self.conn.execute(get_query(f"insert_ingest_stage_{self.spec.name}", self.conn.engine), params)
 
-    def _write(self, target: str, rows: list[tuple[Any, ...]]) -> None:
+    def add_block(self, block: ValidBlock) -> None:
+        """Stage a block of checked CSV lines; on PostgreSQL its bytes go to COPY as they were read."""
+        above = self._direct_above
+        if self.dialect != "postgresql" or (above is not None and block.min_id <= above < block.max_id):
+            self.add(block.rows())
+            return
+        self.count += block.count
+        if above is not None and block.min_id > above:
+            self.direct += block.count
+            self._write("direct", block.data)
+        else:
+            self._write("stage", block.data)
+
+    def _write(self, target: str, rows: list[tuple[Any, ...]] | bytes) -> None:
         import psycopg
 
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(rows)
+        if isinstance(rows, bytes):
+            data: str | bytes = rows
+        else:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(rows)
+            data = buf.getvalue()
         try:
             if self._copy_target != target:
                 self.end_copy()
@@ -138,7 +156,7 @@ class Stager:
                 self._copy_cm = raw.cursor().copy(sql)
                 self._copy = self._copy_cm.__enter__()
                 self._copy_target = target
-            self._copy.write(buf.getvalue())
+            self._copy.write(data)
         except psycopg.Error as e:
             raise self._fail(e) from e
 

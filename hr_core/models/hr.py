@@ -28,8 +28,9 @@ class HiredEmployee(Base):
     __tablename__ = "hired_employees"
     __table_args__ = (
         # One index on hired_at that also covers the yearly reports (an index-only range scan on both
-        # databases). No separate department_id/job_id indexes: each one slowed a 1M-row load by ~25%,
-        # and nothing looks employees up by them alone (a backup restore re-validates keys in bulk).
+        # databases). No separate department_id/job_id indexes: together they made a 1M-row COPY
+        # ~75% slower (15.5 s -> 27.6 s measured), and nothing looks employees up by them alone
+        # (a backup restore drops and re-adds the foreign keys, re-validating them in one pass).
         Index("ix_hired_employees_hired_at", "hired_at", "department_id", "job_id"),
     )
 

@@ -152,6 +152,23 @@ def test_wrong_password_reload_and_log_out(page: object, server: AppServer) -> N
     assert isinstance(events, list)
 
 
+def test_injected_user_text_does_not_run(page: object, server: AppServer) -> None:
+    """A log-in attempt with script in the user name reaches the audit log as inert text."""
+    payload = '<img src=x onerror="window.__xss=1">'
+    page.goto(server.url)  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_label("User name").fill(payload)  # type: ignore[attr-defined]
+    page.get_by_label("Password", exact=True).fill("Whatever-Password-1")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+    page.get_by_text("wrong user name or password").wait_for()  # type: ignore[attr-defined]
+    log_in(page, server, "admin")
+    open_page(page, "audit_log")
+    choose(page, "Actor", "<img src=x")
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1  # type: ignore[attr-defined]
+    assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
+    assert page.locator('img[src="x"]').count() == 0  # type: ignore[attr-defined]
+
+
 # --- one real task per role (kept last: they change the shared server's data) ------------------
 
 
