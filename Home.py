@@ -40,6 +40,10 @@ def _cookie_key(settings: Settings) -> tuple[str, bool]:
     return (key.value, False) if key else (_random_cookie_key(), True)
 
 
+def _login_screen() -> None:
+    """Placeholder page of the logged-out navigation; Home.py itself renders the log-in form."""
+
+
 def _forget_login() -> None:
     for key in (ACTOR_KEY, SESSION_VERSION_KEY, "authentication_status", "username", "name", "roles"):
         st.session_state.pop(key, None)
@@ -192,6 +196,9 @@ if actor is None and not st.session_state.get("logout"):
     _resume_from_cookie(engine, authenticator)
     actor = current_actor()
 if actor is None:
+    # Register a navigation with only the log-in screen, so Streamlit never falls back to listing
+    # every file in pages/ for a visitor who has not logged in.
+    st.navigation([st.Page(_login_screen, title="Log in", url_path="login", default=True)], position="hidden")
     if notice := st.session_state.pop("login_notice", None):
         st.info(notice, icon=":material/info:")
     _login_form(engine, authenticator, settings, cookie_key, generated_key)

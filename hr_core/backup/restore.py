@@ -316,10 +316,10 @@ def _reset_sequence(conn: Connection, table: str) -> None:
     )
 
 
-def compute_live_content_hash(engine: Engine, table: str) -> tuple[int, str]:
-    """(row count, content hash) of the table as it is now, computed like a backup's."""
+def compute_live_content_hash(engine: Engine, table: str, *, legacy: bool = False) -> tuple[int, str]:
+    """(row count, content hash) of the table as it is now, computed like a backup's (legacy: format /1)."""
     columns = list_live_columns(engine, table)
-    hasher = ContentHasher()
+    hasher = ContentHasher(legacy=legacy)
     with engine.connect() as conn:
         for batch in stream_canonical_batches(conn, table, columns):
             hasher.add_rows(batch)
@@ -420,7 +420,7 @@ def restore_backup(
                 raise
         if progress:
             progress(0.9, f"checking the restored {table}")
-        live_rows, live_hash = compute_live_content_hash(engine, table)
+        live_rows, live_hash = compute_live_content_hash(engine, table, legacy=vb.manifest.legacy_hash)
         verified = live_rows == vb.manifest.rows == inserted and live_hash == vb.manifest.content_hash
     except HRCoreError as e:
         details["error"] = str(e)
