@@ -106,3 +106,27 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
         key=f"{key}_xlsx",
         icon=":material/table:",
     )
+
+
+@st.cache_resource(show_spinner="Loading the match model…", max_entries=2)
+def _match_model(models_dir: str, sha256: str) -> object:
+    from hr_core.ml import match
+
+    return match.load_match_model()
+
+
+def get_match_model(sha256: str) -> object:
+    """The verified match model, shared across sessions; keyed by its hash so a retrain loads the new one."""
+    return _match_model(str(get_settings().models_dir), sha256)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _pair_choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
+    from hr_core.ml.data import list_pair_choices
+
+    return list_pair_choices(get_engine())
+
+
+def get_pair_choices() -> tuple[dict[str, str], dict[str, str]]:
+    """Candidate and opening labels for the searchable pickers (cached for five minutes)."""
+    return _pair_choices(get_settings().database_url)

@@ -8,36 +8,19 @@ import streamlit as st
 
 from hr_core.errors import HRCoreError
 from hr_core.ml import match
-from hr_core.settings import get_settings
-from pages._shared import clear_data_caches, get_engine, page_setup, show_error
+from pages._shared import (
+    clear_data_caches,
+    get_engine,
+    get_match_model,
+    get_pair_choices,
+    page_setup,
+    show_error,
+)
 
 actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
 ENGLISH = ["", "Nenhum", "Básico", "Técnico", "Intermediário", "Avançado", "Fluente"]
 LEVELS = ["", "Júnior", "Pleno", "Sênior", "Especialista", "Analista", "Coordenador", "Gerente"]
-
-
-@st.cache_resource(show_spinner="Loading the match model…", max_entries=2)
-def _model(models_dir: str, sha256: str) -> match.MatchModel:
-    """The verified model; keyed by its hash so a retrain loads the new one."""
-    return match.load_match_model()
-
-
-@st.cache_data(show_spinner=False, ttl=300)
-def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Candidate and opening labels (code → 'code · name') for the searchable pickers."""
-    from hr_core.ml.data import load_candidates, load_vagas
-
-    engine = get_engine()
-    cands = load_candidates(engine)
-    vagas = load_vagas(engine)
-    return (
-        {
-            str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}"
-            for r in cands.itertuples()
-        },
-        {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
-    )
 
 
 def _gauge(probability: float) -> go.Figure:
@@ -107,7 +90,6 @@ def _retrain() -> None:
     except HRCoreError as e:
         show_error(e)
         return
-    _model.clear()
     clear_data_caches()
     st.success(f"Model retrained: ROC AUC {result.roc_auc:.3f}, PR AUC {result.pr_auc:.3f}.")
 
@@ -132,7 +114,7 @@ if card is None:
     )
     st.stop()
 try:
-    model = _model(str(get_settings().models_dir), str(card.get("sha256")))
+    model = get_match_model(str(card.get("sha256")))
 except HRCoreError as e:
     show_error(e)
     st.stop()
@@ -141,7 +123,7 @@ pick_tab, form_tab, card_tab = st.tabs(["Stored candidate and opening", "Fill in
 
 with pick_tab:
     try:
-        cand_labels, vaga_labels = _choices(get_settings().database_url)
+        cand_labels, vaga_labels = get_pair_choices()
     except HRCoreError as e:
         show_error(e)
         st.stop()

@@ -12,7 +12,15 @@ from streamlit.errors import StreamlitAPIException
 from hr_core.errors import HRCoreError
 from hr_core.ml import match, recommend
 from hr_core.settings import get_settings
-from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
+from pages._shared import (
+    clear_data_caches,
+    download_buttons,
+    get_engine,
+    get_match_model,
+    get_pair_choices,
+    page_setup,
+    show_error,
+)
 
 actor = page_setup("pages/recommendations.py")
 REPO = Path(__file__).resolve().parent.parent
@@ -25,27 +33,6 @@ ENGLISH = ["", "Nenhum", "Básico", "Intermediário", "Avançado", "Fluente"]
 def _indexes(models_dir: str, signature: str) -> dict[str, recommend.VectorIndex]:
     """Both verified indexes; keyed by their build time so a rebuild reopens them."""
     return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _model(models_dir: str, sha256: str) -> match.MatchModel:
-    return match.load_match_model()
-
-
-@st.cache_data(show_spinner=False, ttl=300)
-def _choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
-    from hr_core.ml.data import load_candidates, load_vagas
-
-    engine = get_engine()
-    cands = load_candidates(engine)
-    vagas = load_vagas(engine)
-    return (
-        {
-            str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}"
-            for r in cands.itertuples()
-        },
-        {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
-    )
 
 
 def _rebuild() -> None:
@@ -98,7 +85,7 @@ if not status.built:
 
 try:
     indexes = _indexes(str(get_settings().models_dir), str(status.built_at))
-    cand_labels, vaga_labels = _choices(get_settings().database_url)
+    cand_labels, vaga_labels = get_pair_choices()
 except HRCoreError as e:
     show_error(e)
     st.stop()
@@ -147,7 +134,7 @@ pairs = [(code, c) if for_candidate else (c, code) for c in rows[other]]
 card = match.read_model_card()
 if card is not None:
     try:
-        model = _model(str(get_settings().models_dir), str(card.get("sha256")))
+        model = get_match_model(str(card.get("sha256")))
         scored = match.score_pairs(engine=engine, model=model, pairs=pairs)
         rows["probability"] = scored["probability"].to_numpy()
     except HRCoreError as e:

@@ -83,3 +83,22 @@ SELECT id, job FROM jobs;
 -- name: get_ingest_max_employee_id
 -- The highest employee id, so batch rows without an id get the next ones.
 SELECT COALESCE(MAX(id), 0) FROM hired_employees;
+
+-- name: lock_ingest_hired_employees
+-- Keep other writers out until the load commits. SQLite's write transaction already locks the whole
+-- database, so this portable form only reads; PostgreSQL's override takes a table lock.
+SELECT 1;
+
+-- name: set_ingest_work_mem
+-- Memory for the merge of a large staging table (PostgreSQL override); nothing to set on SQLite.
+SELECT 1;
+
+-- name: analyze_ingest_stage_departments
+-- Planner statistics for the staged rows before the merge.
+ANALYZE temp.ingest_stage_departments;
+
+-- name: analyze_ingest_stage_jobs
+ANALYZE temp.ingest_stage_jobs;
+
+-- name: analyze_ingest_stage_hired_employees
+ANALYZE temp.ingest_stage_hired_employees;

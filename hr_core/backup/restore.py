@@ -234,7 +234,7 @@ def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
             local = ", ".join(q(c) for c in fk["constrained_columns"])
             remote = ", ".join(q(c) for c in fk["referred_columns"])
             # Identifiers come from the allow-list and the database catalogue, never from user text.
-            conn.exec_driver_sql("ALTER TABLE " + q(child) + " DROP CONSTRAINT " + q(name))
+            run_catalogue_ddl(conn, "ALTER TABLE " + q(child) + " DROP CONSTRAINT " + q(name))
             readd.append(
                 "ALTER TABLE "
                 + q(child)
@@ -249,6 +249,14 @@ def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
                 + ")"
             )
     return readd
+
+
+def run_catalogue_ddl(conn: Connection, statement: str) -> None:
+    """Run DDL built from catalogue text; on PostgreSQL without placeholder parsing (a '%' is literal)."""
+    if conn.dialect.name == "postgresql":
+        conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    else:
+        conn.exec_driver_sql(statement)
 
 
 def _suspend_own_checks(conn: Connection, table: str) -> list[str]:
@@ -282,10 +290,10 @@ def _suspend_own_checks(conn: Connection, table: str) -> list[str]:
     rebuild = []
     # Names and definitions come from the database catalogue of an allow-listed table.
     for index_name, definition in indexes:
-        conn.exec_driver_sql("DROP INDEX " + index_name)
+        run_catalogue_ddl(conn, "DROP INDEX " + index_name)
         rebuild.append(definition)
     for key_name, definition in keys:
-        conn.exec_driver_sql("ALTER TABLE " + name + " DROP CONSTRAINT " + q(key_name))
+        run_catalogue_ddl(conn, "ALTER TABLE " + name + " DROP CONSTRAINT " + q(key_name))
         rebuild.append("ALTER TABLE " + name + " ADD CONSTRAINT " + q(key_name) + " " + definition)
     return rebuild
 
@@ -405,7 +413,7 @@ def restore_backup(
                         rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
                         inserted = _insert_sqlite(conn, table, columns, rows)
                     for statement in rebuild + readd:
-                        conn.exec_driver_sql(statement)
+                        run_catalogue_ddl(conn, statement)
                     _reset_sequence(conn, table)
                     _run_hook("inserted", conn)
             except HRCoreError:

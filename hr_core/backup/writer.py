@@ -8,6 +8,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -114,16 +115,78 @@ def stream_canonical_batches(
         if batch:
             yield batch
         return
+    yield from _prefetched(_fetch_postgres(conn, table, columns))
+
+
+def _fetch_postgres(conn: Connection, table: str, columns: Sequence[ColumnSpec]) -> Iterator[Sequence[Any]]:
+    import psycopg
+
+    normalize = make_row_normalizer(columns)
     has_json = any(c.kind == "json" for c in columns)
     query = _canonical_sql(table, columns)
     if not conn.in_transaction():
         conn.begin()  # a named cursor lives in a transaction; SQLAlchemy ends it with the connection
     raw = conn.connection.driver_connection
-    with raw.cursor(name=f"hr_backup_{secrets.token_hex(4)}") as cur:  # type: ignore[union-attr]
-        cur.itersize = CHUNK_ROWS
-        cur.execute(query)
-        while rows := cur.fetchmany(CHUNK_ROWS):
-            yield [normalize(r) for r in rows] if has_json else rows
+    try:
+        with raw.cursor(name=f"hr_backup_{secrets.token_hex(4)}") as cur:  # type: ignore[union-attr]
+            cur.itersize = CHUNK_ROWS
+            cur.execute(query)
+            while rows := cur.fetchmany(CHUNK_ROWS):
+                yield [normalize(r) for r in rows] if has_json else rows
+    except psycopg.Error as e:
+        raise DatabaseUnavailableError(f"the database failed while reading table {table}: {e}") from e
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Iterate batches that a helper thread fetches, so database round trips overlap Python work.
+
+    At most `depth` batches wait in the queue (bounded memory). The helper alone uses the connection
+    until it has finished; it is always joined (and its cursor closed) before this generator ends.
+    """
+    import queue
+    import threading
+
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(_DONE)
+        except BaseException as e:  # handed to the consumer, which raises it in its own thread
+            put(e)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="hr-backup-fetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def write_table_backup(
@@ -151,8 +214,8 @@ def write_table_backup(
             hasher.add_rows(batch)
             if progress:
                 progress(min(0.95, 0.9 * hasher.rows / max(total, 1)), f"{table}: {hasher.rows:,} rows")
-            for values in batch:
-                yield dict(zip(names, values, strict=True))
+            # dict(zip(...)) per row through C iterators (the column count is fixed by the query).
+            yield from map(dict, map(zip, repeat(names), batch))
 
     with tempfile.TemporaryDirectory(prefix="hr-backup-") as tmp:
         path = Path(tmp) / f"{backup_id}.avro"

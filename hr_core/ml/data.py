@@ -73,3 +73,16 @@ def require_one(frame: pd.DataFrame, code: str, *, what: str) -> dict[str, objec
     if frame.empty:
         raise NotFoundError(f"{what} {code!r} does not exist; check the code or import the recruiting data")
     return frame.iloc[0].to_dict()
+
+
+def list_pair_choices(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
+    """Labels for the candidate and opening pickers: code → 'code · name · title' and 'code · title · city'."""
+    cands = load_candidates(engine)
+    vagas = load_vagas(engine)
+    return (
+        {
+            str(r.codigo): f"{r.codigo} · {r.nome or '(no name)'} · {r.titulo_profissional}"
+            for r in cands.itertuples()
+        },
+        {str(r.codigo): f"{r.codigo} · {r.titulo or '(no title)'} · {r.cidade}" for r in vagas.itertuples()},
+    )

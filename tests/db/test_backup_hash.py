@@ -160,7 +160,12 @@ def test_restore_keeps_every_index_and_validated_foreign_key(engine: Engine, sto
                 for i in range(1, 6)
             ],
         )
+        # A partial index whose definition holds a '%' (catalogue DDL must not be parsed for placeholders).
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_hired_employees_test_e ON hired_employees (name) WHERE name LIKE 'E%%'"
+        )
     before = _catalogue(engine)
+    assert any("'E%" in definition for _, definition in before)
     assert len(before) >= 4 if engine.dialect.name == "postgresql" else before
     result = create_backup(engine=engine, storage=storage, table="hired_employees", actor=ADMIN)
     restored = restore_backup(
