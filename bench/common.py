@@ -97,7 +97,10 @@ def run_measured(code: str, env: dict[str, str] | None = None) -> tuple[float, f
     )
     start = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", code + trailer], capture_output=True, text=True, env={**os.environ, **(env or {})}
+        [sys.executable, "-c", code + trailer],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     wall = time.perf_counter() - start
     if out.returncode != 0:

@@ -47,7 +47,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/candidates.py", "Candidates", ":material/person_search:", ("recruiter", "admin"), "Recruiting"
     ),
-    PageSpec("pages/job_openings.py", "Job openings", ":material/work:", ("recruiter", "admin"), "Recruiting"),
+    PageSpec(
+        "pages/job_openings.py", "Job openings", ":material/work:", ("recruiter", "admin"), "Recruiting"
+    ),
     PageSpec("pages/pipeline.py", "Pipeline", ":material/filter_alt:", ("recruiter", "admin"), "Recruiting"),
     PageSpec(
         "pages/match_scoring.py", "Match scoring", ":material/speed:", ("recruiter", "admin"), "Recruiting"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, TextClause, text
@@ -54,7 +54,7 @@ def parse_sql_file(path: Path) -> dict[str, SqlBlock]:
     return blocks
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_queries(dialect: str) -> dict[str, SqlBlock]:
     """Every query for a dialect: the portable ones overridden by sql/<dialect>/."""
     queries: dict[str, SqlBlock] = {}

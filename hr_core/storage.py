@@ -142,7 +142,9 @@ class S3Storage:
         self.client = boto3.client(
             "s3",
             endpoint_url=endpoint_url,
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+            config=Config(
+                retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60
+            ),
         )
 
     def _key(self, key: str) -> str:

@@ -5,4 +5,14 @@ from hr_core.models.auth import User
 from hr_core.models.hr import Department, HiredEmployee, Job
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 
-__all__ = ["AuditEvent", "Candidate", "Department", "HiredEmployee", "Job", "PipelineOpening", "Prospect", "User", "Vaga"]
+__all__ = [
+    "AuditEvent",
+    "Candidate",
+    "Department",
+    "HiredEmployee",
+    "Job",
+    "PipelineOpening",
+    "Prospect",
+    "User",
+    "Vaga",
+]

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, inspect, insert, select
+from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy import exc as sa_exc
 
 from hr_core.db import check_database, init_db, make_engine
@@ -37,7 +37,11 @@ def test_timestamps_come_back_in_utc(engine: Engine) -> None:
         conn.execute(insert(Job).values(id=1, job="Analyst"))
         conn.execute(
             insert(HiredEmployee).values(
-                id=1, name="A", hired_at=dt.datetime(2021, 4, 1, 1, 30, tzinfo=plus2), department_id=1, job_id=1
+                id=1,
+                name="A",
+                hired_at=dt.datetime(2021, 4, 1, 1, 30, tzinfo=plus2),
+                department_id=1,
+                job_id=1,
             )
         )
         value = conn.execute(select(HiredEmployee.hired_at)).scalar_one()

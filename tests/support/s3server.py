@@ -87,7 +87,9 @@ def start_s3_server(bucket: str = "talentlens-test", timeout: float = 120.0) -> 
         args += [f"-{name}.port={port}", f"-{name}.port.grpc={port + 10000}"]
     log_path = os.path.join(data_dir, "weed.log")
     log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True)
+    process = subprocess.Popen(
+        args, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True
+    )
     endpoint = f"http://127.0.0.1:{ports['s3']}"
     server = S3Server(endpoint, bucket, process, data_dir, log_path)
     client = boto3.client(

@@ -12,7 +12,12 @@ REPO = Path(__file__).resolve().parents[2]
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "hr_core", *args], cwd=REPO, capture_output=True, text=True, env=full_env, timeout=300
+        [sys.executable, "-m", "hr_core", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
     )
 
 

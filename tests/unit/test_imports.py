@@ -36,7 +36,9 @@ def test_cli_help_does_not_import_heavy_libraries() -> None:
 
 def test_cli_help_runs() -> None:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "hr_core", "--help"], cwd=REPO, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "hr_core", "--help"], cwd=REPO, capture_output=True, text=True
+    )
     assert out.returncode == 0
     assert "init-db" in out.stdout
     assert time.perf_counter() - start < 30  # a sanity bound only; speed is measured in make bench
