@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from hr_core.access import Actor, may_open
-from hr_core.db import init_db, make_engine
+from hr_core.db import check_database, init_db, make_engine
 from hr_core.errors import HRCoreError
 from hr_core.exports import to_csv_bytes, to_excel_bytes
 from hr_core.settings import get_settings
@@ -74,6 +74,12 @@ def page_setup(path: str) -> Actor:
     actor = check_session(actor)
     if not may_open(actor.role, path):
         st.error(f"Your role ({actor.role}) does not have the right to open this page.")
+        st.stop()
+    try:
+        check_database(get_engine())
+    except HRCoreError as e:
+        show_error(e)
+        st.info("This page needs the database. Pages that do not keep working; reload once it is back.")
         st.stop()
     return actor  # type: ignore[return-value]
 

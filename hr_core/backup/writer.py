@@ -101,8 +101,9 @@ def stream_canonical_batches(
     """Batches of canonical rows (values in column order) through a server-side cursor.
 
     On PostgreSQL the database computes the canonical values and psycopg's named cursor hands over
-    plain tuples (no ORM rows, no per-value conversion in Python except for JSON text); elsewhere the
-    rows are streamed through SQLAlchemy and normalised by the codec.
+    plain tuples (no ORM rows, no per-value conversion in Python except for JSON text), fetched by a
+    helper thread while the caller works; elsewhere the rows are streamed through SQLAlchemy and
+    normalised by the codec.
     """
     normalize = make_row_normalizer(columns)
     if conn.dialect.name != "postgresql":
@@ -115,6 +116,8 @@ def stream_canonical_batches(
         if batch:
             yield batch
         return
+    if not conn.in_transaction():
+        conn.begin()  # a named cursor lives in a transaction; SQLAlchemy ends it with the connection
     yield from _prefetched(_fetch_postgres(conn, table, columns))
 
 
@@ -124,8 +127,6 @@ def _fetch_postgres(conn: Connection, table: str, columns: Sequence[ColumnSpec])
     normalize = make_row_normalizer(columns)
     has_json = any(c.kind == "json" for c in columns)
     query = _canonical_sql(table, columns)
-    if not conn.in_transaction():
-        conn.begin()  # a named cursor lives in a transaction; SQLAlchemy ends it with the connection
     raw = conn.connection.driver_connection
     try:
         with raw.cursor(name=f"hr_backup_{secrets.token_hex(4)}") as cur:  # type: ignore[union-attr]
@@ -214,7 +215,7 @@ def write_table_backup(
             hasher.add_rows(batch)
             if progress:
                 progress(min(0.95, 0.9 * hasher.rows / max(total, 1)), f"{table}: {hasher.rows:,} rows")
-            # dict(zip(...)) per row through C iterators (the column count is fixed by the query).
+            # dict(zip(...)) per row through C iterators (no Python frame per row).
             yield from map(dict, map(zip, repeat(names), batch))
 
     with tempfile.TemporaryDirectory(prefix="hr-backup-") as tmp:

@@ -41,3 +41,15 @@ def test_page_without_login_asks_to_log_in(page: str) -> None:
     at.run()
     assert not at.exception
     assert any("log in" in w.value.lower() for w in at.warning)
+
+
+@pytest.mark.parametrize("page", [p.path for p in PAGES])
+def test_page_says_when_the_database_is_down(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hr_core.settings import reset_settings
+
+    monkeypatch.setenv("HR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    reset_settings()
+    at = _app(page, Actor(username="test-admin", role="admin"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cannot reach the database" in e.value for e in at.error), [e.value for e in at.error]
