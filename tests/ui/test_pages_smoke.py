@@ -53,3 +53,15 @@ def test_page_says_when_the_database_is_down(page: str, monkeypatch: pytest.Monk
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("cannot reach the database" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_backups_page_says_when_storage_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hr_core.settings import reset_settings
+
+    monkeypatch.setenv("HR_STORAGE_URL", "s3://no-bucket/x")
+    monkeypatch.setenv("HR_S3_ENDPOINT_URL", "http://127.0.0.1:1")
+    reset_settings()
+    at = _app("pages/backups.py", Actor(username="test-admin", role="admin"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Could not connect" in e.value and "s3://no-bucket/x" in e.value for e in at.error)
