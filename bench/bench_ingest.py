@@ -10,43 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BenchContext, Figure, run_measured
+from hr_core.demo import FIRST_NAMES, LAST_NAMES
 
 ROWS = 1_000_000
-_FIRST = [
-    "Ana",
-    "Bruno",
-    "Carla",
-    "Diego",
-    "Elena",
-    "Fabio",
-    "Giulia",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Karin",
-    "Lucas",
-    "Maria",
-    "Nadia",
-    "Oscar",
-    "Paula",
-]
-_LAST = [
-    "Silva",
-    "Santos",
-    "Costa",
-    "Pereira",
-    "Smith",
-    "Brown",
-    "Taylor",
-    "Müller",
-    "Rossi",
-    "García",
-    "Novak",
-    "Tanaka",
-    "Kim",
-    "Nguyen",
-    "Okafor",
-]
+# Names from the demo generator (bench data need not be realistic, only valid).
+_FIRST = FIRST_NAMES
+_LAST = LAST_NAMES
 
 
 def write_rows(path: Path, rows: int = ROWS, seed: int = 3) -> None:

@@ -41,7 +41,7 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("Accountant", "Financial Analyst", "Payroll Specialist"),
 )
 _LEVELS = ("I", "II", "III", "IV", "Lead")
-_FIRST = [
+FIRST_NAMES = [
     "Harold",
     "Ty",
     "Lyman",
@@ -117,7 +117,7 @@ _FIRST = [
     "Sam",
     "Tess",
 ]
-_LAST = [
+LAST_NAMES = [
     "Vogt",
     "Hofer",
     "Hadye",
@@ -246,7 +246,7 @@ def iter_employee_rows(
         department = rng.choices(departments, _DEPT_WEIGHTS)[0]
         row = [
             str(employee_id),
-            f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             str(department),
             str(rng.choice(jobs[department - 1])),
