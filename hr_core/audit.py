@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -11,7 +13,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Actor
-from hr_core.errors import DatabaseUnavailableError
+from hr_core.errors import DatabaseUnavailableError, HRCoreError
 from hr_core.models.audit import AuditEvent
 
 
@@ -98,3 +100,17 @@ def list_event_facets(engine: Engine) -> dict[str, list[str]]:
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot reach the database to read the audit log: {e.orig}") from e
     return facets
+
+
+@contextmanager
+def audit_failures(
+    engine: Engine, *, actor: Actor | str | None, action: str, details: dict[str, Any]
+) -> Iterator[None]:
+    """Record the action as an error, with its message, when the block raises an HRCoreError."""
+    try:
+        yield
+    except HRCoreError as e:
+        record_event(
+            engine, actor=actor, action=action, outcome="error", details={**details, "error": str(e)}
+        )
+        raise

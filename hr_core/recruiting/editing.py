@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
+from hr_core.audit import audit_failures, record_event
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.recruiting.records import (
@@ -187,48 +187,24 @@ def save_candidate(*, engine: Engine, actor: Actor, form: CandidateForm) -> Save
     codigo = form.codigo.strip()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     table = CANDIDATES
-    try:
-        with begin(engine) as conn:
-            old = conn.execute(select(table).where(table.c.codigo == codigo)).mappings().first()
-            created = old is None
-            base = _EMPTY_RECORD if old is None else build_candidate_record(dict(old))
-            row = build_candidate_row(codigo, _apply(base, form, now, created))
-            if old is None:
-                position = (
-                    conn.execute(select(func.coalesce(func.max(table.c.position), -1))).scalar_one() + 1
-                )
-                conn.execute(insert(table).values(**row, position=position))
-            else:
-                conn.execute(update(table).where(table.c.codigo == codigo).values(**row))
-    except RecordError as e:
-        error = InvalidInputError(f"The candidate was not saved: {e}")
-        record_event(
-            engine,
-            actor=actor,
-            action="save-candidate",
-            outcome="error",
-            details={**details, "error": str(error)},
-        )
-        raise error from e
-    except sa_exc.SQLAlchemyError as e:
-        failure = HRCoreError(f"The candidate {codigo!r} was not saved; the database refused it: {e}")
-        record_event(
-            engine,
-            actor=actor,
-            action="save-candidate",
-            outcome="error",
-            details={**details, "error": str(failure)},
-        )
-        raise failure from e
-    except HRCoreError as e:
-        record_event(
-            engine,
-            actor=actor,
-            action="save-candidate",
-            outcome="error",
-            details={**details, "error": str(e)},
-        )
-        raise
+    with audit_failures(engine, actor=actor, action="save-candidate", details=details):
+        try:
+            with begin(engine) as conn:
+                old = conn.execute(select(table).where(table.c.codigo == codigo)).mappings().first()
+                created = old is None
+                base = _EMPTY_RECORD if old is None else build_candidate_record(dict(old))
+                row = build_candidate_row(codigo, _apply(base, form, now, created))
+                if old is None:
+                    position = (
+                        conn.execute(select(func.coalesce(func.max(table.c.position), -1))).scalar_one() + 1
+                    )
+                    conn.execute(insert(table).values(**row, position=position))
+                else:
+                    conn.execute(update(table).where(table.c.codigo == codigo).values(**row))
+        except RecordError as e:
+            raise InvalidInputError(f"The candidate was not saved: {e}") from e
+        except sa_exc.SQLAlchemyError as e:
+            raise HRCoreError(f"The candidate {codigo!r} was not saved; the database refused it: {e}") from e
     record_event(
         engine, actor=actor, action="save-candidate", outcome="ok", details={**details, "created": created}
     )

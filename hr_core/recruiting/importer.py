@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
+from hr_core.audit import audit_failures, record_event
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.recruiting.records import (
@@ -292,36 +292,20 @@ def import_recruiting(
         raise InvalidInputError("give at least one of --applicants, --vagas or --prospects")
     result = ImportResult()
     run = _Importer(engine, result, progress, len(given))
-    try:
-        if "applicants" in given:
-            run.load_keyed(given["applicants"], CANDIDATES, build_candidate_row, result.candidates)
-        if "vagas" in given:
-            run.load_keyed(given["vagas"], VAGAS, build_vaga_row, result.vagas)
-        if "prospects" in given:
-            run.load_prospects(given["prospects"])
-        if result.reject_rows:
-            result.rejects = _write_rejects(result.reject_rows, storage or make_storage())
-    except sa_exc.SQLAlchemyError as e:
-        error = HRCoreError(
-            f"the recruiting import failed in the database and that file was rolled back: {e}"
-        )
-        record_event(
-            engine,
-            actor=actor,
-            action="import-recruiting",
-            outcome="error",
-            details={**given, "error": str(error)},
-        )
-        raise error from e
-    except HRCoreError as e:
-        record_event(
-            engine,
-            actor=actor,
-            action="import-recruiting",
-            outcome="error",
-            details={**given, "error": str(e)},
-        )
-        raise
+    with audit_failures(engine, actor=actor, action="import-recruiting", details=given):
+        try:
+            if "applicants" in given:
+                run.load_keyed(given["applicants"], CANDIDATES, build_candidate_row, result.candidates)
+            if "vagas" in given:
+                run.load_keyed(given["vagas"], VAGAS, build_vaga_row, result.vagas)
+            if "prospects" in given:
+                run.load_prospects(given["prospects"])
+            if result.reject_rows:
+                result.rejects = _write_rejects(result.reject_rows, storage or make_storage())
+        except sa_exc.SQLAlchemyError as e:
+            raise HRCoreError(
+                f"the recruiting import failed in the database and that file was rolled back: {e}"
+            ) from e
     if progress is not None:
         progress(1.0, "import finished")
     record_event(
