@@ -136,3 +136,28 @@ def _pair_choices(db_url: str) -> tuple[dict[str, str], dict[str, str]]:
 def get_pair_choices() -> tuple[dict[str, str], dict[str, str]]:
     """Candidate and opening labels for the searchable pickers (cached for five minutes)."""
     return _pair_choices(get_settings().database_url)
+
+
+def render_funnel(funnel: pd.DataFrame, *, title: str, key: str) -> None:
+    """A funnel of prospects who reached each progressive stage, beside its table with conversions."""
+    import plotly.express as px
+
+    from hr_core.recruiting.stats import PROGRESSIVE
+
+    flow = funnel[funnel["stage"].isin(PROGRESSIVE)]
+    left, right = st.columns([3, 2])
+    left.plotly_chart(px.funnel(flow, x="reached", y="label", title=title), key=f"{key}_chart")
+    table = funnel.assign(conversion=funnel["conversion"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
+    right.dataframe(
+        table[["label", "at_stage", "reached", "conversion"]],
+        hide_index=True,
+        key=f"{key}_table",
+        column_config={
+            "label": "Stage",
+            "at_stage": "Now at stage",
+            "reached": "Reached",
+            "conversion": st.column_config.TextColumn(
+                "Conversion", help="Reached ÷ reached the stage before"
+            ),
+        },
+    )

@@ -11,9 +11,9 @@ import streamlit as st
 from hr_core.errors import HRCoreError
 from hr_core.pipeline_stages import STAGE_LABELS, STAGE_ORDER
 from hr_core.recruiting import queries
-from hr_core.recruiting.stats import PROGRESSIVE, build_funnel
+from hr_core.recruiting.stats import build_funnel
 from hr_core.settings import get_settings
-from pages._shared import download_buttons, get_engine, page_setup, show_error
+from pages._shared import download_buttons, get_engine, page_setup, render_funnel, show_error
 
 actor = page_setup("pages/job_openings.py")
 
@@ -64,21 +64,6 @@ def _detail(db_url: str, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
     )
 
 
-def _render_funnel(prospects: pd.DataFrame) -> None:
-    funnel = build_funnel(prospects["stage"].value_counts().to_dict())
-    flow = funnel[funnel["stage"].isin(PROGRESSIVE)]
-    left, right = st.columns([3, 2])
-    fig = px.funnel(flow, x="reached", y="label", title="Pipeline (prospects who reached each stage)")
-    left.plotly_chart(fig, key="open_funnel_chart")
-    table = funnel.assign(conversion=funnel["conversion"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
-    right.dataframe(
-        table[["label", "at_stage", "reached", "conversion"]],
-        hide_index=True,
-        key="open_funnel_table",
-        column_config={"label": "Stage", "at_stage": "Now at stage", "reached": "Reached"},
-    )
-
-
 def _render_detail(codigo: str, db_url: str) -> None:
     try:
         opening, prospects = _detail(db_url, codigo)
@@ -103,7 +88,11 @@ def _render_detail(codigo: str, db_url: str) -> None:
     if prospects.empty:
         st.info("No prospects for this opening yet.")
     else:
-        _render_funnel(prospects)
+        render_funnel(
+            build_funnel(prospects["stage"].value_counts().to_dict()),
+            title="Pipeline (prospects who reached each stage)",
+            key="open_funnel",
+        )
         if len(days) > 1:
             fig = px.histogram(days, nbins=20, title="Days from application to last update")
             fig.update_layout(showlegend=False, xaxis_title="days", yaxis_title="prospects")

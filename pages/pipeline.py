@@ -10,9 +10,9 @@ import streamlit as st
 
 from hr_core.errors import HRCoreError
 from hr_core.pipeline_stages import STAGE_LABELS, STAGE_ORDER
-from hr_core.recruiting.stats import PROGRESSIVE, get_pipeline_overview
+from hr_core.recruiting.stats import get_pipeline_overview
 from hr_core.settings import get_settings
-from pages._shared import download_buttons, get_engine, page_setup, show_error
+from pages._shared import download_buttons, get_engine, page_setup, render_funnel, show_error
 
 actor = page_setup("pages/pipeline.py")
 
@@ -30,27 +30,6 @@ def _long(df: pd.DataFrame, index: str) -> pd.DataFrame:
     long = df.melt(id_vars=[index], value_vars=_stage_columns(df), var_name="stage", value_name="prospects")
     long["stage"] = long["stage"].map(STAGE_LABELS)
     return long
-
-
-def _render_funnel(funnel: pd.DataFrame) -> None:
-    flow = funnel[funnel["stage"].isin(PROGRESSIVE)]
-    left, right = st.columns([3, 2])
-    fig = px.funnel(flow, x="reached", y="label", title="Prospects who reached each stage")
-    left.plotly_chart(fig, key="pipe_funnel_chart")
-    table = funnel.assign(conversion=funnel["conversion"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
-    right.dataframe(
-        table[["label", "at_stage", "reached", "conversion"]],
-        hide_index=True,
-        key="pipe_funnel_table",
-        column_config={
-            "label": "Stage",
-            "at_stage": "Now at stage",
-            "reached": "Reached",
-            "conversion": st.column_config.TextColumn(
-                "Conversion", help="Reached ÷ reached the stage before"
-            ),
-        },
-    )
 
 
 def _render_recruiters(by_recruiter: pd.DataFrame) -> None:
@@ -133,7 +112,7 @@ if totals["prospects"] == 0:
 
 funnel_tab, recruiter_tab, month_tab = st.tabs(["Funnel", "By recruiter", "By month"])
 with funnel_tab:
-    _render_funnel(overview["funnel"])
+    render_funnel(overview["funnel"], title="Prospects who reached each stage", key="pipe_funnel")
 with recruiter_tab:
     _render_recruiters(overview["by_recruiter"])
 with month_tab:
