@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,8 @@ from bench.common import BenchContext, Figure, psql_time, timed
 from hr_core import analytics
 from hr_core.db import init_db, make_engine
 from hr_core.sqlfiles import get_query
+from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, wait_healthy
+from tests.support.s3server import free_port
 
 ROWS = 1_000_000
 YEAR = 2021
@@ -69,20 +69,6 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH_USER, BENCH_PASSWORD = "bench-analyst", "Bench-analytics-pass-2026!"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _chromium() -> str | None:
-    """A Chromium for Playwright: its own download if present, else the system one."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
 def _browser_warm_render(pg_url: str) -> list[float]:
     """Seconds from clicking "Hiring analytics" until its table shows, caches warm (real browser)."""
     from playwright.sync_api import sync_playwright
@@ -97,7 +83,8 @@ def _browser_warm_render(pg_url: str) -> list[float]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="hr-bench-app-")) / "streamlit.log"
     server = subprocess.Popen(
         [
             sys.executable,
@@ -114,19 +101,14 @@ def _browser_warm_render(pg_url: str) -> list[float]:
         ],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_healthy(url, server, log)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             page.get_by_label("User name").fill(BENCH_USER)

@@ -9,19 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BenchContext, Figure
-from tests.support.app_server import AppServer, start_app_server
+from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app_server
 
 SESSIONS = 10
 ROUNDS = 1
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 async def _idle(page: Any, settle: float = 0.4, timeout: float = 120) -> None:
@@ -89,7 +80,7 @@ async def _drive(server: AppServer, sessions: int) -> list[float]:
 
     times: list[float] = []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await asyncio.gather(*(_session(browser, server, times) for _ in range(sessions)))
         await browser.close()
     return times

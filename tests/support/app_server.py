@@ -17,6 +17,17 @@ from tests.support.s3server import free_port
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
 ROLES = ("analyst", "recruiter", "admin")
+# Debian's chromium, driven by Playwright (never `playwright install`: it downloads a browser).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass

@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 
 from hr_core.access import PAGES, ROLES, list_pages_for
-from tests.support.app_server import AppServer, start_app_server
+from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app_server
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
