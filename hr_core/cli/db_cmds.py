@@ -11,9 +11,8 @@ from hr_core.cli._common import emit, open_engine
 def _init_db(args: argparse.Namespace) -> None:
     from hr_core.db import init_db
 
-    emit(
-        {"database": open_engine().url.render_as_string(hide_password=True), "tables": init_db(open_engine())}
-    )
+    engine = open_engine()
+    emit({"database": engine.url.render_as_string(hide_password=True), "tables": init_db(engine)})
 
 
 def _check(args: argparse.Namespace) -> None:
