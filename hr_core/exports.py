@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import pandas as pd
+
+from hr_core.storage import Storage
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,3 +46,13 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
     return buf.getvalue()
+
+
+def save_rejects_report(
+    frame: pd.DataFrame, *, table: str, storage: Storage, now: dt.datetime | None = None
+) -> str:
+    """Write a rejected-rows report as formula-safe CSV to rejects/<table>/<UTC time>.csv; return its key."""
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
+    key = f"rejects/{table}/{stamp}.csv"
+    storage.put_bytes(key, to_csv_bytes(frame))
+    return key

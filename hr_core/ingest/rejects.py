@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from hr_core.exports import to_csv_bytes
+from hr_core.exports import save_rejects_report
 from hr_core.ingest.validate import RejectRow
 from hr_core.storage import Storage, make_storage
 
@@ -25,8 +25,6 @@ def write_rejects_report(
     """Write the report for a table's rejected rows and return its storage key (None if nothing was rejected)."""
     if not rows:
         return None
-    store = storage or make_storage()
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
-    key = f"rejects/{table}/{stamp}.csv"
-    store.put_bytes(key, to_csv_bytes(build_rejects_frame(rows)))
-    return key
+    return save_rejects_report(
+        build_rejects_frame(rows), table=table, storage=storage or make_storage(), now=now
+    )

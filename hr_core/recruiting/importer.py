@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pandas as pd
 from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
@@ -18,6 +16,7 @@ from hr_core.access import Actor, require_role
 from hr_core.audit import audit_failures, record_event
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
+from hr_core.exports import save_rejects_report
 from hr_core.recruiting.records import (
     RecordError,
     build_candidate_row,
@@ -264,16 +263,6 @@ class _Importer:
         self.done += 1
 
 
-def _write_rejects(rows: list[dict[str, str]], storage: Storage) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=REJECT_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    key = f"rejects/recruiting/{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%fZ')}.csv"
-    storage.put_bytes(key, buf.getvalue().encode("utf-8"))
-    return key
-
-
 def import_recruiting(
     *,
     engine: Engine,
@@ -301,7 +290,11 @@ def import_recruiting(
             if "prospects" in given:
                 run.load_prospects(given["prospects"])
             if result.reject_rows:
-                result.rejects = _write_rejects(result.reject_rows, storage or make_storage())
+                result.rejects = save_rejects_report(
+                    pd.DataFrame(result.reject_rows, columns=REJECT_COLUMNS),
+                    table="recruiting",
+                    storage=storage or make_storage(),
+                )
         except sa_exc.SQLAlchemyError as e:
             raise HRCoreError(
                 f"the recruiting import failed in the database and that file was rolled back: {e}"
