@@ -14,7 +14,7 @@ from bench.common import BenchContext, Figure
 N_ITEMS = 100_000
 N_QUERIES = 200
 DIM = 384
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "decision" / "applicants.json"
+SHARED = Path(__file__).resolve().parents[1] / "samples" / "decision" / "applicants.json"
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

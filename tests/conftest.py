@@ -16,7 +16,7 @@ from hr_core.storage import Storage, make_storage
 from tests.support.s3server import S3Server, start_s3_server
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = REPO / "samples"  # public sample files kept in the repository (see samples/README.md)
 PG_ADMIN_URL = os.environ.get("HR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

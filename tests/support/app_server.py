@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.support.s3server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = REPO / "samples"  # public sample files kept in the repository (see samples/README.md)
 ROLES = ("analyst", "recruiter", "admin")
 # Debian's chromium, driven by Playwright (never `playwright install`: it downloads a browser).
 CHROMIUM = "/usr/bin/chromium"

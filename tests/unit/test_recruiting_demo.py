@@ -14,7 +14,7 @@ from hr_core.recruiting.records import (
     build_vaga_row,
 )
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "decision"
+REAL = Path(__file__).resolve().parents[2] / "samples" / "decision"
 
 
 def _load(folder: Path) -> tuple[dict, dict, dict]:
