@@ -8,7 +8,7 @@ import streamlit_authenticator as stauth
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from hr_core.access import PAGES, Actor, list_pages_for
+from hr_core.access import Actor
 from hr_core.auth import (
     COOKIE_NAME,
     SessionEnded,
@@ -23,6 +23,7 @@ from hr_core.auth import (
 )
 from hr_core.errors import HRCoreError
 from hr_core.settings import Settings, get_settings
+from pages._menu import PAGES, list_pages_for
 from pages._shared import ACTOR_KEY, SESSION_VERSION_KEY, current_actor, get_engine, show_error
 
 st.set_page_config(page_title="TalentLens", page_icon=":material/diversity_3:", layout="wide")

@@ -1,19 +1,26 @@
-"""Roles, the acting user, and which role may use which page or action."""
+"""Roles, the acting user, and the one table of which role may do which action.
+
+Every permission check in every face (pages, CLI, HTTP API) goes through `require_role(actor, action)`
+and every menu or button asks `may(role, action)`; no other module holds a role list.
+The same `Action` names are the audit log's vocabulary (see `hr_core.audit.audited`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 from hr_core.errors import PermissionDenied
 
 Role = Literal["analyst", "recruiter", "admin"]
 ROLES: tuple[Role, ...] = ("analyst", "recruiter", "admin")
+ADMIN_ROLE: Role = "admin"
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a logged-in user, or the command line run by an operator."""
+    """Who is acting: a logged-in user, an API client, or the command line run by an operator."""
 
     username: str
     role: Role
@@ -23,76 +30,167 @@ class Actor:
 CLI_ACTOR = Actor(username="cli", role="admin")
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    """A page of the app, the file that renders it and the roles that may open it."""
+class Action(StrEnum):
+    """Everything a user can do or see, named `area.verb`; also the audit log's action names."""
 
-    path: str
-    title: str
-    icon: str
-    roles: tuple[Role, ...]
-    section: str
-
-
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", ROLES, "Overview"),
-    PageSpec("pages/upload.py", "Upload", ":material/upload:", ("analyst", "admin"), "Hiring"),
-    PageSpec(
-        "pages/hiring_analytics.py",
-        "Hiring analytics",
-        ":material/insights:",
-        ("analyst", "admin"),
-        "Hiring",
-    ),
-    PageSpec(
-        "pages/candidates.py", "Candidates", ":material/person_search:", ("recruiter", "admin"), "Recruiting"
-    ),
-    PageSpec(
-        "pages/job_openings.py", "Job openings", ":material/work:", ("recruiter", "admin"), "Recruiting"
-    ),
-    PageSpec("pages/pipeline.py", "Pipeline", ":material/filter_alt:", ("recruiter", "admin"), "Recruiting"),
-    PageSpec(
-        "pages/match_scoring.py", "Match scoring", ":material/speed:", ("recruiter", "admin"), "Recruiting"
-    ),
-    PageSpec(
-        "pages/recommendations.py",
-        "Recommendations",
-        ":material/recommend:",
-        ("recruiter", "admin"),
-        "Recruiting",
-    ),
-    PageSpec(
-        "pages/model_monitoring.py",
-        "Model monitoring",
-        ":material/monitor_heart:",
-        ("recruiter", "admin"),
-        "Recruiting",
-    ),
-    PageSpec("pages/backups.py", "Backups", ":material/backup:", ("admin",), "Admin"),
-    PageSpec("pages/users.py", "Users", ":material/group:", ("admin",), "Admin"),
-    PageSpec("pages/audit_log.py", "Audit log", ":material/history:", ("admin",), "Admin"),
-)
+    # Hiring data and reports
+    HR_LOAD = "hr.load"
+    HR_READ = "hr.read"
+    ANALYTICS_READ = "analytics.read"
+    # Backups
+    BACKUP_LIST = "backup.list"
+    BACKUP_CREATE = "backup.create"
+    BACKUP_VERIFY = "backup.verify"
+    BACKUP_RESTORE = "backup.restore"
+    BACKUP_PRUNE = "backup.prune"
+    BACKUP_DOWNLOAD = "backup.download"
+    BACKUP_SCHEDULE = "backup.schedule"
+    # Recruiting
+    RECRUITING_READ = "recruiting.read"
+    RECRUITING_VIEW_PROFILE = "recruiting.view_profile"
+    RECRUITING_EDIT = "recruiting.edit"
+    RECRUITING_IMPORT = "recruiting.import"
+    RECRUITING_EXPORT = "recruiting.export"
+    CANDIDATE_ANONYMISE = "candidate.anonymise"
+    # Matching and models
+    MATCH_SCORE = "ml.score"
+    MATCH_RECOMMEND = "ml.recommend"
+    MATCH_FEEDBACK = "ml.feedback"
+    MODEL_READ = "ml.model_read"
+    MODEL_TRAIN = "ml.train"
+    MODEL_PROMOTE = "ml.promote"
+    INDEX_BUILD = "ml.build_index"
+    DRIFT_REPORT = "ml.drift"
+    FAIRNESS_REPORT = "ml.fairness"
+    # Users, API keys, audit
+    USERS_LIST = "users.list"
+    USERS_ADD = "users.add"
+    USERS_SET_ROLE = "users.set_role"
+    USERS_DISABLE = "users.disable"
+    USERS_ENABLE = "users.enable"
+    USERS_RESET_PASSWORD = "users.reset_password"
+    API_KEYS_MANAGE = "users.api_keys"
+    AUDIT_READ = "audit.read"
+    JOBS_READ = "jobs.read"
+    # Events every logged-in user causes for themself (no role needed, audited)
+    AUTH_LOGIN = "auth.login"
+    AUTH_LOGOUT = "auth.logout"
+    AUTH_CHANGE_PASSWORD = "auth.change_password"
+    AUTH_API_KEY_USE = "auth.api_key_use"
 
 
-def list_pages_for(role: Role | None) -> list[PageSpec]:
-    """The pages a role may see, in menu order; no role sees none."""
-    if role is None:
-        return []
-    return [p for p in PAGES if role in p.roles]
+_ANALYSTS: frozenset[Role] = frozenset({"analyst", "admin"})
+_RECRUITERS: frozenset[Role] = frozenset({"recruiter", "admin"})
+_ADMINS: frozenset[Role] = frozenset({"admin"})
+_EVERYONE: frozenset[Role] = frozenset(ROLES)
+
+# The one permission table: action -> roles that may perform it. Actions absent here need no role.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.HR_LOAD: _ANALYSTS,
+    Action.HR_READ: _ANALYSTS,
+    Action.ANALYTICS_READ: _ANALYSTS,
+    Action.BACKUP_LIST: _ADMINS,
+    Action.BACKUP_CREATE: _ADMINS,
+    Action.BACKUP_VERIFY: _ADMINS,
+    Action.BACKUP_RESTORE: _ADMINS,
+    Action.BACKUP_PRUNE: _ADMINS,
+    Action.BACKUP_DOWNLOAD: _ADMINS,
+    Action.BACKUP_SCHEDULE: _ADMINS,
+    Action.RECRUITING_READ: _RECRUITERS,
+    Action.RECRUITING_VIEW_PROFILE: _RECRUITERS,
+    Action.RECRUITING_EDIT: _RECRUITERS,
+    Action.RECRUITING_IMPORT: _RECRUITERS,
+    Action.RECRUITING_EXPORT: _RECRUITERS,
+    Action.CANDIDATE_ANONYMISE: _ADMINS,
+    Action.MATCH_SCORE: _RECRUITERS,
+    Action.MATCH_RECOMMEND: _RECRUITERS,
+    Action.MATCH_FEEDBACK: _RECRUITERS,
+    Action.MODEL_READ: _RECRUITERS,
+    Action.MODEL_TRAIN: _ADMINS,
+    Action.MODEL_PROMOTE: _ADMINS,
+    Action.INDEX_BUILD: _RECRUITERS,
+    Action.DRIFT_REPORT: _RECRUITERS,
+    Action.FAIRNESS_REPORT: _RECRUITERS,
+    Action.USERS_LIST: _ADMINS,
+    Action.USERS_ADD: _ADMINS,
+    Action.USERS_SET_ROLE: _ADMINS,
+    Action.USERS_DISABLE: _ADMINS,
+    Action.USERS_ENABLE: _ADMINS,
+    Action.USERS_RESET_PASSWORD: _ADMINS,
+    Action.API_KEYS_MANAGE: _ADMINS,
+    Action.AUDIT_READ: _ADMINS,
+    Action.JOBS_READ: _EVERYONE,
+}
+
+# What each action means, in the words a refusal uses ("… may not <description>").
+DESCRIPTIONS: dict[Action, str] = {
+    Action.HR_LOAD: "load HR data",
+    Action.HR_READ: "read HR data",
+    Action.ANALYTICS_READ: "read hiring reports",
+    Action.BACKUP_LIST: "list backups",
+    Action.BACKUP_CREATE: "back up tables",
+    Action.BACKUP_VERIFY: "verify backups",
+    Action.BACKUP_RESTORE: "restore tables",
+    Action.BACKUP_PRUNE: "prune backups",
+    Action.BACKUP_DOWNLOAD: "download backups",
+    Action.BACKUP_SCHEDULE: "schedule backups",
+    Action.RECRUITING_READ: "read recruiting data",
+    Action.RECRUITING_VIEW_PROFILE: "open candidate profiles",
+    Action.RECRUITING_EDIT: "create or edit recruiting data",
+    Action.RECRUITING_IMPORT: "import recruiting data",
+    Action.RECRUITING_EXPORT: "export recruiting data",
+    Action.CANDIDATE_ANONYMISE: "anonymise candidates",
+    Action.MATCH_SCORE: "score matches",
+    Action.MATCH_RECOMMEND: "get recommendations",
+    Action.MATCH_FEEDBACK: "give feedback on matches",
+    Action.MODEL_READ: "read the model card",
+    Action.MODEL_TRAIN: "retrain the match model",
+    Action.MODEL_PROMOTE: "promote model versions",
+    Action.INDEX_BUILD: "rebuild the recommendation indexes",
+    Action.DRIFT_REPORT: "run a drift report",
+    Action.FAIRNESS_REPORT: "run a fairness report",
+    Action.USERS_LIST: "list users",
+    Action.USERS_ADD: "add users",
+    Action.USERS_SET_ROLE: "change roles",
+    Action.USERS_DISABLE: "disable users",
+    Action.USERS_ENABLE: "enable users",
+    Action.USERS_RESET_PASSWORD: "reset passwords",
+    Action.API_KEYS_MANAGE: "manage API keys",
+    Action.AUDIT_READ: "read the audit log",
+    Action.JOBS_READ: "read jobs",
+    Action.AUTH_LOGIN: "log in",
+    Action.AUTH_LOGOUT: "log out",
+    Action.AUTH_CHANGE_PASSWORD: "change a password",
+    Action.AUTH_API_KEY_USE: "use an API key",
+}
 
 
-def may_open(role: Role | None, page_path: str) -> bool:
-    """Whether a role may open the page stored at page_path."""
-    return any(p.path == page_path for p in list_pages_for(role))
+def roles_for(action: Action) -> frozenset[Role]:
+    """The roles that may perform an action (every role when the action needs none)."""
+    return PERMISSIONS.get(action, _EVERYONE)
 
 
-def require_role(actor: Actor | None, *roles: Role, action: str) -> Actor:
-    """Return the actor if its role is one of roles, else raise PermissionDenied naming the action."""
+def may(role: Role | None, action: Action) -> bool:
+    """Whether a role may perform an action; no role (logged out) may perform none."""
+    return role is not None and role in roles_for(action)
+
+
+def describe(action: Action | str) -> str:
+    """The plain-words description of an action, for messages."""
+    try:
+        return DESCRIPTIONS[Action(action)]
+    except (ValueError, KeyError):
+        return str(action)
+
+
+def require_role(actor: Actor | None, action: Action) -> Actor:
+    """Return the actor if its role may perform the action, else raise PermissionDenied naming it."""
+    what = describe(action)
     if actor is None:
-        raise PermissionDenied(f"log in to {action}")
-    if actor.role not in roles:
-        allowed = " or ".join(roles)
+        raise PermissionDenied(f"log in to {what}")
+    if not may(actor.role, action):
+        allowed = " or ".join(r for r in ROLES if r in roles_for(action))
         raise PermissionDenied(
-            f"user {actor.username!r} (role {actor.role}) may not {action}; it needs the {allowed} role"
+            f"user {actor.username!r} (role {actor.role}) may not {what}; it needs the {allowed} role"
         )
     return actor

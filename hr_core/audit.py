@@ -6,14 +6,15 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 from sqlalchemy import exc as sa_exc
 
-from hr_core.access import Actor
-from hr_core.errors import DatabaseUnavailableError, HRCoreError
+from hr_core.access import PERMISSIONS, Action, Actor, require_role
+from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.audit import AuditEvent
 
 
@@ -102,15 +103,41 @@ def list_event_facets(engine: Engine) -> dict[str, list[str]]:
     return facets
 
 
+@dataclass
+class AuditRecord:
+    """What an `audited` block will record: its details (the block may add to them) and outcome."""
+
+    details: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "ok"
+
+
 @contextmanager
-def audit_failures(
-    engine: Engine, *, actor: Actor | str | None, action: str, details: dict[str, Any]
-) -> Iterator[None]:
-    """Record the action as an error, with its message, when the block raises an HRCoreError."""
+def audited(
+    engine: Engine,
+    actor: Actor | str | None,
+    action: Action,
+    details: dict[str, Any] | None = None,
+    *,
+    check_role: bool = True,
+) -> Iterator[AuditRecord]:
+    """Check the actor's role for the action, run the block, and record how it ended.
+
+    The one way to audit: success is recorded with the details the block added to the yielded
+    record, any failure (a refusal included) with its message, and the error is re-raised.
+    """
+    record = AuditRecord(details=dict(details or {}))
     try:
-        yield
-    except HRCoreError as e:
+        if check_role and action in PERMISSIONS:
+            require_role(actor if isinstance(actor, Actor) else None, action)
+        yield record
+    except BaseException as e:
+        message = str(e) or type(e).__name__
         record_event(
-            engine, actor=actor, action=action, outcome="error", details={**details, "error": str(e)}
+            engine,
+            actor=actor,
+            action=action,
+            outcome="error",
+            details={**record.details, "error": message, "error_type": type(e).__name__},
         )
         raise
+    record_event(engine, actor=actor, action=action, outcome=record.outcome, details=record.details)

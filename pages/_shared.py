@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from hr_core.access import Actor, may_open
+from hr_core.access import Actor
 from hr_core.db import check_database, init_db, make_engine
 from hr_core.errors import HRCoreError
 from hr_core.exports import to_csv_bytes, to_excel_bytes
 from hr_core.settings import get_settings
 from hr_core.storage import Storage, make_storage
+from pages._menu import may_open
 
 ACTOR_KEY = "actor"
 # Set by the log-in in Home.py; AppTests that only set "actor" skip the session check.

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from hr_core.access import Action
 from hr_core.audit import list_event_facets, list_events
 from hr_core.errors import HRCoreError
 from pages._shared import download_buttons, get_engine, page_setup, show_error
@@ -58,7 +59,7 @@ k1.metric("Events", f"{len(events):,}", border=True)
 k2.metric("Errors", f"{int((events['outcome'] != 'ok').sum()):,}", border=True)
 k3.metric(
     "Failed log-ins",
-    f"{int(((events['action'] == 'login') & (events['outcome'] != 'ok')).sum()):,}",
+    f"{int(((events['action'] == Action.AUTH_LOGIN.value) & (events['outcome'] != 'ok')).sum()):,}",
     border=True,
 )
 

@@ -7,16 +7,15 @@ from pathlib import Path
 import streamlit as st
 
 from hr_core import analytics
-from hr_core.access import list_pages_for
+from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.settings import get_settings
+from pages._menu import list_pages_for
 from pages._shared import get_engine, page_setup, show_error
 
 actor = page_setup("pages/home.py")
 REPO = Path(__file__).resolve().parent.parent
-HIRING_ROLES = ("analyst", "admin")
-RECRUITING_ROLES = ("recruiter", "admin")
 
 
 @st.cache_data(show_spinner=False)
@@ -39,7 +38,7 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 
-if actor.role in HIRING_ROLES:
+if may(actor.role, Action.ANALYTICS_READ):
     st.subheader("Hiring data")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Departments", f"{hr_rows['departments']:,}", border=True)
@@ -53,7 +52,7 @@ if actor.role in HIRING_ROLES:
     if hr_rows["hired_employees"] == 0:
         st.info("No hiring data yet: upload departments, jobs and hired employees on the Upload page.")
 
-if actor.role in RECRUITING_ROLES:
+if may(actor.role, Action.RECRUITING_READ):
     st.subheader("Recruiting data")
     c1, c2, c3 = st.columns(3)
     c1.metric("Candidates", f"{recruiting_rows['candidates']:,}", border=True)
@@ -79,7 +78,7 @@ for column, (section, specs) in zip(columns, sections.items(), strict=False):
 # --- Model drift warning ------------------------------------------------------------------------
 # Reserved for the ML engineer: show a warning here when the match model's input data drifts
 # (see pages/model_monitoring.py). Keep it below the quick links and guarded by role.
-if actor.role in RECRUITING_ROLES:
+if may(actor.role, Action.MODEL_READ):
     from hr_core.ml.drift import get_latest_drift_summary
 
     try:

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
 from hr_core.ml import match
 from pages._shared import (
@@ -97,7 +98,7 @@ def _retrain() -> None:
 st.title("Match scoring")
 st.caption("How likely a candidate is to be approved for an opening, learned from past prospect outcomes.")
 
-if actor.role == "admin":
+if may(actor.role, Action.MODEL_TRAIN):
     with st.expander("Retrain the model", icon=":material/model_training:"):
         st.write("Trains on every prospect with a final status (approved/hired or rejected/withdrew).")
         if st.button("Retrain now", key="ms_retrain", type="primary"):

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from hr_core.access import Actor
 from hr_core.errors import HRCoreError
 from hr_core.ingest import (
     LOAD_ORDER,
@@ -31,14 +32,22 @@ RESULTS_KEY = "upload_results"
 
 @st.cache_data(show_spinner="Checking every row…", max_entries=8)
 def _validate_file(
-    data: bytes, filename: str, table: str | None, header: bool | None, db_url: str
+    data: bytes,
+    filename: str,
+    table: str | None,
+    header: bool | None,
+    db_url: str,
+    username: str,
+    _actor: Actor,
 ) -> ValidationSummary:
-    return validate_upload(engine=get_engine(), source=data, filename=filename, table=table, header=header)
+    return validate_upload(
+        engine=get_engine(), source=data, filename=filename, table=table, header=header, actor=_actor
+    )
 
 
 @st.cache_data(show_spinner="Checking the batch…", max_entries=8)
-def _validate_batch(data: bytes, db_url: str) -> list[ValidationSummary]:
-    return validate_batch(engine=get_engine(), source=data, filename="batch.json")
+def _validate_batch(data: bytes, db_url: str, username: str, _actor: Actor) -> list[ValidationSummary]:
+    return validate_batch(engine=get_engine(), source=data, filename="batch.json", actor=_actor)
 
 
 def _progress_bar() -> tuple[Any, Callable[[float, str], None]]:
@@ -116,7 +125,9 @@ with file_tab:
         table = None if table_choice == INFER else table_choice
         header = HEADER_CHOICES[header_choice]
         try:
-            summary = _validate_file(uploaded.getvalue(), uploaded.name, table, header, db_url)
+            summary = _validate_file(
+                uploaded.getvalue(), uploaded.name, table, header, db_url, actor.username, actor
+            )
         except HRCoreError as e:
             show_error(e)
         else:
@@ -168,7 +179,7 @@ with batch_tab:
         st.info("Upload or paste a JSON batch to check it.", icon=":material/data_object:")
     else:
         try:
-            summaries = _validate_batch(data, db_url)
+            summaries = _validate_batch(data, db_url, actor.username, actor)
         except HRCoreError as e:
             show_error(e)
         else:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from hr_core.access import ROLES
+from hr_core.access import ADMIN_ROLE, ROLES
 from hr_core.auth import (
     create_user,
     disable_user,
@@ -34,7 +34,7 @@ if shown := st.session_state.pop("users_generated_password", None):
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Users", len(users), border=True)
-c2.metric("Admins", sum(u.role == "admin" and not u.disabled for u in users), border=True)
+c2.metric("Admins", sum(u.role == ADMIN_ROLE and not u.disabled for u in users), border=True)
 c3.metric("Disabled", sum(u.disabled for u in users), border=True)
 c4.metric("Locked now", sum(u.is_locked() for u in users), border=True)
 

@@ -10,8 +10,8 @@ from typing import Any, cast
 from sqlalchemy import Engine, select, update
 from sqlalchemy import exc as sa_exc
 
-from hr_core.access import Actor, Role
-from hr_core.audit import record_event
+from hr_core.access import Action, Actor, Role
+from hr_core.audit import audited, record_event
 from hr_core.auth.passwords import hash_password, verify_password
 from hr_core.auth.users import fetch_user_row, normalize_username
 from hr_core.db import begin
@@ -60,7 +60,7 @@ def authenticate(
         record_event(
             engine,
             actor=name or "anonymous",
-            action="login",
+            action=Action.AUTH_LOGIN,
             outcome="error",
             details={"reason": reason, **extra},
         )
@@ -102,7 +102,7 @@ def authenticate(
             .values(failed_logins=0, locked_until=None, last_login_at=now)
         )
     actor = Actor(username=name, role=cast(Role, row.role))
-    record_event(engine, actor=actor, action="login", outcome="ok", details={"role": row.role})
+    record_event(engine, actor=actor, action=Action.AUTH_LOGIN, outcome="ok", details={"role": row.role})
     return LoginSession(actor=actor, session_version=row.session_version)
 
 
@@ -116,18 +116,13 @@ def resume_session(*, engine: Engine, username: str, session_version: int | None
     return Actor(username=row.username, role=cast(Role, row.role))
 
 
-def end_sessions(*, engine: Engine, actor: Actor, reason: str = "logout") -> None:
+def end_sessions(*, engine: Engine, actor: Actor, reason: Action = Action.AUTH_LOGOUT) -> None:
     """Log out: every open session of actor stops working (browser tabs and remembered cookies)."""
     name = normalize_username(actor.username)
-    try:
-        with begin(engine) as conn:
-            conn.execute(
-                update(User).where(User.username == name).values(session_version=User.session_version + 1)
-            )
-    except DatabaseUnavailableError as e:
-        record_event(engine, actor=actor, action=reason, outcome="error", details={"error": str(e)})
-        raise
-    record_event(engine, actor=actor, action=reason, outcome="ok", details={})
+    with audited(engine, actor, reason), begin(engine) as conn:
+        conn.execute(
+            update(User).where(User.username == name).values(session_version=User.session_version + 1)
+        )
 
 
 def build_credentials(*, engine: Engine, now: dt.datetime | None = None) -> dict[str, Any]:

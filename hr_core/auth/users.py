@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
-from hr_core.access import ROLES, Actor, Role, require_role
-from hr_core.audit import record_event
+from hr_core.access import ADMIN_ROLE, ROLES, Action, Actor, Role, require_role
+from hr_core.audit import audited
 from hr_core.auth.passwords import check_password_strength, hash_password, verify_password
 from hr_core.db import begin
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError
@@ -99,7 +97,7 @@ def get_user(*, engine: Engine, username: str) -> UserInfo:
 
 def list_users(*, engine: Engine, actor: Actor) -> list[UserInfo]:
     """Every user, by name (admins only)."""
-    require_role(actor, "admin", action="list users")
+    require_role(actor, Action.USERS_LIST)
     try:
         with engine.connect() as conn:
             rows = conn.execute(select(User).order_by(User.username)).all()
@@ -117,26 +115,10 @@ def count_users(*, engine: Engine) -> int:
         raise DatabaseUnavailableError(f"cannot reach the database to count users: {e.orig}") from e
 
 
-@contextmanager
-def audited(
-    engine: Engine, actor: Actor | str | None, action: str, details: dict[str, Any]
-) -> Iterator[None]:
-    """Record action as ok when the block finishes, as error (with the message) when it raises."""
-    try:
-        yield
-    except Exception as e:
-        record_event(
-            engine, actor=actor, action=action, outcome="error", details={**details, "error": str(e)}
-        )
-        raise
-    record_event(engine, actor=actor, action=action, outcome="ok", details=details)
-
-
 def create_user(*, engine: Engine, actor: Actor, username: str, role: str, password: str) -> UserInfo:
     """Add a user with a bcrypt hash of a strong password (admins only)."""
     details: dict[str, Any] = {"username": normalize_username(username), "role": role}
-    with audited(engine, actor, "user-add", details):
-        require_role(actor, "admin", action="add users")
+    with audited(engine, actor, Action.USERS_ADD, details):
         name = validate_username(username)
         checked_role = validate_role(role)
         check_password_strength(password, username=name)
@@ -168,7 +150,7 @@ def _count_active_admins(conn: Any, *, excluding: str) -> int:
     stmt = (
         select(func.count())
         .select_from(User)
-        .where(User.role == "admin", User.disabled.is_(False), User.username != excluding)
+        .where(User.role == ADMIN_ROLE, User.disabled.is_(False), User.username != excluding)
     )
     return int(conn.execute(stmt).scalar_one())
 
@@ -180,7 +162,7 @@ def _update_user(engine: Engine, name: str, values: dict[str, Any], *, keep_an_a
             raise NotFoundError(f"user {name!r} does not exist (see `python -m hr_core users list`)")
         if (
             keep_an_admin
-            and row.role == "admin"
+            and row.role == ADMIN_ROLE
             and not row.disabled
             and _count_active_admins(conn, excluding=name) == 0
         ):
@@ -195,18 +177,16 @@ def _update_user(engine: Engine, name: str, values: dict[str, Any], *, keep_an_a
 def set_role(*, engine: Engine, actor: Actor, username: str, role: str) -> UserInfo:
     """Change a user's role; their open sessions end so the new role applies at once (admins only)."""
     name = normalize_username(username)
-    with audited(engine, actor, "user-set-role", {"username": name, "role": role}):
-        require_role(actor, "admin", action="change roles")
+    with audited(engine, actor, Action.USERS_SET_ROLE, {"username": name, "role": role}):
         checked_role = validate_role(role)
-        _update_user(engine, name, {"role": checked_role}, keep_an_admin=checked_role != "admin")
+        _update_user(engine, name, {"role": checked_role}, keep_an_admin=checked_role != ADMIN_ROLE)
     return get_user(engine=engine, username=name)
 
 
 def disable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
     """Disable a user and end their sessions; the last active admin cannot be disabled (admins only)."""
     name = normalize_username(username)
-    with audited(engine, actor, "user-disable", {"username": name}):
-        require_role(actor, "admin", action="disable users")
+    with audited(engine, actor, Action.USERS_DISABLE, {"username": name}):
         _update_user(engine, name, {"disabled": True}, keep_an_admin=True)
     return get_user(engine=engine, username=name)
 
@@ -214,8 +194,7 @@ def disable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
 def enable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
     """Enable a disabled user again and lift any lockout (admins only)."""
     name = normalize_username(username)
-    with audited(engine, actor, "user-enable", {"username": name}):
-        require_role(actor, "admin", action="enable users")
+    with audited(engine, actor, Action.USERS_ENABLE, {"username": name}):
         _update_user(engine, name, {"disabled": False, "failed_logins": 0, "locked_until": None})
     return get_user(engine=engine, username=name)
 
@@ -223,8 +202,7 @@ def enable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
 def reset_password(*, engine: Engine, actor: Actor, username: str, password: str) -> UserInfo:
     """Set a new password for a user, lift any lockout and end their sessions (admins only)."""
     name = normalize_username(username)
-    with audited(engine, actor, "user-reset-password", {"username": name}):
-        require_role(actor, "admin", action="reset passwords")
+    with audited(engine, actor, Action.USERS_RESET_PASSWORD, {"username": name}):
         check_password_strength(password, username=name)
         _update_user(
             engine,
@@ -244,7 +222,7 @@ def change_own_password(
 ) -> UserInfo:
     """A user changes their own password (the current one required); every session of theirs ends."""
     name = normalize_username(actor.username)
-    with audited(engine, actor, "user-change-password", {"username": name}):
+    with audited(engine, actor, Action.AUTH_CHANGE_PASSWORD, {"username": name}):
         row = fetch_user_row(engine=engine, username=name)
         if row is None or row.disabled:
             raise NotFoundError(f"user {name!r} does not exist or is disabled")

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.backup.manifest import build_avro_key, build_manifest_key, list_backups
-from hr_core.errors import HRCoreError, InvalidInputError
+from hr_core.errors import InvalidInputError
 from hr_core.settings import get_settings
 from hr_core.storage import Storage
 
@@ -35,13 +35,13 @@ def prune_backups(
     keep: int | None = None,
 ) -> PruneResult:
     """Delete all but the newest `keep` backups of each table (default HR_BACKUP_RETENTION)."""
-    require_role(actor, "admin", action="prune backups")
-    keep = get_settings().backup_retention if keep is None else keep
-    if keep < 1:
-        raise InvalidInputError(f"keep must be at least 1, got {keep}")
-    deleted: list[dict[str, str]] = []
-    kept = 0
-    try:
+    with audited(engine, actor, Action.BACKUP_PRUNE, {"keep": keep}) as audit:
+        keep = get_settings().backup_retention if keep is None else keep
+        if keep < 1:
+            raise InvalidInputError(f"keep must be at least 1, got {keep}")
+        deleted: list[dict[str, str]] = []
+        audit.details["deleted"] = deleted
+        kept = 0
         seen: dict[str, int] = {}
         for info in list_backups(storage):  # newest first
             seen[info.table] = seen.get(info.table, 0) + 1
@@ -52,15 +52,6 @@ def prune_backups(
             storage.delete(build_manifest_key(info.table, info.backup_id))
             storage.delete(build_avro_key(info.table, info.backup_id))
             deleted.append({"table": info.table, "backup_id": info.backup_id})
-    except HRCoreError as e:
-        record_event(
-            engine,
-            actor=actor,
-            action="prune",
-            outcome="error",
-            details={"deleted": deleted, "error": str(e)},
-        )
-        raise
-    result = PruneResult(deleted, kept, keep)
-    record_event(engine, actor=actor, action="prune", outcome="ok", details=result.as_dict())
+        result = PruneResult(deleted, kept, keep)
+        audit.details.update(result.as_dict())
     return result

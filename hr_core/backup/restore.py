@@ -17,8 +17,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import table as sql_table
 from sqlalchemy.sql.expression import ColumnClause
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.backup.codec import (
     ContentHasher,
     hash_row,
@@ -363,16 +363,15 @@ def restore_backup(
     progress: Progress | None = None,
 ) -> RestoreResult:
     """Verify a backup, then in one transaction save a safety backup and replace the table with it."""
-    require_role(actor, "admin", action="restore tables")
-    check_table_name(table)
-    details: dict[str, Any] = {"table": table, "backup_id": backup_id}
 
     def step(start: float, span: float) -> Progress | None:
         if progress is None:
             return None
         return lambda f, m: progress(start + span * f, m)
 
-    try:
+    with audited(engine, actor, Action.BACKUP_RESTORE, {"table": table, "backup_id": backup_id}) as audit:
+        check_table_name(table)
+        details = audit.details
         collect = sorted(
             {parent_col for _, _, parent_col in list_incoming_keys(table)}
             | {local for local, _, _ in list_outgoing_keys(table)}
@@ -430,14 +429,9 @@ def restore_backup(
             progress(0.9, f"checking the restored {table}")
         live_rows, live_hash = compute_live_content_hash(engine, table, legacy=vb.manifest.legacy_hash)
         verified = live_rows == vb.manifest.rows == inserted and live_hash == vb.manifest.content_hash
-    except HRCoreError as e:
-        details["error"] = str(e)
-        record_event(engine, actor=actor, action="restore", outcome="error", details=details)
-        raise
-    result = RestoreResult(table, backup_id, inserted, verified, safety.backup_id)
-    record_event(
-        engine, actor=actor, action="restore", outcome="ok" if verified else "error", details=result.as_dict()
-    )
+        result = RestoreResult(table, backup_id, inserted, verified, safety.backup_id)
+        audit.details.update(result.as_dict())
+        audit.outcome = "ok" if verified else "error"
     if progress:
         progress(1.0, f"{table}: {inserted:,} rows restored")
     return result

@@ -17,8 +17,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import table as sql_table
 
 import hr_core
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
+from hr_core.access import Action, Actor, require_role
+from hr_core.audit import audited
 from hr_core.backup.codec import ContentHasher, build_avro_schema, make_row_normalizer
 from hr_core.backup.manifest import Manifest, build_avro_key, build_manifest_key, new_backup_id
 from hr_core.backup.tables import (
@@ -28,7 +28,7 @@ from hr_core.backup.tables import (
     get_primary_key,
     list_live_columns,
 )
-from hr_core.errors import DatabaseUnavailableError, HRCoreError
+from hr_core.errors import DatabaseUnavailableError
 from hr_core.storage import Storage
 
 Progress = Callable[[float, str], None]
@@ -271,9 +271,8 @@ def create_backup(
     progress: Progress | None = None,
 ) -> BackupResult:
     """Back up one allow-listed table to storage and record it in the audit log."""
-    require_role(actor, "admin", action="back up tables")
-    check_table_name(table)
-    try:
+    with audited(engine, actor, Action.BACKUP_CREATE, {"table": table}) as audit:
+        check_table_name(table)
         columns = list_live_columns(engine, table)
         opts: dict[str, Any] = (
             {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
@@ -285,12 +284,7 @@ def create_backup(
                 )
         except sa_exc.OperationalError as e:
             raise DatabaseUnavailableError(f"cannot reach the database to back up {table}: {e.orig}") from e
-    except HRCoreError as e:
-        record_event(
-            engine, actor=actor, action="backup", outcome="error", details={"table": table, "error": str(e)}
-        )
-        raise
-    record_event(engine, actor=actor, action="backup", outcome="ok", details=result.as_dict())
+        audit.details.update(result.as_dict())
     return result
 
 
@@ -302,7 +296,7 @@ def create_all_backups(
     progress: Progress | None = None,
 ) -> list[BackupResult]:
     """Back up every allow-listed table that exists, parents before children, as one set."""
-    require_role(actor, "admin", action="back up tables")
+    require_role(actor, Action.BACKUP_CREATE)
     from sqlalchemy import inspect
 
     present = set(inspect(engine).get_table_names())

@@ -16,15 +16,13 @@ from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
-from hr_core.access import Actor, Role, require_role
-from hr_core.audit import record_event
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import (
     DatabaseUnavailableError,
-    HRCoreError,
     IntegrityError,
     NotFoundError,
-    PermissionDenied,
 )
 from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
@@ -38,7 +36,6 @@ from hr_core.storage import Storage, make_storage
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 20_000
 PREVIEW_ROWS = 10
-LOAD_ROLES: tuple[Role, ...] = ("analyst", "admin")
 DIR_FILES = tuple(f"{t}.csv" for t in LOAD_ORDER)
 
 
@@ -177,23 +174,6 @@ def _consume(
     return seen, valid
 
 
-def _audited(
-    engine: Engine, actor: Actor, action: str, details: dict[str, Any], run: Callable[[], Any]
-) -> Any:
-    """Run a data-changing step, recording its outcome (ok or error) in the audit log."""
-    try:
-        require_role(actor, *LOAD_ROLES, action="load HR data")
-        result = run()
-    except HRCoreError as e:
-        record_event(
-            engine, actor=actor, action=action, outcome="error", details={**details, "error": str(e)}
-        )
-        raise
-    summary = [r.as_dict() for r in result] if isinstance(result, list) else result.as_dict()
-    record_event(engine, actor=actor, action=action, outcome="ok", details={**details, "result": summary})
-    return result
-
-
 @contextmanager
 def _transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction for the whole upload; driver errors become hr_core errors saying nothing changed."""
@@ -287,7 +267,10 @@ def load_table(
         report(1.0, f"{spec.name}: {result.inserted:,} inserted, {result.updated:,} updated")
         return result
 
-    return _audited(engine, actor, "ingest.load", {"table": table, "file": str(name)}, run)  # type: ignore[no-any-return]
+    with audited(engine, actor, Action.HR_LOAD, {"table": table, "file": str(name)}) as audit:
+        result = run()
+        audit.details["result"] = result.as_dict()
+    return result
 
 
 def load_batch(
@@ -325,7 +308,10 @@ def load_batch(
         report(1.0, "batch loaded")
         return results
 
-    return _audited(engine, actor, "ingest.load_batch", {"file": str(name)}, run)  # type: ignore[no-any-return]
+    with audited(engine, actor, Action.HR_LOAD, {"file": str(name), "batch": True}) as audit:
+        results = run()
+        audit.details["result"] = [r.as_dict() for r in results]
+    return results
 
 
 def load_dir(
@@ -338,43 +324,34 @@ def load_dir(
 ) -> list[LoadResult]:
     """Load departments.csv, jobs.csv and hired_employees.csv found in a folder or s3:// prefix, in that order."""
     text = str(source)
-    try:
-        require_role(actor, *LOAD_ROLES, action="load HR data")
-    except PermissionDenied as e:
-        record_event(
-            engine,
-            actor=actor,
-            action="ingest.load_dir",
-            outcome="error",
-            details={"dir": text, "error": str(e)},
-        )
-        raise
-    found: list[str | Path]
-    if text.startswith("s3://"):
-        parsed = urlparse(text)
-        folder = make_storage(f"s3://{parsed.netloc}/{parsed.path.strip('/')}")
-        base = text.rstrip("/")
-        found = [f"{base}/{f}" for f in DIR_FILES if folder.exists(f)]
-    else:
-        path = Path(text)
-        if not path.is_dir():
-            raise NotFoundError(f"folder {text!r} does not exist")
-        found = [path / f for f in DIR_FILES if (path / f).is_file()]
-    if not found:
-        raise NotFoundError(f"{text} holds none of {', '.join(DIR_FILES)}")
-    report = _reporter(progress)
-    results = []
-    for index, item in enumerate(found):
-        share = 1 / len(found)
-        results.append(
-            load_table(
-                engine=engine,
-                source=item,
-                actor=actor,
-                storage=storage,
-                progress=lambda f, m, index=index, share=share: report((index + f) * share, m),  # type: ignore[misc]
+    with audited(engine, actor, Action.HR_LOAD, {"dir": text}) as audit:
+        found: list[str | Path]
+        if text.startswith("s3://"):
+            parsed = urlparse(text)
+            folder = make_storage(f"s3://{parsed.netloc}/{parsed.path.strip('/')}")
+            base = text.rstrip("/")
+            found = [f"{base}/{f}" for f in DIR_FILES if folder.exists(f)]
+        else:
+            path = Path(text)
+            if not path.is_dir():
+                raise NotFoundError(f"folder {text!r} does not exist")
+            found = [path / f for f in DIR_FILES if (path / f).is_file()]
+        if not found:
+            raise NotFoundError(f"{text} holds none of {', '.join(DIR_FILES)}")
+        report = _reporter(progress)
+        results = []
+        for index, item in enumerate(found):
+            share = 1 / len(found)
+            results.append(
+                load_table(
+                    engine=engine,
+                    source=item,
+                    actor=actor,
+                    storage=storage,
+                    progress=lambda f, m, index=index, share=share: report((index + f) * share, m),  # type: ignore[misc]
+                )
             )
-        )
+        audit.details["result"] = [r.as_dict() for r in results]
     return results
 
 
@@ -410,20 +387,32 @@ def validate_upload(
     *,
     engine: Engine,
     source: Source,
+    actor: Actor,
     table: str | None = None,
     filename: str | None = None,
     header: bool | None = None,
     fmt: str | None = None,
 ) -> ValidationSummary:
     """Dry run of load_table: read and check every row against the database, write nothing."""
-    with open_source(source, filename=filename) as src:
+    with (
+        audited(engine, actor, Action.HR_LOAD, {"table": table, "dry_run": True}) as audit,
+        open_source(source, filename=filename) as src,
+    ):
+        audit.details["file"] = src.filename
         spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
-        return _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine))
+        summary = _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine))
+        audit.details.update(rows=summary.rows, valid=summary.valid, rejected=summary.rejected)
+    return summary
 
 
-def validate_batch(*, engine: Engine, source: Source, filename: str | None = None) -> list[ValidationSummary]:
+def validate_batch(
+    *, engine: Engine, source: Source, actor: Actor, filename: str | None = None
+) -> list[ValidationSummary]:
     """Dry run of load_batch: per table, what would load and what would be rejected; nothing written."""
-    refs = _read_refs_readonly(engine)
-    with open_source(source, filename=filename) as src:
-        tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
-        return [_summarize(t, src.filename, tables[t], refs) for t in LOAD_ORDER if tables[t]]
+    with audited(engine, actor, Action.HR_LOAD, {"batch": True, "dry_run": True}) as audit:
+        refs = _read_refs_readonly(engine)
+        with open_source(source, filename=filename) as src:
+            audit.details["file"] = src.filename
+            tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
+            summaries = [_summarize(t, src.filename, tables[t], refs) for t in LOAD_ORDER if tables[t]]
+    return summaries

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
-from hr_core.errors import HRCoreError, InvalidInputError, ModelError
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
+from hr_core.errors import InvalidInputError, ModelError
 from hr_core.ml import data
 from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir, read_json, verify_hash, write_json
 from hr_core.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, make_pair_frame
@@ -164,13 +164,9 @@ def build_drift_report(
 ) -> DriftSummary:
     """Compare recent prospects with the training data (features and predicted probability)."""
     report = progress or (lambda _f, _m: None)
-    try:
-        require_role(actor, "recruiter", "admin", action="run a drift report")
+    with audited(engine, actor, Action.DRIFT_REPORT, {"limit": limit}) as audit:
         summary = _build(engine, out, since, limit, report)
-    except HRCoreError as e:
-        record_event(engine, actor=actor, action="drift_report", outcome="error", details={"error": str(e)})
-        raise
-    record_event(engine, actor=actor, action="drift_report", outcome="ok", details=summary.as_cli())
+        audit.details.update(summary.as_cli())
     return summary
 
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
-from hr_core.errors import HRCoreError, InvalidInputError, ModelError, NotFoundError
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
+from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
 from hr_core.ml.artifacts import (
     DRIFT_SUMMARY_FILE,
@@ -264,13 +264,9 @@ def train_match_model(
 ) -> TrainResult:
     """Train, evaluate on openings held out, calibrate, save with skops and write the model card."""
     report = progress or (lambda _f, _m: None)
-    try:
-        require_role(actor, "admin", action="retrain the match model")
+    with audited(engine, actor, Action.MODEL_TRAIN) as audit:
         result = _train(engine, report, random_state)
-    except HRCoreError as e:
-        record_event(engine, actor=actor, action="train_match", outcome="error", details={"error": str(e)})
-        raise
-    record_event(engine, actor=actor, action="train_match", outcome="ok", details=result.as_dict())
+        audit.details.update(result.as_dict())
     return result
 
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
-from hr_core.errors import HRCoreError, InvalidInputError, ModelError, NotFoundError
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
+from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
 from hr_core.ml.artifacts import get_models_dir, hash_file, read_json, verify_hash, write_json
 from hr_core.ml.embeddings import DIMENSION, MODEL_NAME, encode_texts, load_encoder
@@ -118,13 +118,9 @@ def build_indexes(
 ) -> dict[str, Any]:
     """Encode every opening and candidate with MiniLM and write both Annoy indexes with metadata."""
     report = progress or (lambda _f, _m: None)
-    try:
-        require_role(actor, "recruiter", "admin", action="rebuild the recommendation indexes")
+    with audited(engine, actor, Action.INDEX_BUILD) as audit:
         result = _build(engine, report, encoder)
-    except HRCoreError as e:
-        record_event(engine, actor=actor, action="build_index", outcome="error", details={"error": str(e)})
-        raise
-    record_event(engine, actor=actor, action="build_index", outcome="ok", details=result)
+        audit.details.update(result)
     return result
 
 

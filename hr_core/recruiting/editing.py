@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import audit_failures, record_event
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.recruiting.records import (
@@ -172,22 +172,14 @@ def _apply(record: dict[str, Any], form: CandidateForm, now: dt.datetime, create
 
 def save_candidate(*, engine: Engine, actor: Actor, form: CandidateForm) -> SaveResult:
     """Create the candidate or update it (by code); InvalidInputError lists every invalid field."""
-    require_role(actor, "recruiter", "admin", action="create or edit candidates")
-    details: dict[str, Any] = {"codigo": form.codigo}
-    errors = validate_candidate_form(form)
-    if errors:
-        record_event(
-            engine,
-            actor=actor,
-            action="save-candidate",
-            outcome="error",
-            details={**details, "errors": errors},
-        )
-        raise InvalidInputError("The candidate was not saved: " + " ".join(errors))
     codigo = form.codigo.strip()
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    table = CANDIDATES
-    with audit_failures(engine, actor=actor, action="save-candidate", details=details):
+    with audited(engine, actor, Action.RECRUITING_EDIT, {"codigo": form.codigo}) as audit:
+        errors = validate_candidate_form(form)
+        if errors:
+            audit.details["errors"] = errors
+            raise InvalidInputError("The candidate was not saved: " + " ".join(errors))
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        table = CANDIDATES
         try:
             with begin(engine) as conn:
                 old = conn.execute(select(table).where(table.c.codigo == codigo)).mappings().first()
@@ -205,7 +197,5 @@ def save_candidate(*, engine: Engine, actor: Actor, form: CandidateForm) -> Save
             raise InvalidInputError(f"The candidate was not saved: {e}") from e
         except sa_exc.SQLAlchemyError as e:
             raise HRCoreError(f"The candidate {codigo!r} was not saved; the database refused it: {e}") from e
-    record_event(
-        engine, actor=actor, action="save-candidate", outcome="ok", details={**details, "created": created}
-    )
+        audit.details["created"] = created
     return SaveResult(codigo=codigo, created=created)

@@ -11,9 +11,9 @@ from typing import Any, TextIO
 from sqlalchemy import Engine, Table, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import record_event
-from hr_core.errors import DatabaseUnavailableError, HRCoreError
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
+from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.recruiting import Prospect
 from hr_core.recruiting.records import build_candidate_record, build_opening_record, build_vaga_record
 from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
@@ -88,48 +88,31 @@ def export_recruiting(
     *, engine: Engine, actor: Actor, out: str, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Write applicants.json, vagas.json and prospects.json to a folder or s3://bucket/prefix."""
-    require_role(actor, "recruiter", "admin", action="export recruiting data")
     parts = (
         ("applicants.json", _candidates),
         ("vagas.json", _vagas),
         ("prospects.json", _openings),
     )
     counts: dict[str, int] = {}
-    try:
-        store = make_storage(out)
-        with tempfile.TemporaryDirectory(prefix="hr-export-") as tmp:
-            for step, (name, produce) in enumerate(parts):
-                if progress is not None:
-                    progress(step / len(parts), f"writing {name}")
-                path = Path(tmp) / name
-                with open(path, "w", encoding="utf-8") as fh:
-                    counts[name] = _write_pairs(fh, produce(engine))
-                store.put_file(name, path)
-        with engine.connect() as conn:
-            counts["prospect_rows"] = int(
-                conn.execute(select(func.count()).select_from(Prospect)).scalar_one()
-            )
-    except sa_exc.SQLAlchemyError as e:
-        error = DatabaseUnavailableError(f"cannot read the recruiting tables for the export: {e}")
-        record_event(
-            engine,
-            actor=actor,
-            action="export-recruiting",
-            outcome="error",
-            details={"out": out, "error": str(error)},
-        )
-        raise error from e
-    except HRCoreError as e:
-        record_event(
-            engine,
-            actor=actor,
-            action="export-recruiting",
-            outcome="error",
-            details={"out": out, "error": str(e)},
-        )
-        raise
-    if progress is not None:
-        progress(1.0, "export finished")
-    result = {"out": store.url, "files": [p[0] for p in parts], "counts": counts}
-    record_event(engine, actor=actor, action="export-recruiting", outcome="ok", details=result)
+    with audited(engine, actor, Action.RECRUITING_EXPORT, {"out": out}) as audit:
+        try:
+            store = make_storage(out)
+            with tempfile.TemporaryDirectory(prefix="hr-export-") as tmp:
+                for step, (name, produce) in enumerate(parts):
+                    if progress is not None:
+                        progress(step / len(parts), f"writing {name}")
+                    path = Path(tmp) / name
+                    with open(path, "w", encoding="utf-8") as fh:
+                        counts[name] = _write_pairs(fh, produce(engine))
+                    store.put_file(name, path)
+            with engine.connect() as conn:
+                counts["prospect_rows"] = int(
+                    conn.execute(select(func.count()).select_from(Prospect)).scalar_one()
+                )
+        except sa_exc.SQLAlchemyError as e:
+            raise DatabaseUnavailableError(f"cannot read the recruiting tables for the export: {e}") from e
+        if progress is not None:
+            progress(1.0, "export finished")
+        result = {"out": store.url, "files": [p[0] for p in parts], "counts": counts}
+        audit.details.update(result)
     return result

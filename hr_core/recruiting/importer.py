@@ -12,8 +12,8 @@ from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
-from hr_core.access import Actor, require_role
-from hr_core.audit import audit_failures, record_event
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.exports import save_rejects_report
@@ -274,14 +274,13 @@ def import_recruiting(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Upsert any subset of applicants/vagas/prospects files (paths or s3:// URLs); rejects go to a report."""
-    require_role(actor, "recruiter", "admin", action="import recruiting data")
     sources = {"applicants": applicants, "vagas": vagas, "prospects": prospects}
     given = {k: str(v) for k, v in sources.items() if v is not None}
     if not given:
         raise InvalidInputError("give at least one of --applicants, --vagas or --prospects")
     result = ImportResult()
     run = _Importer(engine, result, progress, len(given))
-    with audit_failures(engine, actor=actor, action="import-recruiting", details=given):
+    with audited(engine, actor, Action.RECRUITING_IMPORT, given) as audit:
         try:
             if "applicants" in given:
                 run.load_keyed(given["applicants"], CANDIDATES, build_candidate_row, result.candidates)
@@ -299,9 +298,7 @@ def import_recruiting(
             raise HRCoreError(
                 f"the recruiting import failed in the database and that file was rolled back: {e}"
             ) from e
+        audit.details.update(result.as_dict())
     if progress is not None:
         progress(1.0, "import finished")
-    record_event(
-        engine, actor=actor, action="import-recruiting", outcome="ok", details={**given, **result.as_dict()}
-    )
     return result

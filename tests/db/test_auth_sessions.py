@@ -41,7 +41,7 @@ def test_success_and_failure_are_audited(engine: Engine) -> None:
         authenticate(engine=engine, username="ana", password="not-it-" + password)
     with pytest.raises(LoginFailed, match="wrong user name or password"):
         authenticate(engine=engine, username="nobody", password=password)
-    events = list_events(engine, action="login").sort_values("id")
+    events = list_events(engine, action="auth.login").sort_values("id")
     assert list(zip(events["actor"], events["outcome"], strict=True)) == [
         ("ana", "ok"),
         ("ana", "error"),
@@ -68,7 +68,7 @@ def test_five_failures_lock_the_account_for_a_while(engine: Engine) -> None:
     later = start + dt.timedelta(minutes=16)
     assert authenticate(engine=engine, username="bia", password=password, now=later).actor.username == "bia"
     assert get_user(engine=engine, username="bia").failed_logins == 0
-    reasons = [d["reason"] for d in list_events(engine, action="login", outcome="error")["details"]]
+    reasons = [d["reason"] for d in list_events(engine, action="auth.login", outcome="error")["details"]]
     assert reasons.count("locked") == 1 and reasons.count("wrong password") == 5
 
 
@@ -105,7 +105,7 @@ def test_log_out_ends_every_session_of_the_user(engine: Engine) -> None:
             resume_session(engine=engine, username="eva", session_version=tab.session_version)
     with pytest.raises(SessionEnded):
         resume_session(engine=engine, username="eva", session_version=None)
-    assert list(list_events(engine, action="logout")["actor"]) == ["eva"]
+    assert list(list_events(engine, action="auth.logout")["actor"]) == ["eva"]
 
 
 def test_changing_ones_password_needs_the_current_one_and_ends_sessions(engine: Engine) -> None:

@@ -98,8 +98,8 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
     assert snapshot(engine, HiredEmployee) == changed_state
 
     actions = list_events(engine, actor="boss")
-    assert list(actions["action"]).count("restore") == 2
-    assert list(actions["action"]).count("backup") == 1
+    assert list(actions["action"]).count("backup.restore") == 2
+    assert list(actions["action"]).count("backup.create") == 1
 
 
 def _prospect_rows() -> list[dict[str, Any]]:
@@ -239,7 +239,7 @@ def test_damaged_backup_is_refused_and_table_unchanged(hiring: Engine, storage: 
     assert len(list_backups(storage)) == count  # refused before the safety backup
     with pytest.raises(IntegrityError):
         verify_backup(storage=storage, backup_id=backup.backup_id)
-    events = list_events(hiring, action="restore")
+    events = list_events(hiring, action="backup.restore")
     assert list(events["outcome"]) == ["error"]
 
 
@@ -445,4 +445,4 @@ def test_prune_keeps_the_newest_per_table(
     assert prune_backups(engine=engine, storage=storage, actor=ADMIN).deleted == [
         {"table": "jobs", "backup_id": ids[1]}
     ]
-    assert list(list_events(engine, action="prune")["outcome"]) == ["ok", "ok"]
+    assert list(list_events(engine, action="backup.prune")["outcome"]) == ["ok", "ok"]

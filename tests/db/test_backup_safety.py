@@ -86,7 +86,7 @@ def test_concurrent_restore_of_the_same_table_is_refused(
     assert snapshot(small, Job) == original
     # Only the first restore made a safety backup: the second was refused before touching anything.
     assert [b.kind for b in list_backups(storage, "jobs")].count("safety") == 1
-    assert list(list_events(small, action="restore")["outcome"]) == ["ok", "error"]
+    assert list(list_events(small, action="backup.restore")["outcome"]) == ["ok", "error"]
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

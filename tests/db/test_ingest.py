@@ -232,7 +232,7 @@ def test_an_error_after_rows_were_staged_rolls_everything_back(
     with pytest.raises(InvalidInputError, match="line 11: 3 fields"):
         load_table(engine=engine, source=write_text_file(tmp_path, "departments.csv", text), actor=CLI_ACTOR)
     assert _table_rows(engine) == before
-    events = list_events(engine, action="ingest.load", outcome="error")
+    events = list_events(engine, action="hr.load", outcome="error")
     assert "line 11" in events.iloc[0]["details"]["error"]
 
 
@@ -432,12 +432,12 @@ def test_json_array_and_avro_files_go_through_the_same_rules(engine: Engine, tmp
 
 def test_dry_run_validation_writes_nothing(engine: Engine, shared_data: Path, tmp_path: Path) -> None:
     folder = shared_data / "globant"
-    summary = validate_upload(engine=engine, source=folder / "hired_employees.csv")
+    summary = validate_upload(engine=engine, source=folder / "hired_employees.csv", actor=CLI_ACTOR)
     # Nothing loaded yet, so every department and job id is unknown.
     assert (summary.rows, summary.valid, summary.rejected, summary.header_skipped) == (1999, 0, 1999, False)
     load_table(engine=engine, source=folder / "departments.csv", actor=CLI_ACTOR)
     load_table(engine=engine, source=folder / "jobs.csv", actor=CLI_ACTOR)
-    summary = validate_upload(engine=engine, source=folder / "hired_employees.csv")
+    summary = validate_upload(engine=engine, source=folder / "hired_employees.csv", actor=CLI_ACTOR)
     assert (summary.valid, summary.rejected) == (1929, 70)
     assert summary.reason_counts() == {
         "department_id is empty": 21,
@@ -451,7 +451,7 @@ def test_dry_run_validation_writes_nothing(engine: Engine, shared_data: Path, tm
         ("department", [{"id": 77, "department": "New"}]),
         ("employee", [{"name": "X", "datetime": "2021-01-01T00:00:00Z", "department_id": 77, "job_id": 1}]),
     )
-    summaries = validate_batch(engine=engine, source=batch, filename="b.json")
+    summaries = validate_batch(engine=engine, source=batch, filename="b.json", actor=CLI_ACTOR)
     assert [(s.table, s.valid, s.rejected) for s in summaries] == [
         ("departments", 1, 0),
         ("hired_employees", 1, 0),
@@ -464,10 +464,10 @@ def test_only_analysts_and_admins_may_load(engine: Engine, tmp_path: Path) -> No
     with pytest.raises(PermissionDenied, match="may not load HR data"):
         load_table(engine=engine, source=path, actor=Actor(username="rita", role="recruiter"))
     assert _table_rows(engine)["departments"] == []
-    events = list_events(engine, action="ingest.load")
+    events = list_events(engine, action="hr.load")
     assert events.iloc[0]["outcome"] == "error" and events.iloc[0]["actor"] == "rita"
     load_table(engine=engine, source=path, actor=Actor(username="ann", role="analyst"))
-    events = list_events(engine, action="ingest.load", outcome="ok")
+    events = list_events(engine, action="hr.load", outcome="ok")
     assert events.iloc[0]["details"]["result"]["inserted"] == 1
 
 

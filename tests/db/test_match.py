@@ -54,7 +54,7 @@ def test_training_learns_the_planted_relation_and_writes_a_card(
     assert "english_gap" in card["features"]["numeric"] and "vaga_cidade" in card["features"]["categorical"]
     with engine.connect() as conn:
         actions = conn.execute(select(AuditEvent.action, AuditEvent.outcome)).all()
-    assert ("train_match", "ok") in [tuple(a) for a in actions]
+    assert ("ml.train", "ok") in [tuple(a) for a in actions]
 
 
 def test_scoring_is_deterministic_and_the_same_through_the_cli(
@@ -124,6 +124,6 @@ def test_training_needs_an_admin_and_enough_labelled_data(engine: Engine) -> Non
         train_match_model(engine=engine, actor=CLI_ACTOR)
     with engine.connect() as conn:
         outcomes = (
-            conn.execute(select(AuditEvent.outcome).where(AuditEvent.action == "train_match")).scalars().all()
+            conn.execute(select(AuditEvent.outcome).where(AuditEvent.action == "ml.train")).scalars().all()
         )
     assert outcomes == ["error", "error"]

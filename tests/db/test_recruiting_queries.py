@@ -218,7 +218,7 @@ def test_create_then_edit_candidate_updates_sections_and_columns(loaded: Engine,
     assert exported["500"]["infos_basicas"]["codigo_profissional"] == "500"
     assert exported["500"]["informacoes_pessoais"]["pcd"] == "Sim"
     assert exported["1"]["formacao_e_idiomas"]["nivel_ingles"] == "Fluente"
-    outcomes = list(list_events(loaded, action="save-candidate")["outcome"])
+    outcomes = list(list_events(loaded, action="recruiting.edit")["outcome"])
     assert outcomes == ["ok", "ok"]
 
 
@@ -230,4 +230,4 @@ def test_invalid_form_is_refused_with_messages(loaded: Engine) -> None:
         save_candidate(engine=loaded, actor=Actor("al", "analyst"), form=CandidateForm(codigo="9", nome="Al"))
     with loaded.connect() as conn:
         assert conn.execute(select(Candidate.codigo).where(Candidate.codigo == "9")).first() is None
-    assert list(list_events(loaded, action="save-candidate")["outcome"]) == ["error"]
+    assert list(list_events(loaded, action="recruiting.edit")["outcome"]) == ["error", "error"]

@@ -9,9 +9,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from hr_core.access import Actor, list_pages_for
+from hr_core.access import Actor
 from hr_core.db import init_db, make_engine
 from hr_core.settings import get_settings
+from pages._menu import list_pages_for
 from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
 from tests.factories import insert_hiring_rows
 

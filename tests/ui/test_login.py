@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from hr_core.access import CLI_ACTOR, PAGES, ROLES, Actor, list_pages_for
+from hr_core.access import CLI_ACTOR, ROLES, Actor
 from hr_core.audit import list_events, record_event
 from hr_core.auth import authenticate, end_sessions, get_user, list_users
 from hr_core.settings import reset_settings
+from pages._menu import PAGES, list_pages_for
 from tests.factories import make_user
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def test_wrong_password_is_refused_and_audited(engine: Engine) -> None:
     assert [e.value for e in at.error] == ["wrong user name or password"]
     assert "actor" not in at.session_state
     assert get_user(engine=engine, username="ana").failed_logins == 1
-    assert list(list_events(engine, action="login")["outcome"]) == ["error"]
+    assert list(list_events(engine, action="auth.login")["outcome"]) == ["error"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -94,7 +95,7 @@ def test_a_session_ended_elsewhere_returns_to_the_log_in_form(engine: Engine) ->
     assert "actor" not in again.session_state
     assert any("session has ended" in i.value for i in again.info)
     assert [t.key for t in again.text_input] == ["login_username", "login_password"]
-    assert list(list_events(engine, action="logout")["actor"]) == ["eva"]
+    assert list(list_events(engine, action="auth.logout")["actor"]) == ["eva"]
 
 
 def test_a_page_refuses_a_session_ended_elsewhere(engine: Engine) -> None:
@@ -173,7 +174,7 @@ def test_users_page_shows_a_weak_password_error(engine: Engine) -> None:
 
 def test_audit_log_page_filters_and_exports(engine: Engine) -> None:
     record_event(
-        engine, actor="ana", action="login", outcome="error", details={"reason": "<script>x</script>"}
+        engine, actor="ana", action="auth.login", outcome="error", details={"reason": "<script>x</script>"}
     )
     record_event(engine, actor="root", action="backup", outcome="ok", details={"tables": ["jobs"]})
     at = _admin_page("pages/audit_log.py").run()

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hr_core.access import PAGES, ROLES, Actor, may_open
+from hr_core.access import ROLES, Actor
+from pages._menu import PAGES, may_open
 
 REPO = Path(__file__).resolve().parents[2]
 
