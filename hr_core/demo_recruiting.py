@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hr_core.pipeline_stages import STATUS_STAGE
+from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 
 SKILLS: tuple[str, ...] = (
     "SAP", "SAP ABAP", "SAP FI", "SAP MM", "SAP SD", "SAP BASIS", "SAP HANA", "Java", "Spring Boot",
@@ -94,8 +95,10 @@ AREAS: dict[str, tuple[str, ...]] = {
         "C++",
     ),  # fmt: skip
 }
+# A common subset of the one vocabulary (hr_core.vocabulary), in the order the generator draws from.
 LEVELS = ("Júnior", "Pleno", "Sênior", "Especialista", "Analista", "Gerente")
-LANGUAGE_LEVELS = ("Nenhum", "Básico", "Intermediário", "Avançado", "Fluente")
+assert set(LEVELS) <= set(PROFESSIONAL_LEVELS)
+DEMO_LANGUAGE_LEVELS = tuple(v for v in LANGUAGE_LEVELS if v != "Técnico")
 ACADEMIC = (
     "Ensino Técnico Completo", "Ensino Superior Cursando", "Ensino Superior Completo",
     "Pós Graduação Completo", "Mestrado Completo",
@@ -164,7 +167,7 @@ def _skills(rng: random.Random, area: str, low: int, high: int) -> list[str]:
 
 
 def _language(rng: random.Random) -> str:
-    return rng.choices(LANGUAGE_LEVELS, weights=(2, 4, 4, 3, 2))[0]
+    return rng.choices(DEMO_LANGUAGE_LEVELS, weights=(2, 4, 4, 3, 2))[0]
 
 
 def _applicant(rng: random.Random, code: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,8 +12,6 @@ import streamlit as st
 from hr_core.errors import HRCoreError
 from hr_core.recruiting import queries
 from hr_core.recruiting.editing import (
-    LANGUAGE_LEVELS,
-    PCD_VALUES,
     CandidateForm,
     save_candidate,
     validate_candidate_form,
@@ -23,6 +21,7 @@ from hr_core.recruiting.importer import import_recruiting
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.settings import get_settings
 from hr_core.storage import validate_key
+from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
 from pages._shared import clear_data_caches, download_buttons, get_engine, get_storage, page_setup, show_error
 
 actor = page_setup("pages/candidates.py")
@@ -190,9 +189,9 @@ def _render_form() -> None:
     for name in CandidateForm.__dataclass_fields__:
         st.session_state.setdefault(f"cand_f_{name}", "")
     for name, allowed in (
-        ("nivel_ingles", LANGUAGE_LEVELS),
-        ("nivel_espanhol", LANGUAGE_LEVELS),
-        ("pcd", PCD_VALUES),
+        ("nivel_ingles", ("", *LANGUAGE_LEVELS)),
+        ("nivel_espanhol", ("", *LANGUAGE_LEVELS)),
+        ("pcd", ("", *PCD_VALUES)),
     ):
         if st.session_state[f"cand_f_{name}"] not in allowed:
             st.session_state[f"cand_f_{name}"] = ""
@@ -201,9 +200,9 @@ def _render_form() -> None:
         for i, (name, label) in enumerate(FORM_FIELDS):
             cols[i % 2].text_input(label, key=f"cand_f_{name}")
         l1, l2, l3 = st.columns(3)
-        l1.selectbox("English", LANGUAGE_LEVELS, key="cand_f_nivel_ingles")
-        l2.selectbox("Spanish", LANGUAGE_LEVELS, key="cand_f_nivel_espanhol")
-        l3.selectbox("PCD", PCD_VALUES, key="cand_f_pcd")
+        l1.selectbox("English", ("", *LANGUAGE_LEVELS), key="cand_f_nivel_ingles")
+        l2.selectbox("Spanish", ("", *LANGUAGE_LEVELS), key="cand_f_nivel_espanhol")
+        l3.selectbox("PCD", ("", *PCD_VALUES), key="cand_f_pcd")
         st.text_area("Technical skills (comma separated)", key="cand_f_conhecimentos_tecnicos")
         st.text_area("CV (Portuguese)", key="cand_f_cv_pt", height=160)
         st.text_area("CV (English)", key="cand_f_cv_en", height=120)

@@ -9,6 +9,7 @@ import streamlit as st
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
 from hr_core.ml import match
+from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
     clear_data_caches,
     get_engine,
@@ -20,8 +21,8 @@ from pages._shared import (
 
 actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
-ENGLISH = ["", "Nenhum", "Básico", "Técnico", "Intermediário", "Avançado", "Fluente"]
-LEVELS = ["", "Júnior", "Pleno", "Sênior", "Especialista", "Analista", "Coordenador", "Gerente"]
+ENGLISH = ("", *LANGUAGE_LEVELS)
+LEVELS = ("", *PROFESSIONAL_LEVELS)
 
 
 def _gauge(probability: float) -> go.Figure:

@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from hr_core.errors import HRCoreError
 from hr_core.ml import match, recommend
 from hr_core.settings import get_settings
+from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
     clear_data_caches,
     download_buttons,
@@ -25,8 +26,8 @@ from pages._shared import (
 actor = page_setup("pages/recommendations.py")
 REPO = Path(__file__).resolve().parent.parent
 PRESELECT_KEY = "match_preselect"
-LEVELS = ["", "Júnior", "Pleno", "Sênior", "Especialista", "Analista"]
-ENGLISH = ["", "Nenhum", "Básico", "Intermediário", "Avançado", "Fluente"]
+ENGLISH = ("", *LANGUAGE_LEVELS)
+LEVELS = ("", *PROFESSIONAL_LEVELS)
 
 
 @st.cache_resource(show_spinner="Opening the indexes…", max_entries=2)

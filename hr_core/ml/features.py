@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hr_core.vocabulary import ACADEMIC_RANK, LANGUAGE_RANK, PROFESSIONAL_RANK
+
 # Typed columns read from the tables (hr_core.models.recruiting).
 CANDIDATE_COLUMNS: tuple[str, ...] = (
     "codigo",
@@ -78,40 +80,6 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "skills_matched",
 )
 FEATURES: tuple[str, ...] = CATEGORICAL_FEATURES + NUMERIC_FEATURES
-
-LANGUAGE_LEVELS: dict[str, float] = {
-    "nenhum": 0.0,
-    "basico": 1.0,
-    "tecnico": 1.5,
-    "intermediario": 2.0,
-    "avancado": 3.0,
-    "fluente": 4.0,
-}
-PROFESSIONAL_LEVELS: dict[str, float] = {
-    "estagiario": 0.0,
-    "trainee": 0.5,
-    "auxiliar": 1.0,
-    "assistente": 1.0,
-    "junior": 2.0,
-    "analista": 3.0,
-    "pleno": 3.0,
-    "senior": 4.0,
-    "especialista": 5.0,
-    "lider": 5.0,
-    "supervisor": 5.0,
-    "coordenador": 6.0,
-    "gerente": 7.0,
-    "diretor": 8.0,
-}
-ACADEMIC_LEVELS: dict[str, float] = {
-    "ensino fundamental": 1.0,
-    "ensino medio": 2.0,
-    "ensino tecnico": 3.0,
-    "ensino superior": 4.0,
-    "pos graduacao": 5.0,
-    "mestrado": 6.0,
-    "doutorado": 7.0,
-}
 
 # Skills recognised in free text; matched and missing skills are shown to recruiters.
 SKILLS_VOCABULARY: tuple[str, ...] = (
@@ -217,17 +185,17 @@ def _level(value: Any, levels: Mapping[str, float]) -> float:
 
 def rank_language(value: Any) -> float:
     """Ordinal rank of a language level (Nenhum 0 … Fluente 4); NaN when blank or unknown."""
-    return _level(value, LANGUAGE_LEVELS)
+    return _level(value, LANGUAGE_RANK)
 
 
 def rank_professional(value: Any) -> float:
     """Ordinal rank of a professional level (Júnior 2, Pleno 3, Sênior 4 …); NaN when unknown."""
-    return _level(value, PROFESSIONAL_LEVELS)
+    return _level(value, PROFESSIONAL_RANK)
 
 
 def rank_academic(value: Any) -> float:
     """Ordinal rank of an academic level; an unfinished course counts half a step lower."""
-    rank = _level(value, ACADEMIC_LEVELS)
+    rank = _level(value, ACADEMIC_RANK)
     text = normalise_text(value)
     if not np.isnan(rank) and ("cursando" in text or "incompleto" in text):
         rank -= 0.5

@@ -22,9 +22,8 @@ from hr_core.recruiting.records import (
     build_candidate_row,
 )
 from hr_core.recruiting.tables import CANDIDATES
+from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
 
-LANGUAGE_LEVELS = ("", "Nenhum", "Básico", "Técnico", "Intermediário", "Avançado", "Fluente")
-PCD_VALUES = ("", "Sim", "Não")
 MAX_TEXT = 100_000
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,11 +131,9 @@ def validate_candidate_form(form: CandidateForm) -> list[str]:
     if form.email.strip() and not _EMAIL.match(form.email.strip()):
         errors.append(f"E-mail {form.email!r}: not an e-mail address (name@domain.tld).")
     for label, value in (("English level", form.nivel_ingles), ("Spanish level", form.nivel_espanhol)):
-        if value not in LANGUAGE_LEVELS:
-            errors.append(
-                f"{label} {value!r}: choose one of {', '.join(v for v in LANGUAGE_LEVELS if v)} or leave empty."
-            )
-    if form.pcd not in PCD_VALUES:
+        if value and value not in LANGUAGE_LEVELS:
+            errors.append(f"{label} {value!r}: choose one of {', '.join(LANGUAGE_LEVELS)} or leave empty.")
+    if form.pcd and form.pcd not in PCD_VALUES:
         errors.append(f"PCD {form.pcd!r}: choose Sim, Não or leave empty.")
     for name, value in asdict(form).items():
         if len(value) > MAX_TEXT:

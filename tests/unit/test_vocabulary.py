@@ -1,0 +1,27 @@
+"""One vocabulary: the forms' choices are exactly what the validator accepts and what the model ranks."""
+
+from __future__ import annotations
+
+import math
+
+from hr_core.ml.features import rank_academic, rank_language, rank_professional
+from hr_core.recruiting.editing import CandidateForm, validate_candidate_form
+from hr_core.vocabulary import ACADEMIC_LEVELS, LANGUAGE_LEVELS, PCD_VALUES, PROFESSIONAL_LEVELS
+
+
+def test_every_offered_language_level_is_accepted_and_ranked_in_order() -> None:
+    for level in ("", *LANGUAGE_LEVELS):
+        form = CandidateForm(codigo="1", nome="Ana", nivel_ingles=level, nivel_espanhol=level)
+        assert validate_candidate_form(form) == [], level
+    ranks = [rank_language(v) for v in LANGUAGE_LEVELS]
+    assert ranks == sorted(ranks) and not any(math.isnan(r) for r in ranks)
+    assert validate_candidate_form(CandidateForm(codigo="1", nome="Ana", nivel_ingles="Nativo"))
+
+
+def test_pcd_values_and_levels_are_all_known_to_the_model() -> None:
+    for value in ("", *PCD_VALUES):
+        assert validate_candidate_form(CandidateForm(codigo="1", nome="Ana", pcd=value)) == []
+    assert validate_candidate_form(CandidateForm(codigo="1", nome="Ana", pcd="Talvez"))
+    assert not any(math.isnan(rank_professional(v)) for v in PROFESSIONAL_LEVELS)
+    academic = [rank_academic(v) for v in ACADEMIC_LEVELS]
+    assert academic == sorted(academic) and not any(math.isnan(r) for r in academic)
