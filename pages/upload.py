@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,7 @@ from hr_core.ingest import (
     validate_batch,
     validate_upload,
 )
+from hr_core.progress import Progress
 from hr_core.settings import get_settings
 from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
 
@@ -50,7 +50,7 @@ def _validate_batch(data: bytes, db_url: str, username: str, _actor: Actor) -> l
     return validate_batch(engine=get_engine(), source=data, filename="batch.json", actor=_actor)
 
 
-def _progress_bar() -> tuple[Any, Callable[[float, str], None]]:
+def _progress_bar() -> tuple[Any, Progress]:
     """A progress bar and the hr_core progress callback that moves it."""
     bar = st.progress(0.0, text="Starting…")
 

@@ -36,9 +36,9 @@ from hr_core.backup.verify import VerifiedBackup, iter_backup_rows, open_verifie
 from hr_core.backup.writer import stream_canonical_batches, write_table_backup
 from hr_core.db import begin
 from hr_core.errors import ConflictError, DatabaseUnavailableError, HRCoreError, IntegrityError
+from hr_core.progress import Progress
 from hr_core.storage import Storage
 
-Progress = Callable[[float, str], None]
 # Tests pause or break a restore at a named stage ("locked", "deleted") to prove locking and atomicity.
 TEST_HOOKS: dict[str, Callable[[Connection], None]] = {}
 _INSERT_CHUNK = 5_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +16,8 @@ from hr_core.backup.codec import ContentHasher, build_avro_schema, describe_avro
 from hr_core.backup.manifest import Manifest, find_backup_table, load_manifest
 from hr_core.backup.tables import ColumnSpec, check_table_name, list_live_columns
 from hr_core.errors import IntegrityError
+from hr_core.progress import Progress
 from hr_core.storage import Storage
-
-Progress = Callable[[float, str], None]
 
 
 @dataclass

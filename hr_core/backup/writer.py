@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -29,9 +29,9 @@ from hr_core.backup.tables import (
     list_live_columns,
 )
 from hr_core.errors import DatabaseUnavailableError
+from hr_core.progress import Progress
 from hr_core.storage import Storage
 
-Progress = Callable[[float, str], None]
 CHUNK_ROWS = 10_000
 # Bytes per Avro block: fewer, larger blocks write and read faster than fastavro's 16 kB default.
 SYNC_INTERVAL = 1024 * 1024

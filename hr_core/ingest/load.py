@@ -30,10 +30,10 @@ from hr_core.ingest.sources import OpenSource, Source, detect_format, open_sourc
 from hr_core.ingest.tables import LOAD_ORDER, TABLES, TableSpec, get_table, infer_table
 from hr_core.ingest.validate import RefData, RejectRow, RowValidator, ValidBlock
 from hr_core.ingest.writers import Stager, UpsertCounts
+from hr_core.progress import Progress, no_progress
 from hr_core.sqlfiles import get_query
 from hr_core.storage import Storage, make_storage
 
-Progress = Callable[[float, str], None]
 CHUNK_ROWS = 20_000
 PREVIEW_ROWS = 10
 DIR_FILES = tuple(f"{t}.csv" for t in LOAD_ORDER)
@@ -223,7 +223,7 @@ def _write_table(
 
 
 def _reporter(progress: Progress | None) -> Progress:
-    return progress or (lambda _fraction, _message: None)
+    return progress or no_progress
 
 
 def _open_rows(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,14 +25,13 @@ from hr_core.ml.match import (
     load_match_model,
     predict_probabilities,
 )
+from hr_core.progress import Progress, no_progress
 
 SUMMARY_FILE = DRIFT_SUMMARY_FILE
 REPORT_FILE = "drift_report.html"
 DRIFT_SHARE = 0.5  # Evidently's default: the data set drifts when half of its columns do
 PREDICTION = "probability"
 _CONFIG = re.compile(r"column=(?P<column>[^,]+),method=(?P<method>[^,]+),threshold=(?P<threshold>[^)]+)")
-
-Progress = Callable[[float, str], None] | None
 
 
 @dataclass
@@ -160,10 +158,10 @@ def build_drift_report(
     out: Path | None = None,
     since: dt.date | None = None,
     limit: int = 1000,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> DriftSummary:
     """Compare recent prospects with the training data (features and predicted probability)."""
-    report = progress or (lambda _f, _m: None)
+    report = progress or no_progress
     with audited(engine, actor, Action.DRIFT_REPORT, {"limit": limit}) as audit:
         summary = _build(engine, out, since, limit, report)
         audit.details.update(summary.as_cli())
@@ -171,7 +169,7 @@ def build_drift_report(
 
 
 def _build(
-    engine: Engine, out: Path | None, since: dt.date | None, limit: int, report: Callable[[float, str], None]
+    engine: Engine, out: Path | None, since: dt.date | None, limit: int, report: Progress
 ) -> DriftSummary:
     report(0.05, "Loading the model and its training data")
     model = load_match_model()

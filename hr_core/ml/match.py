@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import platform
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,7 @@ from hr_core.ml.features import (
     fit_text_vectorizer,
     make_pair_frame,
 )
-
-Progress = Callable[[float, str], None] | None
+from hr_core.progress import Progress, no_progress
 
 MODEL_FILE = "match_model.skops"
 CARD_FILE = "match_model.json"
@@ -260,17 +258,17 @@ def _load_training_frame(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 
 def train_match_model(
-    *, engine: Engine, actor: Actor, progress: Progress = None, random_state: int = 0
+    *, engine: Engine, actor: Actor, progress: Progress | None = None, random_state: int = 0
 ) -> TrainResult:
     """Train, evaluate on openings held out, calibrate, save with skops and write the model card."""
-    report = progress or (lambda _f, _m: None)
+    report = progress or no_progress
     with audited(engine, actor, Action.MODEL_TRAIN) as audit:
         result = _train(engine, report, random_state)
         audit.details.update(result.as_dict())
     return result
 
 
-def _train(engine: Engine, report: Callable[[float, str], None], random_state: int) -> TrainResult:
+def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 

@@ -27,6 +27,7 @@ from hr_core.ml.features import (
     extract_skills,
     normalise_text,
 )
+from hr_core.progress import Progress, no_progress
 
 Kind = Literal["vagas", "candidates"]
 KINDS: tuple[Kind, ...] = ("vagas", "candidates")
@@ -35,8 +36,6 @@ N_TREES = 20
 # recall@10 ~0.4, 10,000 ~0.88, 20,000 ~0.96 at ~30 ms; below ~20k items every query is exact anyway.
 SEARCH_K = 20_000
 REBUILD_HINT = "rebuild the indexes with `python -m hr_core build-index` (or the button on Recommendations)"
-
-Progress = Callable[[float, str], None] | None
 
 
 @dataclass
@@ -114,17 +113,17 @@ def _write_index(
 
 
 def build_indexes(
-    *, engine: Engine, actor: Actor, progress: Progress = None, encoder: Any = None
+    *, engine: Engine, actor: Actor, progress: Progress | None = None, encoder: Any = None
 ) -> dict[str, Any]:
     """Encode every opening and candidate with MiniLM and write both Annoy indexes with metadata."""
-    report = progress or (lambda _f, _m: None)
+    report = progress or no_progress
     with audited(engine, actor, Action.INDEX_BUILD) as audit:
         result = _build(engine, report, encoder)
         audit.details.update(result)
     return result
 
 
-def _build(engine: Engine, report: Callable[[float, str], None], encoder: Any) -> dict[str, Any]:
+def _build(engine: Engine, report: Progress, encoder: Any) -> dict[str, Any]:
     report(0.02, "Reading openings and candidates")
     fingerprint = data.get_data_fingerprint(engine)
     vagas = data.load_vagas(engine)

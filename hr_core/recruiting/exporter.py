@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,11 +15,11 @@ from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.recruiting import Prospect
+from hr_core.progress import Progress
 from hr_core.recruiting.records import build_candidate_record, build_opening_record, build_vaga_record
 from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.storage import make_storage
 
-Progress = Callable[[float, str], None]
 PAGE = 1000
 
 

@@ -17,6 +17,7 @@ from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.exports import save_rejects_report
+from hr_core.progress import Progress
 from hr_core.recruiting.records import (
     RecordError,
     build_candidate_row,
@@ -27,7 +28,6 @@ from hr_core.recruiting.records import (
 from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.storage import Storage, fetch_input, make_storage
 
-Progress = Callable[[float, str], None]
 CHUNK = 1000
 REJECT_COLUMNS = ("file", "record", "row", "field", "value", "reason")
 
