@@ -110,7 +110,12 @@ with st.expander("Filters", icon=":material/filter_list:"):
     city = f1.text_input("City", key="rec_city")
     level = f2.selectbox("Professional level", LEVELS, key="rec_level")
     english = f3.selectbox("English", ENGLISH, key="rec_english")
-    pcd = f4.checkbox("PCD only", key="rec_pcd")
+    pcd = f4.checkbox(
+        "PcD-reserved only",
+        key="rec_pcd",
+        help="Eligibility filter you turn on: only openings reserved for people with disabilities (PcD), "
+        "or only candidates who declared PcD. It is never part of any score.",
+    )
 filters = recommend.RecommendFilters(city=city or None, level=level or None, english=english or None, pcd=pcd)
 
 try:

@@ -50,11 +50,28 @@ VAGA_COLUMNS: tuple[str, ...] = (
     "competencias",
 )
 
+# Data we keep and measure fairness on, never learn from: sex, marital status, disability (PcD), age or
+# birth date, name, photo, address beyond city/state (and the contact data that identify a person).
+# Candidate columns of these names are dropped before any feature is built, and a test proves that changing
+# them changes no feature, probability or recommendation. An opening reserved for PcD candidates
+# (vaga.pcd) is an eligibility filter the recruiter turns on (RecommendFilters.pcd), never a feature.
+PROTECTED_ATTRIBUTES: tuple[str, ...] = (
+    "sexo",
+    "estado_civil",
+    "pcd",
+    "data_nascimento",
+    "idade",
+    "nome",
+    "foto",
+    "endereco",
+    "email",
+    "telefone",
+    "cpf",
+)
+# Opening columns that are eligibility rules, not features.
+VAGA_ELIGIBILITY_COLUMNS: tuple[str, ...] = ("pcd",)
+
 CATEGORICAL_FEATURES: tuple[str, ...] = (
-    "cand_sexo",
-    "cand_estado_civil",
-    "cand_pcd",
-    "vaga_pcd",
     "cand_nivel_academico",
     "cand_nivel_profissional",
     "vaga_nivel_profissional",
@@ -164,6 +181,28 @@ _SKILL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# Words in free text (mostly CVs) that state a protected attribute; blanked before the text is read by
+# any model. "29 anos" is an age, "5 anos de experiência" is not.
+_PROTECTED_TEXT = re.compile(
+    r"(?ix)"
+    r"\b(?:solteir[oa]s?|casad[oa]s?|divorciad[oa]s?|separad[oa]s?|vi[uú]v[oa]s?|uni[aã]o\s+est[aá]vel"
+    r"|estado\s+civil|masculino|feminino|sexo|g[eê]nero|pcd|deficien(?:te|cia|t)s?|defici[eê]ncias?"
+    r"|data\s+de\s+nascimento|nascid[oa]\s+em|idade)\b"
+    r"|\b\d{2}\s*anos\b(?!\s*(?:de|em|na|no|nas|nos|como|atuando|trabalhando)\b)"
+)
+
+
+def redact_protected_text(text: str) -> str:
+    """Free text with words stating sex, marital status, disability or age blanked out."""
+    return _PROTECTED_TEXT.sub(" ", text)
+
+
+def drop_protected(frame: pd.DataFrame) -> pd.DataFrame:
+    """A pair frame without the candidate's protected columns and the opening's eligibility columns."""
+    gone = [f"cand_{c}" for c in PROTECTED_ATTRIBUTES] + [f"vaga_{c}" for c in VAGA_ELIGIBILITY_COLUMNS]
+    return frame.drop(columns=[c for c in gone if c in frame.columns])
+
+
 def normalise_text(value: Any) -> str:
     """Lower-case, accents removed, blanks collapsed; None and NaN become ''."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -213,7 +252,7 @@ def extract_skills(text: Any) -> set[str]:
 def build_candidate_text(row: Mapping[str, Any]) -> str:
     """The text of a candidate: title, area, skills, certifications and CV."""
     parts = ("titulo_profissional", "area_atuacao", "conhecimentos_tecnicos", "certificacoes", "cv_pt")
-    return "\n".join(str(row.get(p) or "") for p in parts).strip()
+    return redact_protected_text("\n".join(str(row.get(p) or "") for p in parts).strip())
 
 
 def build_vaga_text(row: Mapping[str, Any]) -> str:
@@ -224,7 +263,7 @@ def build_vaga_text(row: Mapping[str, Any]) -> str:
 
 def build_candidate_skills_text(row: Mapping[str, Any]) -> str:
     parts = ("titulo_profissional", "conhecimentos_tecnicos", "certificacoes", "cv_pt")
-    return " ".join(str(row.get(p) or "") for p in parts)
+    return redact_protected_text(" ".join(str(row.get(p) or "") for p in parts))
 
 
 def build_vaga_skills_text(row: Mapping[str, Any]) -> str:
@@ -262,8 +301,11 @@ def _unprefix(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def build_features(pairs: pd.DataFrame, *, vectorizer: Any) -> pd.DataFrame:
-    """The model's input (FEATURES columns) for a pair frame; vectorizer is the fitted TF-IDF."""
-    records = pairs.to_dict("records")
+    """The model's input (FEATURES columns) for a pair frame; vectorizer is the fitted TF-IDF.
+
+    Protected columns are dropped first, so no feature can read them (see PROTECTED_ATTRIBUTES).
+    """
+    records = drop_protected(pairs).to_dict("records")
     out: dict[str, list[Any]] = {name: [] for name in FEATURES}
     cand_texts: list[str] = []
     vaga_texts: list[str] = []

@@ -31,6 +31,8 @@ from hr_core.ml.features import (
     CATEGORICAL_FEATURES,
     FEATURES,
     NUMERIC_FEATURES,
+    PROTECTED_ATTRIBUTES,
+    VAGA_ELIGIBILITY_COLUMNS,
     build_candidate_text,
     build_features,
     build_vaga_text,
@@ -332,6 +334,12 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             "label_counts": {"approved": int(y.sum()), "rejected": int(len(y) - y.sum())},
         },
         "features": {"categorical": list(CATEGORICAL_FEATURES), "numeric": list(NUMERIC_FEATURES)},
+        "excluded_attributes": {
+            "protected": list(PROTECTED_ATTRIBUTES),
+            "eligibility_filters": [f"vaga.{c}" for c in VAGA_ELIGIBILITY_COLUMNS],
+            "note": "kept in the data and used only to measure fairness; never read by a feature, "
+            "and words stating them are blanked from CV text",
+        },
         "metrics": metrics,
         "calibration": _reliability(y_test, p_test),
         "baselines": baselines,

@@ -52,7 +52,11 @@ class VectorIndex:
 
 @dataclass(frozen=True)
 class RecommendFilters:
-    """Filters on the recommended side: city (part of), professional level, English level, PCD only."""
+    """Filters on the recommended side: city (part of), professional level, English level, PcD eligibility.
+
+    pcd is the recruiter's explicit eligibility filter for openings reserved for people with disabilities;
+    it only removes results and is never a feature of any score.
+    """
 
     city: str | None = None
     level: str | None = None

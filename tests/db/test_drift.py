@@ -38,7 +38,7 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     assert same.drift_detected is False and same.share < 0.5 and not same.prediction_drift
     assert Path(same.report).read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     dropped = {d["column"]: d["reason"] for d in same.dropped}
-    assert "constant" in dropped["vaga_pais"] and "constant" in dropped["cand_pcd"]
+    assert "constant" in dropped["vaga_pais"] and "constant" in dropped["vaga_nivel_espanhol"]
     assert {"column", "method", "score", "threshold", "drifted"} <= set(same.columns[0])
     assert get_latest_drift_summary()["drift_detected"] is False  # type: ignore[index]
 

@@ -111,7 +111,7 @@ def test_build_features_agreement_and_similarity() -> None:
     assert good["same_city"] == 1.0 and good["same_state"] == 1.0 and poor["same_city"] == 0.0
     assert good["skills_overlap"] == pytest.approx(2 / 3) and poor["skills_overlap"] == 0.0
     assert good["text_similarity"] > poor["text_similarity"] >= 0.0
-    assert good["cand_nivel_ingles"] == "fluente" and poor["cand_sexo"] == "(blank)"
+    assert good["cand_nivel_ingles"] == "fluente" and poor["cand_outro_idioma"] == "(blank)"
 
 
 def _write_pairs(
