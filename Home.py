@@ -1,5 +1,6 @@
 """TalentLens router: log-in, the sidebar (who, role, log-out), and the pages this role may use."""
 
+import contextlib
 import datetime as dt
 import sys
 
@@ -17,14 +18,29 @@ from hr_core.auth import (
     change_own_password,
     count_users,
     end_sessions,
+    get_user_locale,
     make_session_token,
     resolve_cookie_key,
     resume_session,
+    set_user_locale,
 )
 from hr_core.errors import HRCoreError
+from hr_core.i18n import LOCALE_NAMES, LOCALES, ROLE_LABELS
 from hr_core.settings import Settings, get_settings
-from pages._menu import PAGES, list_pages_for
-from pages._shared import ACTOR_KEY, SESSION_VERSION_KEY, current_actor, get_engine, show_error
+from pages._menu import PAGES, may_see
+from pages._shared import (
+    ACTOR_KEY,
+    LOCALE_KEY,
+    SESSION_VERSION_KEY,
+    _,
+    current_actor,
+    current_locale,
+    get_engine,
+    show_error,
+)
+
+# The account whose stored language this session has loaded (so a picker choice is not overwritten).
+LOCALE_OWNER_KEY = "locale_owner"
 
 st.set_page_config(page_title="TalentLens", page_icon=":material/diversity_3:", layout="wide")
 
@@ -36,9 +52,10 @@ def _random_cookie_key() -> str:
     return resolve_cookie_key().value
 
 
-def _cookie_key(settings: Settings) -> tuple[str, bool]:
+def _cookie_key(settings: Settings) -> str:
     key = resolve_cookie_key(settings) if settings.cookie_key else None
-    return (key.value, False) if key else (_random_cookie_key(), True)
+    # Without HR_COOKIE_KEY (development), the notice goes to the server log, not to users.
+    return key.value if key else _random_cookie_key()
 
 
 def _login_screen() -> None:
@@ -46,8 +63,53 @@ def _login_screen() -> None:
 
 
 def _forget_login() -> None:
-    for key in (ACTOR_KEY, SESSION_VERSION_KEY, "authentication_status", "username", "name", "roles"):
+    for key in (
+        ACTOR_KEY,
+        SESSION_VERSION_KEY,
+        LOCALE_OWNER_KEY,
+        "authentication_status",
+        "username",
+        "name",
+        "roles",
+    ):
         st.session_state.pop(key, None)
+
+
+def _load_locale(engine: Engine, actor: Actor) -> None:
+    """Use the language this account chose, once per log-in (later picker choices win)."""
+    if st.session_state.get(LOCALE_OWNER_KEY) == actor.username:
+        return
+    # The language is a convenience; a database error shows where it matters.
+    with contextlib.suppress(HRCoreError):
+        st.session_state[LOCALE_KEY] = get_user_locale(engine=engine, username=actor.username)
+    st.session_state[LOCALE_OWNER_KEY] = actor.username
+
+
+def _save_locale(key: str) -> None:
+    """The picker's on_change: switch this session's language and remember it for the account."""
+    chosen = st.session_state.get(key, current_locale())
+    st.session_state[LOCALE_KEY] = chosen
+    actor = current_actor()
+    if actor is not None:
+        try:
+            set_user_locale(engine=get_engine(), actor=actor, locale=chosen)
+        except HRCoreError as e:
+            st.session_state["locale_error"] = str(e)
+
+
+def _language_picker(key: str) -> None:
+    """The language select box (the log-in screen and the sidebar each have their own key)."""
+    st.session_state[key] = current_locale()
+    st.selectbox(
+        ":material/translate: " + _("Language"),
+        LOCALES,
+        format_func=LOCALE_NAMES.__getitem__,
+        key=key,
+        on_change=_save_locale,
+        args=(key,),
+    )
+    if error := st.session_state.pop("locale_error", None):
+        st.caption(error)
 
 
 def _start_session(actor: Actor, version: int) -> None:
@@ -75,31 +137,25 @@ def _resume_from_cookie(engine: Engine, authenticator: stauth.Authenticate) -> N
     _start_session(actor, int(claims["sv"]))
 
 
-def _login_form(
-    engine: Engine, authenticator: stauth.Authenticate, settings: Settings, key: str, generated: bool
-) -> None:
+def _login_form(engine: Engine, authenticator: stauth.Authenticate, settings: Settings, key: str) -> None:
     holder = st.empty()
     with holder.container():
         st.title("TalentLens")
-        st.caption("Hiring analytics and recruiting, in one place. Please log in.")
-        if generated:
-            st.info(
-                "Development mode: HR_COOKIE_KEY is not set, so a random cookie key was made for this "
-                "server run; remembered log-ins end when the server restarts.",
-                icon=":material/key:",
-            )
+        st.caption(_("Hiring analytics and recruiting, in one place. Please log in."))
         if count_users(engine=engine) == 0:
             st.warning(
-                "No users exist yet. An operator adds the first admin on the server with "
-                "`python -m hr_core users add NAME --role admin --generate`.",
+                _(
+                    "No users exist yet. An operator adds the first admin on the server with "
+                    "`python -m hr_core users add NAME --role admin --generate`."
+                ),
                 icon=":material/person_add:",
             )
         with st.form("login_form", clear_on_submit=True):
-            username = st.text_input("User name", key="login_username", autocomplete="username")
+            username = st.text_input(_("User name"), key="login_username", autocomplete="username")
             password = st.text_input(
-                "Password", type="password", key="login_password", autocomplete="current-password"
+                _("Password"), type="password", key="login_password", autocomplete="current-password"
             )
-            submitted = st.form_submit_button("Log in", key="login_submit", type="primary")
+            submitted = st.form_submit_button(_("Log in"), key="login_submit", type="primary")
         if not submitted:
             st.stop()
         try:
@@ -109,6 +165,7 @@ def _login_form(
             st.stop()
     holder.empty()
     _start_session(session.actor, session.session_version)
+    _load_locale(engine, session.actor)
     token = make_session_token(
         username=session.actor.username,
         session_version=session.session_version,
@@ -122,8 +179,9 @@ def _login_form(
 
 def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> None:
     with st.sidebar:
-        st.markdown(f":material/account_circle: **{actor.username}** · {actor.role}")
-        if st.button("Log out", key="logout_button", icon=":material/logout:", use_container_width=True):
+        st.markdown(f":material/account_circle: **{actor.username}** · {_(ROLE_LABELS[actor.role])}")
+        _language_picker("locale_picker")
+        if st.button(_("Log out"), key="logout_button", icon=":material/logout:", use_container_width=True):
             try:
                 end_sessions(engine=engine, actor=actor)
             except HRCoreError as e:
@@ -132,15 +190,15 @@ def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -
                 authenticator.logout(location="unrendered")
             _forget_login()
             st.rerun()
-        with st.popover("Change password", icon=":material/password:", use_container_width=True):
+        with st.popover(_("Change password"), icon=":material/password:", use_container_width=True):
             with st.form("change_password_form", clear_on_submit=True):
-                current = st.text_input("Current password", type="password", key="pw_current")
-                new = st.text_input("New password", type="password", key="pw_new")
-                repeat = st.text_input("Repeat the new password", type="password", key="pw_repeat")
-                change = st.form_submit_button("Change password", key="pw_submit")
+                current = st.text_input(_("Current password"), type="password", key="pw_current")
+                new = st.text_input(_("New password"), type="password", key="pw_new")
+                repeat = st.text_input(_("Repeat the new password"), type="password", key="pw_repeat")
+                change = st.form_submit_button(_("Change password"), key="pw_submit")
             if change:
                 if new != repeat:
-                    st.error("The two new passwords differ; nothing was changed.")
+                    st.error(_("The two new passwords differ; nothing was changed."))
                 else:
                     try:
                         change_own_password(
@@ -150,7 +208,7 @@ def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -
                         show_error(e)
                     else:
                         _forget_login()
-                        st.session_state["login_notice"] = (
+                        st.session_state["login_notice"] = _(
                             "Password changed; every session ended. Log in again."
                         )
                         st.rerun()
@@ -159,21 +217,21 @@ def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -
 try:
     settings = get_settings()
 except ValidationError as e:
+    print(f"TalentLens: invalid settings: {e}", file=sys.stderr)
     st.error(
-        f"TalentLens cannot start: the settings are invalid. {e.errors()[0]['msg']}", icon=":material/block:"
+        _("TalentLens cannot start: the settings are invalid. {reason}").format(reason=e.errors()[0]["msg"]),
+        icon=":material/block:",
     )
     st.stop()
 
 try:
     engine = get_engine()
-    cookie_key, generated_key = _cookie_key(settings)
+    cookie_key = _cookie_key(settings)
     credentials = build_credentials(engine=engine)
 except HRCoreError as e:
     st.title("TalentLens")
     show_error(e)
-    st.info(
-        "The database must be reachable to log in. Check HR_DATABASE_URL and that the server runs, then reload."
-    )
+    st.info(_("The database must be reachable to log in. Ask an administrator, then reload."))
     st.stop()
 
 authenticator = stauth.Authenticate(
@@ -199,17 +257,32 @@ if actor is None and not st.session_state.get("logout"):
 if actor is None:
     # Register a navigation with only the log-in screen, so Streamlit never falls back to listing
     # every file in pages/ for a visitor who has not logged in.
-    st.navigation([st.Page(_login_screen, title="Log in", url_path="login", default=True)], position="hidden")
+    st.navigation(
+        [st.Page(_login_screen, title=_("Log in"), url_path="login", default=True)], position="hidden"
+    )
+    with st.sidebar:
+        _language_picker("login_locale_picker")
     if notice := st.session_state.pop("login_notice", None):
         st.info(notice, icon=":material/info:")
-    _login_form(engine, authenticator, settings, cookie_key, generated_key)
+    _login_form(engine, authenticator, settings, cookie_key)
     actor = current_actor()
     assert actor is not None
 
+_load_locale(engine, actor)
 _sidebar(engine, authenticator, actor)
+# Every page is registered, so an address this role may not open reaches the page, whose guard
+# (page_setup) says "You do not have access to …" instead of Streamlit's "Page not found";
+# the menu lists only the pages the role may open.
 sections: dict[str, list[st.Page]] = {}
-for spec in list_pages_for(actor.role):
-    sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is PAGES[0])
+for spec in PAGES:
+    visible = may_see(actor.role, spec)
+    sections.setdefault(_(spec.section), []).append(
+        st.Page(
+            spec.path,
+            title=_(spec.title),
+            icon=spec.icon,
+            default=spec is PAGES[0],
+            visibility="visible" if visible else "hidden",
+        )
     )
 st.navigation(sections).run()

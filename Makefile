@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 DEMO_DIR := data/demo
 
-.PHONY: run test bench lint venv dev-venv setup demo-data demo-users models clean
+.PHONY: run test bench lint i18n venv dev-venv setup demo-data demo-users models clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,19 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check hr_core tests pages Home.py bench scripts
 	$(VENV)/bin/ruff format --check hr_core tests pages Home.py bench scripts
 	$(VENV)/bin/mypy
+
+# Interface languages: extract every _("…")/N_("…") into locales/messages.pot, merge it into each
+# catalog (translate the new empty msgstr entries; tests/unit/test_i18n.py fails until every one is),
+# then compile the .mo files (the app also compiles a missing or stale one in memory).
+I18N_LOCALES := pt_BR es
+i18n: $(VENV)/.dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+		-o locales/messages.pot .
+	for l in $(I18N_LOCALES); do \
+		$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -l $$l --init-missing \
+			--no-fuzzy-matching --ignore-obsolete --omit-header; \
+	done
+	$(VENV)/bin/pybabel compile -d locales --statistics
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

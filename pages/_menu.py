@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hr_core.access import Action, Role, may
+from hr_core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -23,40 +24,56 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Overview", None),
-    PageSpec("pages/upload.py", "Upload", ":material/upload:", "Hiring", Action.HR_LOAD),
+    PageSpec("pages/home.py", N_("Home"), ":material/home:", N_("Overview"), None),
+    PageSpec("pages/upload.py", N_("Upload"), ":material/upload:", N_("Hiring"), Action.HR_LOAD),
     PageSpec(
         "pages/hiring_analytics.py",
-        "Hiring analytics",
+        N_("Hiring analytics"),
         ":material/insights:",
-        "Hiring",
+        N_("Hiring"),
         Action.ANALYTICS_READ,
     ),
     PageSpec(
-        "pages/candidates.py", "Candidates", ":material/person_search:", "Recruiting", Action.RECRUITING_READ
+        "pages/candidates.py",
+        N_("Candidates"),
+        ":material/person_search:",
+        N_("Recruiting"),
+        Action.RECRUITING_READ,
     ),
     PageSpec(
-        "pages/job_openings.py", "Job openings", ":material/work:", "Recruiting", Action.RECRUITING_READ
+        "pages/job_openings.py",
+        N_("Job openings"),
+        ":material/work:",
+        N_("Recruiting"),
+        Action.RECRUITING_READ,
     ),
-    PageSpec("pages/pipeline.py", "Pipeline", ":material/filter_alt:", "Recruiting", Action.RECRUITING_READ),
-    PageSpec("pages/match_scoring.py", "Match scoring", ":material/speed:", "Recruiting", Action.MATCH_SCORE),
+    PageSpec(
+        "pages/pipeline.py", N_("Pipeline"), ":material/filter_alt:", N_("Recruiting"), Action.RECRUITING_READ
+    ),
+    PageSpec(
+        "pages/match_scoring.py",
+        N_("Match scoring"),
+        ":material/speed:",
+        N_("Recruiting"),
+        Action.MATCH_SCORE,
+    ),
     PageSpec(
         "pages/recommendations.py",
-        "Recommendations",
+        N_("Recommendations"),
         ":material/recommend:",
-        "Recruiting",
+        N_("Recruiting"),
         Action.MATCH_RECOMMEND,
     ),
     PageSpec(
         "pages/model_monitoring.py",
-        "Model monitoring",
+        N_("Model monitoring"),
         ":material/monitor_heart:",
-        "Recruiting",
+        N_("Recruiting"),
         Action.MODEL_READ,
     ),
-    PageSpec("pages/backups.py", "Backups", ":material/backup:", "Admin", Action.BACKUP_LIST),
-    PageSpec("pages/users.py", "Users", ":material/group:", "Admin", Action.USERS_LIST),
-    PageSpec("pages/audit_log.py", "Audit log", ":material/history:", "Admin", Action.AUDIT_READ),
+    PageSpec("pages/backups.py", N_("Backups"), ":material/backup:", N_("Admin"), Action.BACKUP_LIST),
+    PageSpec("pages/users.py", N_("Users"), ":material/group:", N_("Admin"), Action.USERS_LIST),
+    PageSpec("pages/audit_log.py", N_("Audit log"), ":material/history:", N_("Admin"), Action.AUDIT_READ),
 )
 
 

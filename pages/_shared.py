@@ -1,4 +1,4 @@
-"""UI helpers shared by the pages: cached resources, access guard, errors, downloads."""
+"""UI helpers shared by the pages: cached resources, access guard, language, errors, downloads."""
 
 from __future__ import annotations
 
@@ -10,13 +10,36 @@ from hr_core.access import Actor
 from hr_core.db import check_database, init_db, make_engine
 from hr_core.errors import HRCoreError
 from hr_core.exports import to_csv_bytes, to_excel_bytes
+from hr_core.i18n import DEFAULT_LOCALE, LocaleCode, normalise_locale, relabel, translator
 from hr_core.settings import get_settings
 from hr_core.storage import Storage, make_storage
-from pages._menu import may_open
+from pages._menu import find_page, may_open
 
 ACTOR_KEY = "actor"
 # Set by the log-in in Home.py; AppTests that only set "actor" skip the session check.
 SESSION_VERSION_KEY = "session_version"
+# The interface language of this session (the account's choice, set at log-in and by the picker).
+LOCALE_KEY = "locale"
+
+
+def current_locale() -> LocaleCode:
+    """This session's interface language."""
+    return normalise_locale(st.session_state.get(LOCALE_KEY, DEFAULT_LOCALE))
+
+
+def _(message: str) -> str:
+    """Translate a message into this session's language (gettext; Babel extracts every `_("…")`)."""
+    return translator(current_locale()).gettext(message)
+
+
+def plain_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with plain, translated column labels instead of field names (for display and export)."""
+    return df.rename(columns=relabel(df.columns, _))
+
+
+def refusal(title: str) -> str:
+    """What a user reads on a page their role may not open."""
+    return _("You do not have access to {page}; ask an administrator.").format(page=_(title))
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,17 +93,18 @@ def page_setup(path: str) -> Actor:
     """Return the logged-in actor, or stop the page with a message if the role may not open it."""
     actor = current_actor()
     if actor is None:
-        st.warning("Please log in on the Home page.")
+        st.warning(_("Please log in on the Home page."))
         st.stop()
     actor = check_session(actor)
     if not may_open(actor.role, path):
-        st.error(f"Your role ({actor.role}) does not have the right to open this page.")
+        spec = find_page(path)
+        st.error(refusal(spec.title if spec else path), icon=":material/lock:")
         st.stop()
     try:
         check_database(get_engine())
     except HRCoreError as e:
         show_error(e)
-        st.info("This page needs the database. Pages that do not keep working; reload once it is back.")
+        st.info(_("This page needs the database. Reload once it is back."))
         st.stop()
     return actor  # type: ignore[return-value]
 
@@ -97,8 +121,9 @@ def clear_data_caches() -> None:
 def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
     """CSV and Excel download buttons for a table (formula-neutralised)."""
     c1, c2 = st.columns(2)
+    df = plain_columns(df)
     c1.download_button(
-        "Download CSV",
+        _("Download CSV"),
         to_csv_bytes(df),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -106,7 +131,7 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
         icon=":material/download:",
     )
     c2.download_button(
-        "Download Excel",
+        _("Download Excel"),
         to_excel_bytes(df, sheet_name=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -23,9 +23,11 @@ from hr_core.auth.users import (
     disable_user,
     enable_user,
     get_user,
+    get_user_locale,
     list_users,
     reset_password,
     set_role,
+    set_user_locale,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "end_sessions",
     "generate_password",
     "get_user",
+    "get_user_locale",
     "hash_password",
     "list_users",
     "make_session_token",
@@ -54,5 +57,6 @@ __all__ = [
     "resolve_cookie_key",
     "resume_session",
     "set_role",
+    "set_user_locale",
     "verify_password",
 ]

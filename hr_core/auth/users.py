@@ -15,6 +15,7 @@ from hr_core.audit import audited
 from hr_core.auth.passwords import check_password_strength, hash_password, verify_password
 from hr_core.db import begin
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError
+from hr_core.i18n import LOCALES, LocaleCode, normalise_locale
 from hr_core.models.auth import User
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -237,3 +238,25 @@ def change_own_password(
             {"password_hash": hash_password(new_password), "password_changed_at": dt.datetime.now(dt.UTC)},
         )
     return get_user(engine=engine, username=name)
+
+
+def get_user_locale(*, engine: Engine, username: str) -> LocaleCode:
+    """The interface language a user chose (English until they choose one)."""
+    row = fetch_user_row(engine=engine, username=username)
+    return normalise_locale(getattr(row, "locale", None) if row is not None else None)
+
+
+def set_user_locale(*, engine: Engine, actor: Actor, locale: str) -> LocaleCode:
+    """Remember the interface language of the acting user; InvalidInputError for an unknown locale."""
+    if locale not in LOCALES:
+        raise InvalidInputError(f"language {locale!r} is unknown; use one of {', '.join(LOCALES)}")
+    code = cast(LocaleCode, locale)
+    name = normalize_username(actor.username)
+    try:
+        with begin(engine) as conn:
+            found = conn.execute(update(User).where(User.username == name).values(locale=code)).rowcount
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot reach the database to save the language: {e.orig}") from e
+    if not found:
+        raise NotFoundError(f"user {name!r} does not exist")
+    return code

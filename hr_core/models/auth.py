@@ -25,3 +25,5 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The interface language the user chose (one of hr_core.i18n.LOCALES).
+    locale: Mapped[str] = mapped_column(Text, nullable=False, default="en", server_default="en")

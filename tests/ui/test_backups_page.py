@@ -89,5 +89,5 @@ def test_analyst_is_told_they_lack_the_right() -> None:
     at = _app("analyst")
     at.run()
     assert not at.exception
-    assert any("does not have the right" in e.value for e in at.error)
+    assert any("You do not have access to" in e.value for e in at.error)
     assert not at.button

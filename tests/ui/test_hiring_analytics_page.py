@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import Actor
 from hr_core.db import init_db, make_engine
+from hr_core.i18n import relabel
 from hr_core.settings import get_settings
 from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
 from tests.factories import insert_hiring_rows
@@ -116,16 +117,18 @@ def test_change_year_filter_and_download(seeded: None, downloads: dict[str, byte
     assert shown.to_dict(orient="records") == [
         {"department": "Sales", "job": "Manager", "Q1": 1, "Q2": 0, "Q3": 0, "Q4": 0}
     ]
+    # downloads carry the plain column labels people read on screen
+    labelled = shown.rename(columns=relabel(shown.columns))
     csv_frame = pd.read_csv(io.BytesIO(downloads["hires_by_quarter_2020.csv"]))
-    pd.testing.assert_frame_equal(csv_frame, shown)
+    pd.testing.assert_frame_equal(csv_frame, labelled)
     xlsx_frame = pd.read_excel(io.BytesIO(downloads["hires_by_quarter_2020.xlsx"]))
-    pd.testing.assert_frame_equal(xlsx_frame, shown)
+    pd.testing.assert_frame_equal(xlsx_frame, labelled)
     _show_tab(at, "Above the mean")
     assert len(at.get("plotly_chart")) == 1
     above = pd.read_csv(io.BytesIO(downloads["departments_above_mean_2020.csv"]))
     assert above.to_dict(orient="records") == [
-        {"id": 2, "department": "Engineering", "hired": 3},
-        {"id": 1, "department": "Sales", "hired": 3},
+        {"ID": 2, "Department": "Engineering", "Hires": 3},
+        {"ID": 1, "Department": "Sales", "Hires": 3},
     ]
 
 
@@ -149,7 +152,7 @@ def test_department_drill_down(seeded: None, downloads: dict[str, bytes]) -> Non
     jobs = next(d.value for d in at.dataframe if list(d.value.columns) == ["job_id", "job", "hired"])
     assert jobs["job"].tolist() == ["Analyst", "Manager"]
     hires = pd.read_csv(io.BytesIO(downloads["department_1_hires_2020.csv"]))
-    assert hires["name"].tolist() == ["Leap day", "End of Q1", "Start of Q2"]
+    assert hires["Name"].tolist() == ["Leap day", "End of Q1", "Start of Q2"]
 
 
 def test_chart_tabs_follow_the_filters(seeded: None) -> None:
@@ -177,4 +180,4 @@ def test_empty_database_shows_a_friendly_message() -> None:
 
 def test_recruiter_may_not_open_it(seeded: None) -> None:
     at = _open(role="recruiter")
-    assert any("does not have the right" in e.value for e in at.error)
+    assert any("You do not have access to" in e.value for e in at.error)

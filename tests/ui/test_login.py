@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, ROLES, Actor
 from hr_core.audit import list_events, record_event
-from hr_core.auth import authenticate, end_sessions, get_user, list_users
+from hr_core.auth import authenticate, end_sessions, get_user, get_user_locale, list_users, set_user_locale
+from hr_core.errors import InvalidInputError
 from hr_core.settings import reset_settings
 from pages._menu import PAGES, list_pages_for
 from tests.factories import make_user
@@ -44,9 +45,12 @@ def test_anonymous_gets_only_the_log_in_form(engine: Engine) -> None:
     at = _home().run()
     assert not at.exception
     assert [t.key for t in at.text_input] == ["login_username", "login_password"]
-    assert not at.sidebar.children  # no navigation, no pages
+    # no navigation, no pages: only the language picker
+    assert [w.key for w in at.sidebar.selectbox] == ["login_locale_picker"]
+    assert len(at.sidebar.children) == 1
     assert any("No users exist yet" in w.value for w in at.warning)
-    assert any("random cookie key" in i.value for i in at.info)
+    # the development cookie-key notice goes to the server log, not to users
+    assert not any("cookie key" in m.value for m in (*at.info, *at.warning, *at.error))
     assert "actor" not in at.session_state
 
 
@@ -69,11 +73,27 @@ def test_each_role_logs_in_and_sees_only_its_pages(engine: Engine, role: str) ->
     assert f"**u-{role}** · {role}" in at.sidebar.markdown[0].value
     allowed = {p.path for p in list_pages_for(role)}  # type: ignore[arg-type]
     for page in PAGES:
-        if page.path in allowed:
-            at.switch_page(page.path)  # registered in this role's navigation
-        else:
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(page.path)
+        if page.path not in allowed:
+            # registered but hidden: its address says so instead of Streamlit's "Page not found"
+            at.switch_page(page.path).run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert [e.value for e in at.error] == [
+                f"You do not have access to {page.title}; ask an administrator."
+            ]
+
+
+def test_the_language_is_remembered_per_account(engine: Engine) -> None:
+    password = make_user(engine, username="lia", role="recruiter")
+    at = _log_in(_home(), "lia", password)
+    assert at.sidebar.selectbox(key="locale_picker").value == "en"
+    at.sidebar.selectbox(key="locale_picker").set_value("pt_BR").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert get_user_locale(engine=engine, username="lia") == "pt_BR"
+    again = _log_in(_home(), "lia", password)
+    assert again.session_state["locale"] == "pt_BR"
+    assert again.sidebar.button(key="logout_button").label == "Sair"
+    with pytest.raises(InvalidInputError):
+        set_user_locale(engine=engine, actor=Actor(username="lia", role="recruiter"), locale="fr")
 
 
 def test_a_session_ended_elsewhere_returns_to_the_log_in_form(engine: Engine) -> None:

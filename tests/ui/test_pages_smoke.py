@@ -32,7 +32,7 @@ def test_page_under_role(page: str, role: str) -> None:
     at = _app(page, Actor(username=f"test-{role}", role=role))  # type: ignore[arg-type]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    denied = any("does not have the right" in e.value for e in at.error)
+    denied = any("You do not have access to" in e.value for e in at.error)
     assert denied == (not may_open(role, page))  # type: ignore[arg-type]
 
 
