@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
+from hr_core.access import Action, Actor, require_role
 from hr_core.db import UTCDateTime
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError
 from hr_core.sqlfiles import get_query
@@ -195,8 +196,9 @@ def count_hr_rows(*, engine: Engine) -> dict[str, int]:
     return {key: int(value) for key, value in row.items()}
 
 
-def build_report(*, engine: Engine, report: str, year: int = DEFAULT_YEAR) -> pd.DataFrame:
-    """Run one of the REPORTS by its command-line name."""
+def build_report(*, engine: Engine, actor: Actor, report: str, year: int = DEFAULT_YEAR) -> pd.DataFrame:
+    """Run one of the REPORTS by its name (command line and HTTP API) for an actor allowed to read reports."""
+    require_role(actor, Action.ANALYTICS_READ)
     if report == "hires-by-quarter":
         return get_hires_by_quarter(engine=engine, year=year)
     if report == "departments-above-mean":

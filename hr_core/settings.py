@@ -30,8 +30,11 @@ class Settings(BaseSettings):
     # bcrypt cost; tests lower it (4) to stay fast, production keeps at least 12.
     bcrypt_rounds: int = 12
     session_days: float = 1.0
+    # HTTP API: lifetime of a bearer token from POST /api/v1/auth/token; CORS origins (comma-separated, off when empty).
+    api_token_minutes: int = 30
+    api_cors_origins: str = ""
 
-    @field_validator("upload_limit_mb", "backup_retention")
+    @field_validator("upload_limit_mb", "backup_retention", "api_token_minutes")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
                     '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
                 )
         return self
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.api_cors_origins.split(",") if o.strip()]
 
     @property
     def upload_limit_bytes(self) -> int:

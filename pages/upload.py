@@ -197,6 +197,7 @@ with batch_tab:
                         filename=batch_file.name if batch_file is not None else "pasted-batch.json",
                         actor=actor,
                         progress=update,
+                        partial=True,  # the summary above showed which rows will be left out
                     )
                 except HRCoreError as e:
                     bar.empty()

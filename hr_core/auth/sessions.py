@@ -15,7 +15,7 @@ from hr_core.audit import audited, record_event
 from hr_core.auth.passwords import hash_password, verify_password
 from hr_core.auth.users import fetch_user_row, normalize_username
 from hr_core.db import begin
-from hr_core.errors import DatabaseUnavailableError, PermissionDenied
+from hr_core.errors import AuthenticationError, DatabaseUnavailableError, PermissionDenied
 from hr_core.models.auth import User
 from hr_core.settings import Settings, get_settings
 
@@ -24,11 +24,11 @@ _WRONG = "wrong user name or password"
 _DUMMY_HASH: list[str] = []
 
 
-class LoginFailed(PermissionDenied):
+class LoginFailed(AuthenticationError):
     """A log-in was refused (wrong password, locked or disabled account)."""
 
 
-class SessionEnded(PermissionDenied):
+class SessionEnded(AuthenticationError):
     """A session is no longer valid (logged out, password or role changed, user disabled)."""
 
 

@@ -12,10 +12,11 @@ _REPORTS = ("hires-by-quarter", "departments-above-mean")
 
 
 def _report(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
     from hr_core.analytics import build_report
     from hr_core.exports import to_csv_bytes
 
-    df = build_report(engine=open_engine(), report=args.report, year=args.year)
+    df = build_report(engine=open_engine(), actor=CLI_ACTOR, report=args.report, year=args.year)
     if args.format == "csv":
         sys.stdout.write(to_csv_bytes(df).decode("utf-8"))
         sys.stdout.flush()

@@ -26,7 +26,8 @@ def _load_batch(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
     from hr_core.ingest import load_batch
 
-    emit([r.as_dict() for r in load_batch(engine=open_engine(), source=args.file, actor=CLI_ACTOR)])
+    results = load_batch(engine=open_engine(), source=args.file, actor=CLI_ACTOR, partial=args.partial)
+    emit([r.as_dict() for r in results])
 
 
 def _load_dir(args: argparse.Namespace) -> None:
@@ -42,8 +43,12 @@ def register(sub: Any) -> None:
     p.add_argument("file", help="a local path or an s3://bucket/key URL")
     p.add_argument("--header", action="store_true", help="the first row is a header (detected when omitted)")
     p.set_defaults(handler=_load)
-    p = sub.add_parser("load-batch", help='load a JSON batch {"records": [...]} in one transaction')
+    p = sub.add_parser(
+        "load-batch",
+        help='load a JSON batch {"records": [...]} in one transaction; any rejected row writes nothing',
+    )
     p.add_argument("file", help="a local path or an s3://bucket/key URL")
+    p.add_argument("--partial", action="store_true", help="write the valid rows and report the rejected ones")
     p.set_defaults(handler=_load_batch)
     p = sub.add_parser(
         "load-dir", help="load departments.csv, jobs.csv, hired_employees.csv from a folder or s3:// prefix"

@@ -1,4 +1,4 @@
-"""CLI: users add | list | set-role | disable | enable | reset-password."""
+"""CLI: users add | list | set-role | disable | enable | reset-password | api-key | api-keys."""
 
 from __future__ import annotations
 
@@ -100,6 +100,35 @@ def _reset_password(args: argparse.Namespace) -> None:
     emit(_with_password(_user_json(info), password, generated))
 
 
+def _key_json(info: Any) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "username": info.username,
+        "prefix": info.prefix,
+        "created_at": info.created_at.isoformat(),
+        "created_by": info.created_by,
+        "last_used_at": info.last_used_at.isoformat() if info.last_used_at else None,
+        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+    }
+
+
+def _api_key(args: argparse.Namespace) -> None:
+    from hr_core.auth.tokens import create_api_key, revoke_api_key
+
+    engine = _engine()
+    if args.revoke is not None:
+        emit(_key_json(revoke_api_key(engine=engine, actor=CLI_ACTOR, key_id=args.revoke)))
+        return
+    new = create_api_key(engine=engine, actor=CLI_ACTOR, username=args.name)
+    emit({**_key_json(new.info), "key": new.key, "note": "API key: shown once, store it now"})
+
+
+def _api_keys(args: argparse.Namespace) -> None:
+    from hr_core.auth.tokens import list_api_keys
+
+    emit([_key_json(k) for k in list_api_keys(engine=_engine(), actor=CLI_ACTOR, username=args.name)])
+
+
 def register(sub: Any) -> None:
     users = sub.add_parser("users", help="manage log-in users (add, list, set-role, disable, reset-password)")
     usub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=type(users))
@@ -127,3 +156,10 @@ def register(sub: Any) -> None:
     p.add_argument("name")
     p.add_argument("--generate", action="store_true")
     p.set_defaults(handler=_reset_password)
+    p = usub.add_parser("api-key", help="make an API key acting as user NAME (shown once), or --revoke ID")
+    p.add_argument("name")
+    p.add_argument("--revoke", type=int, metavar="ID", help="revoke the key with this id instead")
+    p.set_defaults(handler=_api_key)
+    p = usub.add_parser("api-keys", help="list API keys (never the keys themselves)")
+    p.add_argument("name", nargs="?")
+    p.set_defaults(handler=_api_keys)

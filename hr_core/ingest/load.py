@@ -23,6 +23,8 @@ from hr_core.errors import (
     DatabaseUnavailableError,
     IntegrityError,
     NotFoundError,
+    RowProblem,
+    RowsRejected,
 )
 from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
@@ -281,8 +283,13 @@ def load_batch(
     filename: str | None = None,
     storage: Storage | None = None,
     progress: Progress | None = None,
+    partial: bool = False,
 ) -> list[LoadResult]:
-    """Load a JSON batch ({"records": [...]}) in one transaction: departments, then jobs, then employees."""
+    """Load a JSON batch ({"records": [...]}) in one transaction: departments, then jobs, then employees.
+
+    All or nothing by default: if any row is rejected nothing is written and RowsRejected lists every
+    row and reason. With partial=True the valid rows are written and the rejected ones reported.
+    """
     report = _reporter(progress)
     name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "batch"))
 
@@ -304,14 +311,37 @@ def load_batch(
                             step=lambda message, done=done: report(done, message),  # type: ignore[misc]
                         )
                     )
+            if not partial and any(r.rejected for r in results):
+                raise _rejected_batch(results)
             report(0.95, "committing")
         report(1.0, "batch loaded")
         return results
 
-    with audited(engine, actor, Action.HR_LOAD, {"file": str(name), "batch": True}) as audit:
+    details = {"file": str(name), "batch": True, "partial": partial}
+    with audited(engine, actor, Action.HR_LOAD, details) as audit:
         results = run()
         audit.details["result"] = [r.as_dict() for r in results]
     return results
+
+
+def _rejected_batch(results: list[LoadResult]) -> RowsRejected:
+    problems = [
+        RowProblem(table=r.table, line=row.line, raw=row.raw, reasons=row.reasons)
+        for r in results
+        for row in r.reject_rows
+    ]
+    where = "; ".join(
+        f"{r.table}: {r.rejected:,}" + (f" (report {r.rejects_key})" if r.rejects_key else "")
+        for r in results
+        if r.rejected
+    )
+    first = problems[0]
+    return RowsRejected(
+        f"{len(problems):,} row(s) of the batch were rejected, so nothing was written ({where}); "
+        f"first: {first.table} row {first.line}: {'; '.join(first.reasons)}. "
+        "Fix the rows, or load the valid rows only (partial load)",
+        problems,
+    )
 
 
 def load_dir(

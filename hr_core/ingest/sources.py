@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from hr_core.errors import InvalidInputError
+from hr_core.errors import InvalidInputError, TooLargeError
 from hr_core.settings import get_settings
 from hr_core.storage import fetch_input
 
@@ -48,7 +48,7 @@ def detect_format(filename: str, fmt: str | None = None) -> str:
 def _check_size(size: int, filename: str) -> None:
     settings = get_settings()
     if size > settings.upload_limit_bytes:
-        raise InvalidInputError(
+        raise TooLargeError(
             f"{filename} is {size / 1024 / 1024:.1f} MB, over the upload limit of {settings.upload_limit_mb} MB "
             "(HR_UPLOAD_LIMIT_MB); split the file or ask an admin to raise the limit"
         )

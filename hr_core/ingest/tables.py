@@ -25,13 +25,16 @@ class TableSpec:
         return dict(self.aliases).get(key)
 
 
-DEPARTMENTS = TableSpec("departments", ("id", "department"), "department", (("name", "department"),))
-JOBS = TableSpec("jobs", ("id", "job"), "job", (("name", "job"), ("title", "job")))
+# The aliases accept the names the replaced HR service's clients send (department_id, job_id, employee_id).
+DEPARTMENTS = TableSpec(
+    "departments", ("id", "department"), "department", (("name", "department"), ("department_id", "id"))
+)
+JOBS = TableSpec("jobs", ("id", "job"), "job", (("name", "job"), ("title", "job"), ("job_id", "id")))
 HIRED_EMPLOYEES = TableSpec(
     "hired_employees",
     ("id", "name", "datetime", "department_id", "job_id"),
     "employee",
-    (("hired_at", "datetime"),),
+    (("hired_at", "datetime"), ("employee_id", "id")),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (DEPARTMENTS, JOBS, HIRED_EMPLOYEES)}

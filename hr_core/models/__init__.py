@@ -1,11 +1,12 @@
 """All table models; importing this package registers them on Base.metadata."""
 
 from hr_core.models.audit import AuditEvent
-from hr_core.models.auth import User
+from hr_core.models.auth import ApiKey, User
 from hr_core.models.hr import Department, HiredEmployee, Job
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Candidate",
     "Department",

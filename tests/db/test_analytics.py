@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, text
 
 from hr_core import analytics
+from hr_core.access import CLI_ACTOR
 from hr_core.db import init_db, make_engine
 from hr_core.errors import InvalidInputError
 from hr_core.models import Department, HiredEmployee, Job
@@ -155,7 +156,7 @@ def test_invalid_year_is_refused(hr_engine: Engine, year: object) -> None:
 
 def test_unknown_report_is_refused(hr_engine: Engine) -> None:
     with pytest.raises(InvalidInputError, match="unknown report 'nope'"):
-        analytics.build_report(engine=hr_engine, report="nope", year=2020)
+        analytics.build_report(engine=hr_engine, actor=CLI_ACTOR, report="nope", year=2020)
 
 
 def test_sqlite_reports_use_a_covering_index_range_scan(tmp_path: Path) -> None:

@@ -331,7 +331,9 @@ def test_json_batch_loads_departments_and_jobs_first_and_assigns_ids(engine: Eng
         ("department", [{"id": 10, "department": "Research"}]),
         ("job", [{"id": 10, "job": "Scientist"}]),
     )
-    results = load_batch(engine=engine, source=io.BytesIO(batch), filename="batch.json", actor=CLI_ACTOR)
+    results = load_batch(
+        engine=engine, source=io.BytesIO(batch), filename="batch.json", actor=CLI_ACTOR, partial=True
+    )
     assert [(r.table, r.inserted, r.rejected) for r in results] == [
         ("departments", 1, 0),
         ("jobs", 1, 0),
@@ -485,3 +487,51 @@ def test_load_dir_reads_the_three_files_in_order(engine: Engine, tmp_path: Path)
     ]
     with pytest.raises(NotFoundError, match="holds none of"):
         load_dir(engine=engine, source=tmp_path, actor=CLI_ACTOR)
+
+
+SEED_BATCH = Path(__file__).resolve().parents[1] / "api" / "data" / "seed_batch.json"
+
+
+def test_the_seed_services_example_batch_loads_whole_through_the_cli(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hr_core.cli import main as cli_main
+
+    jobs = tmp_path / "jobs.json"
+    jobs.write_bytes(_batch(("job", [{"job_id": 3, "job": "Engineer"}, {"job_id": 4, "job": "Analyst"}])))
+    assert cli_main(["load-batch", str(jobs)]) == 0
+    assert cli_main(["load-batch", str(SEED_BATCH)]) == 0
+    assert [
+        (r["table"], r["inserted"], r["rejected"])
+        for r in json.loads(capsys.readouterr().out.splitlines()[-1])
+    ] == [
+        ("departments", 1, 0),
+        ("hired_employees", 2, 0),
+    ]
+    assert [r[:2] for r in _table_rows(engine)["hired_employees"]] == [(1, "John"), (2, "Jane")]
+    given = tmp_path / "given.json"
+    given.write_bytes(
+        _batch(
+            (
+                "employee",
+                [
+                    {
+                        "employee_id": 7,
+                        "name": "Ana",
+                        "datetime": "2021-05-01T00:00:00Z",
+                        "department_id": 2,
+                        "job_id": 4,
+                    }
+                ],
+            )
+        )
+    )
+    assert cli_main(["load-batch", str(given)]) == 0
+    assert _table_rows(engine)["hired_employees"][-1][:2] == (7, "Ana")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(_batch(("job", [{"job_id": 5, "job": "Clerk"}, {"job_id": 6, "job": ""}])))
+    assert cli_main(["load-batch", str(bad)]) == 2
+    assert "job is empty" in capsys.readouterr().err
+    assert 5 not in [r[0] for r in _table_rows(engine)["jobs"]]
+    assert cli_main(["load-batch", "--partial", str(bad)]) == 0
+    assert 5 in [r[0] for r in _table_rows(engine)["jobs"]]

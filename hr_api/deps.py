@@ -1,0 +1,96 @@
+"""Per-process resources (settings, engine, storage, token key) and the acting user of a request."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from hr_core.access import Actor
+from hr_core.auth.sessions import resolve_cookie_key
+from hr_core.auth.tokens import resolve_credentials
+from hr_core.db import make_engine
+from hr_core.errors import AuthenticationError
+from hr_core.settings import Settings, get_settings
+from hr_core.storage import Storage, make_storage
+
+_LOCK = threading.Lock()
+
+
+@dataclass
+class Runtime:
+    """What one API process shares between requests; built on first use, so tests can set the environment first."""
+
+    settings: Settings
+    engine: Engine
+    token_key: str
+    _storage: Storage | None = field(default=None, repr=False)
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            self._storage = make_storage(self.settings.storage_url)
+        return self._storage
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    """Engine, settings and the token-signing key (HR_COOKIE_KEY, or a random one for this process)."""
+    settings = settings or get_settings()
+    return Runtime(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        token_key=resolve_cookie_key(settings).value,
+    )
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process's Runtime, built once."""
+    state = request.app.state
+    runtime: Runtime | None = getattr(state, "runtime", None)
+    if runtime is None:
+        with _LOCK:
+            runtime = getattr(state, "runtime", None)
+            if runtime is None:
+                runtime = build_runtime()
+                state.runtime = runtime
+    return runtime
+
+
+def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
+    return runtime.engine
+
+
+def get_storage(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Storage:
+    return runtime.storage
+
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token, or an API key")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (`users api-key NAME`)")
+
+
+def get_actor(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    api_key: Annotated[str | None, Security(_api_key)],
+) -> Actor:
+    """The user behind the request's bearer token or API key, checked against the users table every time."""
+    credential = api_key or (bearer.credentials if bearer is not None else None)
+    if not credential:
+        raise AuthenticationError(
+            "this route needs credentials: 'Authorization: Bearer <token>' (POST /api/v1/auth/token) "
+            "or 'X-API-Key: <key>'"
+        )
+    return resolve_credentials(engine=runtime.engine, credential=credential, key=runtime.token_key)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,82 @@
+"""Hiring reports as JSON, or CSV with `Accept: text/csv`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
+
+from hr_api.deps import ActorDep, EngineDep
+from hr_core.access import Actor
+from hr_core.analytics import DEFAULT_YEAR, build_report
+from hr_core.exports import to_csv_bytes
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or CSV on request"}
+}
+
+
+class QuarterRow(BaseModel):
+    department: str
+    job: str
+    Q1: int
+    Q2: int
+    Q3: int
+    Q4: int
+
+
+class QuarterReport(BaseModel):
+    year: int
+    rows: list[QuarterRow]
+
+
+class AboveMeanRow(BaseModel):
+    id: int
+    department: str
+    hired: int
+
+
+class AboveMeanReport(BaseModel):
+    year: int
+    rows: list[AboveMeanRow]
+
+
+def wants_csv(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+def read_report(*, engine: Any, actor: Actor, report: str, year: int) -> pd.DataFrame:
+    return build_report(engine=engine, actor=actor, report=report, year=year)
+
+
+def csv_response(df: pd.DataFrame, name: str, year: int) -> Response:
+    return Response(
+        to_csv_bytes(df),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{year}.csv"'},
+    )
+
+
+Year = Annotated[int, Query(description="calendar year in UTC", examples=[DEFAULT_YEAR])]
+
+
+@router.get("/hires-by-quarter", response_model=QuarterReport, responses=CSV)
+def get_hires_by_quarter(request: Request, engine: EngineDep, actor: ActorDep, year: Year) -> Any:
+    """Hires per quarter of year for each department and job that hired."""
+    df = read_report(engine=engine, actor=actor, report="hires-by-quarter", year=year)
+    if wants_csv(request):
+        return csv_response(df, "hires-by-quarter", year)
+    return QuarterReport(year=year, rows=[QuarterRow(**r) for r in df.to_dict(orient="records")])
+
+
+@router.get("/departments-above-mean", response_model=AboveMeanReport, responses=CSV)
+def get_departments_above_mean(request: Request, engine: EngineDep, actor: ActorDep, year: Year) -> Any:
+    """Departments that hired more than the mean of the departments that hired in year."""
+    df = read_report(engine=engine, actor=actor, report="departments-above-mean", year=year)
+    if wants_csv(request):
+        return csv_response(df, "departments-above-mean", year)
+    return AboveMeanReport(year=year, rows=[AboveMeanRow(**r) for r in df.to_dict(orient="records")])
