@@ -28,6 +28,8 @@ class Actor:
 
 # The command line runs on the server by an operator who already has shell access.
 CLI_ACTOR = Actor(username="cli", role="admin")
+# Scheduled work an admin set up (the daily backup) runs as this actor.
+SCHEDULER_ACTOR = Actor(username="scheduler", role="admin")
 
 
 class Action(StrEnum):
@@ -72,6 +74,9 @@ class Action(StrEnum):
     API_KEYS_MANAGE = "users.api_keys"
     AUDIT_READ = "audit.read"
     JOBS_READ = "jobs.read"
+    JOBS_READ_ALL = "jobs.read_all"
+    # Submitting long work needs no role of its own: the job kind's action decides (checked inside).
+    JOBS_SUBMIT = "jobs.submit"
     # Events every logged-in user causes for themself (no role needed, audited)
     AUTH_LOGIN = "auth.login"
     AUTH_LOGOUT = "auth.logout"
@@ -120,6 +125,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.API_KEYS_MANAGE: _ADMINS,
     Action.AUDIT_READ: _ADMINS,
     Action.JOBS_READ: _EVERYONE,
+    Action.JOBS_READ_ALL: _ADMINS,
 }
 
 # What each action means, in the words a refusal uses ("… may not <description>").
@@ -158,6 +164,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.API_KEYS_MANAGE: "manage API keys",
     Action.AUDIT_READ: "read the audit log",
     Action.JOBS_READ: "read jobs",
+    Action.JOBS_READ_ALL: "read other users' jobs",
+    Action.JOBS_SUBMIT: "start long work",
     Action.AUTH_LOGIN: "log in",
     Action.AUTH_LOGOUT: "log out",
     Action.AUTH_CHANGE_PASSWORD: "change a password",

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # HTTP API: lifetime of a bearer token from POST /api/v1/auth/token; CORS origins (comma-separated, off when empty).
     api_token_minutes: int = 30
     api_cors_origins: str = ""
+    # Run submitted jobs in the submitting process (the app, the API); false when dedicated
+    # `python -m hr_core worker` processes take them from the PostgreSQL queue.
+    jobs_in_process: bool = True
 
     @field_validator("upload_limit_mb", "backup_retention", "api_token_minutes")
     @classmethod

@@ -3,11 +3,14 @@
 from hr_core.models.audit import AuditEvent
 from hr_core.models.auth import ApiKey, User
 from hr_core.models.hr import Department, HiredEmployee, Job
+from hr_core.models.jobs import AppSetting, BackgroundJob
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 
 __all__ = [
     "ApiKey",
+    "AppSetting",
     "AuditEvent",
+    "BackgroundJob",
     "Candidate",
     "Department",
     "HiredEmployee",
