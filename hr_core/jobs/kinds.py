@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import Action, Actor
 from hr_core.errors import InvalidInputError
-
-Progress = Callable[[float, str], None]
+from hr_core.progress import Progress, scale_progress
 
 
 @dataclass(frozen=True)
@@ -119,9 +118,7 @@ def _backup_all(ctx: JobContext) -> Any:
     storage = make_storage()
     retention = ctx.params.get("retention")
 
-    def step(fraction: float, message: str) -> None:
-        ctx.progress(fraction * (0.95 if retention else 1.0), message)
-
+    step = scale_progress(ctx.progress, 0.0, 0.95 if retention else 1.0)
     backups = create_all_backups(engine=ctx.engine, storage=storage, actor=ctx.actor, progress=step)
     result: dict[str, Any] = {"backups": [b.as_dict() for b in backups]}
     if retention:
