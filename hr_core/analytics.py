@@ -123,6 +123,14 @@ def count_hires_by_month(*, engine: Engine, year: int) -> pd.DataFrame:
     )
 
 
+def count_hires_by_month_detail(*, engine: Engine, year: int) -> pd.DataFrame:
+    """Hires per (department_id, department, job, month) of year, for figures that follow filters."""
+    rows = _fetch(engine, "count_hires_by_month_detail", _year_bounds(check_year(year), engine))
+    return _frame(
+        rows, ["department_id", "department", "job", "month", "hired"], ("department_id", "month", "hired")
+    )
+
+
 def count_hires_between(*, engine: Engine, start: dt.datetime, end: dt.datetime) -> int:
     """Hires with start <= hired_at < end (aware datetimes; naive ones are taken as UTC)."""
     params = {"start_at": _instant(_as_utc(start), engine), "end_at": _instant(_as_utc(end), engine)}

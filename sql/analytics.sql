@@ -78,3 +78,18 @@ FROM hired_employees AS h
 JOIN jobs AS j ON j.id = h.job_id
 WHERE h.department_id = :department_id AND h.hired_at >= :year_start AND h.hired_at < :year_end
 ORDER BY h.hired_at, h.id;
+
+-- name: count_hires_by_month_detail
+-- Hires per (department, job, UTC month) of the year, so every figure can follow the page's filters.
+SELECT
+    d.id AS department_id,
+    d.department AS department,
+    j.job AS job,
+    CAST(EXTRACT(MONTH FROM h.hired_at AT TIME ZONE 'UTC') AS INTEGER) AS month,
+    COUNT(*) AS hired
+FROM hired_employees AS h
+JOIN departments AS d ON d.id = h.department_id
+JOIN jobs AS j ON j.id = h.job_id
+WHERE h.hired_at >= :year_start AND h.hired_at < :year_end
+GROUP BY d.id, d.department, j.job, 4
+ORDER BY d.department, j.job, 4;

@@ -209,3 +209,20 @@ def test_reports_match_a_python_count_for_any_instants(
     above = sorted(((d, c) for d, c in per_department.items() if c * n > total), key=lambda x: (-x[1], x[0]))
     got = analytics.list_departments_above_mean(engine=engine, year=2020)
     assert list(zip(got["id"], got["hired"], strict=True)) == above
+
+
+def test_monthly_detail_sums_to_the_quarterly_report(hr_engine: Engine) -> None:
+    detail = analytics.count_hires_by_month_detail(engine=hr_engine, year=2020)
+    assert int(detail["hired"].sum()) == 9
+    # the offset hire (30 June 22:30 at UTC-5) is July in UTC
+    marketing = detail[detail["department"] == "Marketing"]
+    assert marketing[["month", "hired"]].to_dict(orient="records") == [
+        {"month": 7, "hired": 1},
+        {"month": 10, "hired": 1},
+    ]
+    quarters = detail.assign(quarter="Q" + ((detail["month"] - 1) // 3 + 1).astype(str))
+    pivot = quarters.pivot_table(
+        index=["department", "job"], columns="quarter", values="hired", aggfunc="sum"
+    )
+    report = analytics.get_hires_by_quarter(engine=hr_engine, year=2020).set_index(["department", "job"])
+    assert (pivot.fillna(0).astype(int)[["Q1", "Q2", "Q3", "Q4"]] == report).all().all()

@@ -83,12 +83,18 @@ def _show_tab(at: AppTest, label: str) -> None:
 
 
 def _quarterly(at: AppTest) -> pd.DataFrame:
+    """The quarterly table as shown (plain labels, a Total column and row), back in report form."""
     table = next(
         d.value
         for d in at.dataframe
-        if list(d.value.columns) == ["department", "job", "Q1", "Q2", "Q3", "Q4"]
+        if list(d.value.columns) == ["Department", "Job", "Q1", "Q2", "Q3", "Q4", "Total"]
     )
-    return table.reset_index(drop=True)
+    rows = table[table["Department"] != "Total"]
+    assert (
+        table.iloc[-1][["Q1", "Q2", "Q3", "Q4", "Total"]] == rows[["Q1", "Q2", "Q3", "Q4", "Total"]].sum()
+    ).all()
+    rows = rows.drop(columns=["Total"]).rename(columns={"Department": "department", "Job": "job"})
+    return rows.reset_index(drop=True).astype({q: "int64" for q in ["Q1", "Q2", "Q3", "Q4"]})
 
 
 def test_opens_on_2021_with_kpis(seeded: None) -> None:
@@ -124,7 +130,10 @@ def test_change_year_filter_and_download(seeded: None, downloads: dict[str, byte
     xlsx_frame = pd.read_excel(io.BytesIO(downloads["hires_by_quarter_2020.xlsx"]))
     pd.testing.assert_frame_equal(xlsx_frame, labelled)
     _show_tab(at, "Above the mean")
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1  # one department under the filters: nobody above its mean
+    assert any("No department hired more than the mean" in i.value for i in at.info)
+    at.multiselect(key="ha_jobs").set_value([]).run()
+    at.multiselect(key="ha_departments").set_value([]).run()
     above = pd.read_csv(io.BytesIO(downloads["departments_above_mean_2020.csv"]))
     assert above.to_dict(orient="records") == [
         {"ID": 2, "Department": "Engineering", "Hires": 3},
@@ -163,12 +172,20 @@ def test_chart_tabs_follow_the_filters(seeded: None) -> None:
     _show_tab(at, "Quarter charts")
     charts = at.get("plotly_chart")
     assert len(charts) == 2
+    stacked = json.loads(charts[1].proto.spec)
+    assert stacked["layout"]["barmode"] == "stack"
+    totals = next(t for t in stacked["data"] if t.get("mode") == "text")
+    assert totals["text"] == ["2", "1", "1", "1"]  # Q1..Q4 totals above the stacks
     heatmap = json.loads(charts[0].proto.spec)["data"][0]
     assert heatmap["y"] == ["Marketing", "Sales"]
     assert _decode(heatmap["z"]) == [[0, 0, 1, 1], [2, 1, 0, 0]]
     _show_tab(at, "Monthly trend")
     trend = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
-    assert _decode(trend["y"]) == [1, 1, 1, 1, 1, 0, 2, 0, 0, 1, 0, 1]
+    # the trend follows the department filter too (Sales: Feb, Mar, Apr; Marketing: Jul, Oct)
+    assert _decode(trend["y"]) == [0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Hires in 2020"] == "5"
+    assert metrics["Departments hiring"] == "2"
     assert at.multiselect(key="ha_departments").value == ["Sales", "Marketing"]
 
 
