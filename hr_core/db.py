@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from hr_core.errors import DatabaseUnavailableError, InvalidInputError
+from hr_core.errors import ConflictError, DatabaseUnavailableError, InvalidInputError
 
 
 class Base(DeclarativeBase):
@@ -93,15 +93,43 @@ def init_db(engine: Engine) -> list[str]:
 
 
 @contextmanager
-def begin(engine: Engine) -> Iterator[Connection]:
-    """A transaction that turns an unreachable database into DatabaseUnavailableError."""
+def begin(engine: Engine, *, immediate: bool = False) -> Iterator[Connection]:
+    """A transaction that turns an unreachable database into DatabaseUnavailableError.
+
+    immediate: on SQLite, open it with BEGIN IMMEDIATE so the write lock is held before the first
+    read (pysqlite otherwise begins only at the first write, and a transaction that read first may
+    not upgrade to writing); writers then queue instead of failing. PostgreSQL ignores it.
+    """
     try:
-        with engine.begin() as conn:
-            yield conn
+        if immediate and engine.dialect.name == "sqlite":
+            with _sqlite_immediate(engine) as conn:
+                yield conn
+        else:
+            with engine.begin() as conn:
+                yield conn
     except sa_exc.OperationalError as e:
+        if engine.dialect.name == "sqlite" and "database is locked" in str(e.orig):
+            raise ConflictError(
+                "the database is busy with another write (a load, import or restore) that took too long; "
+                f"nothing was changed — try again when it has finished ({e.orig})"
+            ) from e
         raise DatabaseUnavailableError(
             f"the database failed or became unreachable; nothing was changed ({e.orig})"
         ) from e
+
+
+@contextmanager
+def _sqlite_immediate(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        dbapi: Any = conn.connection.driver_connection
+        saved = dbapi.isolation_level
+        dbapi.isolation_level = None  # we issue BEGIN ourselves; commit()/rollback() still end it
+        try:
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                yield conn
+        finally:
+            dbapi.isolation_level = saved
 
 
 def check_database(engine: Engine) -> None:

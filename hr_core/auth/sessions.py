@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Action, Actor, Role
@@ -47,6 +47,28 @@ def _burn_time(password: str) -> None:
     verify_password(password, _DUMMY_HASH[0])
 
 
+def _claim_attempt(engine: Engine, name: str, now: dt.datetime, max_failures: int) -> int | None:
+    """Count this attempt as a failure before checking it, in one atomic update; None if not allowed.
+
+    The update's own result decides: parallel attempts each get their own number, and once
+    max_failures attempts are counted (or the account is locked) no further guess is checked.
+    A successful log-in sets the count back to zero.
+    """
+    stmt = (
+        update(User)
+        .where(
+            User.username == name,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+            User.failed_logins < max_failures,
+        )
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    )
+    with begin(engine) as conn:
+        claimed = conn.execute(stmt).scalar_one_or_none()
+    return None if claimed is None else int(claimed)
+
+
 def authenticate(
     *, engine: Engine, username: str, password: str, now: dt.datetime | None = None
 ) -> LoginSession:
@@ -69,32 +91,40 @@ def authenticate(
     if row is None:
         _burn_time(password)
         raise refuse("unknown user", _WRONG)
-    if row.locked_until is not None and row.locked_until > now:
-        minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+    if row.disabled:
+        # Refused before the password is checked, so the answer never confirms a guess.
+        raise refuse("disabled", "this account is disabled; ask an administrator")
+    attempt = _claim_attempt(engine, name, now, settings.login_max_failures)
+    if attempt is None:
+        # Locked, or the last allowed attempts are being checked right now: this one is not checked.
+        locked_until = row.locked_until if row.locked_until and row.locked_until > now else None
+        left = (locked_until - now).total_seconds() if locked_until else settings.login_lock_minutes * 60
+        minutes = max(1, int(left // 60) + 1)
         raise refuse(
             "locked",
             f"too many failed log-ins: this account is locked for about {minutes} more minute(s); "
             "try again later or ask an administrator to reset the password",
         )
     if not verify_password(password, row.password_hash):
-        failures = row.failed_logins + 1
-        locked = failures >= settings.login_max_failures
-        values: dict[str, Any] = {"failed_logins": 0 if locked else User.failed_logins + 1}
+        locked = attempt >= settings.login_max_failures
         if locked:
-            values["locked_until"] = now + dt.timedelta(minutes=settings.login_lock_minutes)
-        with begin(engine) as conn:
-            conn.execute(update(User).where(User.username == name).values(**values))
-        if locked:
+            with begin(engine) as conn:
+                conn.execute(
+                    update(User)
+                    .where(User.username == name)
+                    .values(
+                        failed_logins=0,
+                        locked_until=now + dt.timedelta(minutes=settings.login_lock_minutes),
+                    )
+                )
             raise refuse(
                 "wrong password",
                 f"{_WRONG}; after {settings.login_max_failures} failed log-ins the account is locked "
                 f"for {settings.login_lock_minutes} minutes",
-                failures=failures,
+                failures=attempt,
                 locked=True,
             )
-        raise refuse("wrong password", _WRONG, failures=failures, locked=False)
-    if row.disabled:
-        raise refuse("disabled", "this account is disabled; ask an administrator")
+        raise refuse("wrong password", _WRONG, failures=attempt, locked=False)
     with begin(engine) as conn:
         conn.execute(
             update(User)

@@ -112,18 +112,78 @@ def _lock_file(engine: Engine, table: str) -> Path:
     return Path(tempfile.gettempdir()) / f"talentlens-restore-{table}.lock"
 
 
+def _advisory_key(table: str) -> int:
+    return zlib.crc32(f"talentlens-restore:{table}".encode())
+
+
+def _busy(table: str) -> ConflictError:
+    return ConflictError(f"a restore of {table} is running; wait for it to finish and try again")
+
+
+def restore_running(bind: Engine | Connection, table: str) -> bool:
+    """Whether a restore of table holds its restore lock right now (writers are then refused)."""
+    if bind.dialect.name == "postgresql":
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                return restore_running(conn, table)
+        return bool(
+            bind.execute(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+                    "AND objid = CAST(:key AS oid) AND objsubid = 1 AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+                ),
+                {"key": _advisory_key(table)},
+            ).scalar_one()
+        )
+    path = _lock_file(bind if isinstance(bind, Engine) else bind.engine, table)
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing the descriptor also drops the shared lock just taken
+    return False
+
+
+def refuse_during_restore(bind: Engine | Connection, tables: Sequence[str]) -> None:
+    """Raise ConflictError naming the table when a restore of any of them is running."""
+    for table in tables:
+        if restore_running(bind, table):
+            raise _busy(table)
+
+
+def _tables_to_lock(table: str) -> list[str]:
+    """The restored table and the tables whose rows reference it (their checks are suspended)."""
+    return [table] + sorted({child for child, _, _ in list_incoming_keys(table)} - {table})
+
+
 @contextmanager
 def _restore_transaction(engine: Engine, table: str) -> Iterator[Connection]:
-    """One transaction holding the table's restore lock: a PostgreSQL advisory lock, or on SQLite an
-    exclusive file lock taken before and released after the transaction."""
-    busy = ConflictError(
+    """One transaction that keeps every writer out of the table before anything is read.
+
+    Restores of the same table exclude each other first (a PostgreSQL advisory lock, or on SQLite an
+    exclusive file lock); then, before the safety backup is read, PostgreSQL locks the table (and the
+    tables referencing it) ACCESS EXCLUSIVE and SQLite opens the transaction with BEGIN IMMEDIATE, so a
+    concurrent load either committed before (its rows are in the safety backup) or waits until the
+    restore has committed. The "claimed" test hook runs between the two steps.
+    """
+    already = ConflictError(
         f"a restore of table {table} is already running; wait for it to finish and try again"
     )
     if engine.dialect.name == "postgresql":
         with begin(engine) as conn:
-            key = zlib.crc32(f"talentlens-restore:{table}".encode())
+            key = _advisory_key(table)
             if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar_one():
-                raise busy
+                raise already
+            _run_hook("claimed", conn)
+            q = conn.dialect.identifier_preparer.quote
+            names = ", ".join(q(check_table_name(t).name) for t in _tables_to_lock(table))
+            # Names come from the allow-list; waits for loads already running, then holds every writer.
+            conn.execute(text("LOCK TABLE " + names + " IN ACCESS EXCLUSIVE MODE"))
             yield conn
         return
     fd = os.open(_lock_file(engine, table), os.O_RDWR | os.O_CREAT, 0o600)
@@ -131,8 +191,11 @@ def _restore_transaction(engine: Engine, table: str) -> Iterator[Connection]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:
-            raise busy from e
-        with begin(engine) as conn:
+            raise already from e
+        if "claimed" in TEST_HOOKS:
+            with engine.connect() as idle:
+                _run_hook("claimed", idle)
+        with begin(engine, immediate=True) as conn:
             yield conn
     finally:
         os.close(fd)
@@ -327,10 +390,16 @@ def _reset_sequence(conn: Connection, table: str) -> None:
 def compute_live_content_hash(engine: Engine, table: str, *, legacy: bool = False) -> tuple[int, str]:
     """(row count, content hash) of the table as it is now, computed like a backup's (legacy: format /1)."""
     columns = list_live_columns(engine, table)
-    hasher = ContentHasher(legacy=legacy)
     with engine.connect() as conn:
-        for batch in stream_canonical_batches(conn, table, columns):
-            hasher.add_rows(batch)
+        return _hash_table(conn, table, columns, legacy=legacy)
+
+
+def _hash_table(
+    conn: Connection, table: str, columns: Sequence[ColumnSpec], *, legacy: bool
+) -> tuple[int, str]:
+    hasher = ContentHasher(legacy=legacy)
+    for batch in stream_canonical_batches(conn, table, columns):
+        hasher.add_rows(batch)
     return hasher.rows, hasher.hexdigest()
 
 
@@ -398,6 +467,7 @@ def restore_backup(
                         progress=step(0.3, 0.3),
                     )
                     details["safety_backup_id"] = safety.backup_id
+                    _run_hook("backed_up", conn)
                     if progress:
                         progress(0.6, f"replacing the rows of {table}")
                     readd = _suspend_incoming_keys(conn, table)
@@ -415,6 +485,10 @@ def restore_backup(
                         run_catalogue_ddl(conn, statement)
                     _reset_sequence(conn, table)
                     _run_hook("inserted", conn)
+                    if progress:
+                        progress(0.9, f"checking the restored {table}")
+                    # Checked inside the transaction: what it commits, not what a later writer adds.
+                    live_rows, live_hash = _hash_table(conn, table, columns, legacy=vb.manifest.legacy_hash)
             except HRCoreError:
                 raise
             except (sa_exc.SQLAlchemyError, OSError) as e:
@@ -425,9 +499,6 @@ def restore_backup(
                 if isinstance(e, psycopg.Error):
                     raise _wrap_db_error(e, table) from e
                 raise
-        if progress:
-            progress(0.9, f"checking the restored {table}")
-        live_rows, live_hash = compute_live_content_hash(engine, table, legacy=vb.manifest.legacy_hash)
         verified = live_rows == vb.manifest.rows == inserted and live_hash == vb.manifest.content_hash
         result = RestoreResult(table, backup_id, inserted, verified, safety.backup_id)
         audit.details.update(result.as_dict())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +18,10 @@ from sqlalchemy.engine import Connection
 
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
+from hr_core.backup.restore import refuse_during_restore
 from hr_core.db import begin
 from hr_core.errors import (
+    ConflictError,
     DatabaseUnavailableError,
     IntegrityError,
     NotFoundError,
@@ -177,11 +179,19 @@ def _consume(
 
 
 @contextmanager
-def _transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction for the whole upload; driver errors become hr_core errors saying nothing changed."""
+def _transaction(engine: Engine, tables: Sequence[str]) -> Iterator[Connection]:
+    """One transaction for the whole upload; driver errors become hr_core errors saying nothing changed.
+
+    A load into a table being restored is refused up front; on SQLite a restore that starts meanwhile
+    holds the database's write lock, and the load's wait for it ends in the same refusal.
+    """
     try:
-        with begin(engine) as conn:
+        with begin(engine, immediate=True) as conn:
+            refuse_during_restore(conn, tables)
             yield conn
+    except (DatabaseUnavailableError, ConflictError):
+        refuse_during_restore(engine, tables)
+        raise
     except sa_exc.DBAPIError as e:
         if e.connection_invalidated or isinstance(e, sa_exc.InterfaceError):
             raise DatabaseUnavailableError(
@@ -256,7 +266,7 @@ def load_table(
         with open_source(source, filename=filename) as src:
             spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
             report(0.0, f"reading {src.filename}")
-            with _transaction(engine) as conn:
+            with _transaction(engine, [spec.name]) as conn:
                 result = _write_table(
                     conn,
                     spec,
@@ -295,7 +305,7 @@ def load_batch(
 
     def run() -> list[LoadResult]:
         results: list[LoadResult] = []
-        with open_source(source, filename=filename) as src, _transaction(engine) as conn:
+        with open_source(source, filename=filename) as src, _transaction(engine, LOAD_ORDER) as conn:
             refs = _read_refs(conn)
             tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
             for index, table in enumerate(LOAD_ORDER):

@@ -56,9 +56,9 @@ def test_concurrent_restore_of_the_same_table_is_refused(
         inside.set()
         assert release.wait(60), "the test never released the first restore"
 
-    # Hold the first restore inside its transaction, lock taken (on SQLite before its first write, so
-    # the refused restore can still write its audit event without waiting for the database lock).
-    monkeypatch.setitem(TEST_HOOKS, "locked", hold)
+    # Hold the first restore once it has claimed the table, before it takes the write lock (on SQLite
+    # that lock covers the whole database, so the refused restore could not write its audit event).
+    monkeypatch.setitem(TEST_HOOKS, "claimed", hold)
     outcome: dict[str, Any] = {}
 
     def first() -> None:
@@ -73,7 +73,7 @@ def test_concurrent_restore_of_the_same_table_is_refused(
     worker.start()
     try:
         assert inside.wait(60), outcome.get("error")
-        monkeypatch.delitem(TEST_HOOKS, "locked")
+        monkeypatch.delitem(TEST_HOOKS, "claimed")
         with pytest.raises(ConflictError, match="a restore of table jobs is already running"):
             restore_backup(
                 engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN
