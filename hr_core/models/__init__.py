@@ -4,7 +4,14 @@ from hr_core.models.audit import AuditEvent
 from hr_core.models.auth import ApiKey, User
 from hr_core.models.hr import Department, HiredEmployee, Job
 from hr_core.models.jobs import AppSetting, BackgroundJob
-from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
+from hr_core.models.recruiting import (
+    Candidate,
+    PipelineOpening,
+    Prospect,
+    ProspectNote,
+    ProspectStageChange,
+    Vaga,
+)
 
 __all__ = [
     "ApiKey",
@@ -17,6 +24,8 @@ __all__ = [
     "Job",
     "PipelineOpening",
     "Prospect",
+    "ProspectNote",
+    "ProspectStageChange",
     "User",
     "Vaga",
 ]

@@ -115,3 +115,38 @@ class Prospect(Base):
     recrutador: Mapped[str] = mapped_column(Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     raw: Mapped[JsonDict] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class ProspectStageChange(Base):
+    """One move of a prospect from a status (and stage) to another: who, when, from what to what.
+
+    Keyed by the (opening, candidate) codes rather than the prospect's id, so the history survives a
+    re-import of prospects.json.
+    """
+
+    __tablename__ = "prospect_stage_changes"
+    __table_args__ = (Index("ix_prospect_stage_changes_pair", "vaga_codigo", "candidate_codigo"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vaga_codigo: Mapped[str] = mapped_column(Text, nullable=False)
+    candidate_codigo: Mapped[str] = mapped_column(Text, nullable=False)
+    from_status: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    to_status: Mapped[str] = mapped_column(Text, nullable=False)
+    from_stage: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    to_stage: Mapped[str] = mapped_column(Text, nullable=False)
+    changed_by: Mapped[str] = mapped_column(Text, nullable=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ProspectNote(Base):
+    """A recruiter's note on one candidate in one opening's pipeline."""
+
+    __tablename__ = "prospect_notes"
+    __table_args__ = (Index("ix_prospect_notes_pair", "vaga_codigo", "candidate_codigo"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vaga_codigo: Mapped[str] = mapped_column(Text, nullable=False)
+    candidate_codigo: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
