@@ -17,6 +17,7 @@ COPY requirements.txt .
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.txt
 
 COPY --chown=app:app hr_core ./hr_core
+COPY --chown=app:app hr_api ./hr_api
 COPY --chown=app:app sql ./sql
 COPY --chown=app:app pages ./pages
 COPY --chown=app:app scripts ./scripts
@@ -25,7 +26,7 @@ COPY --chown=app:app .streamlit/config.toml ./.streamlit/config.toml
 RUN mkdir -p /app/data /app/models_cache && chown -R app:app /app/data /app/models_cache
 
 USER app
-EXPOSE 8501
+EXPOSE 8501 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8501/_stcore/health || exit 1
 CMD ["streamlit", "run", "Home.py", "--server.address", "0.0.0.0", "--server.port", "8501"]

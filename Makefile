@@ -11,9 +11,10 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
+API_PORT ?= 8000
 DEMO_DIR := data/demo
 
-.PHONY: run test bench lint i18n venv dev-venv setup demo-data demo-users models clean
+.PHONY: run api test bench lint i18n venv dev-venv setup demo-data demo-users models clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,8 +36,16 @@ data/.setup-done: $(VENV)/.runtime
 
 setup: data/.setup-done
 
+# The dashboard, with the HTTP API beside it on $(API_PORT) (stopped when the dashboard stops).
 run: data/.setup-done
+	$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT) --log-level warning & api=$$!; \
+	trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
+	echo "API on http://$(HOST):$(API_PORT) (docs at /docs)"; \
 	$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+
+# The HTTP API alone (OpenAPI docs at /docs).
+api: data/.setup-done
+	$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT)
 
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -45,8 +54,8 @@ bench: $(VENV)/.dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check hr_core tests pages Home.py bench scripts
-	$(VENV)/bin/ruff format --check hr_core tests pages Home.py bench scripts
+	$(VENV)/bin/ruff check hr_core hr_api tests pages Home.py bench scripts
+	$(VENV)/bin/ruff format --check hr_core hr_api tests pages Home.py bench scripts
 	$(VENV)/bin/mypy
 
 # Interface languages: extract every _("…")/N_("…") into locales/messages.pot, merge it into each

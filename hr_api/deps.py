@@ -15,6 +15,7 @@ from hr_core.auth.sessions import resolve_cookie_key
 from hr_core.auth.tokens import resolve_credentials
 from hr_core.db import make_engine
 from hr_core.errors import AuthenticationError
+from hr_core.jobs import start_job_runner, stop_job_runners
 from hr_core.settings import Settings, get_settings
 from hr_core.storage import Storage, make_storage
 
@@ -37,17 +38,16 @@ class Runtime:
         return self._storage
 
     def close(self) -> None:
+        stop_job_runners()
         self.engine.dispose()
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
     """Engine, settings and the token-signing key (HR_COOKIE_KEY, or a random one for this process)."""
     settings = settings or get_settings()
-    return Runtime(
-        settings=settings,
-        engine=make_engine(settings.database_url),
-        token_key=resolve_cookie_key(settings).value,
-    )
+    engine = make_engine(settings.database_url)
+    start_job_runner(engine)  # unless HR_JOBS_IN_PROCESS=false (separate `python -m hr_core worker`s)
+    return Runtime(settings=settings, engine=engine, token_key=resolve_cookie_key(settings).value)
 
 
 def get_runtime(request: Request) -> Runtime:
