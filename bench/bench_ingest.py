@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BenchContext, Figure, run_measured
-from hr_core.demo import FIRST_NAMES, LAST_NAMES
+from hr_core.demo.hr import FIRST_NAMES, LAST_NAMES
 
 ROWS = 1_000_000
 # Names from the demo generator (bench data need not be realistic, only valid).
@@ -70,7 +70,7 @@ def _raw_copy_seconds(pg_url: str, path: Path, *, into_table: bool, repeat: int 
 def _prepare_schema(pg_url: str) -> None:
     """The app's schema with the demo departments and jobs, so raw COPYs into hired_employees can run."""
     from hr_core.db import init_db, make_engine
-    from hr_core.demo import DEPARTMENTS, list_jobs
+    from hr_core.demo.hr import DEPARTMENTS, list_jobs
 
     engine = make_engine(pg_url)
     init_db(engine)
@@ -94,7 +94,7 @@ from pathlib import Path
 from sqlalchemy import text
 from hr_core.access import CLI_ACTOR
 from hr_core.db import init_db, make_engine
-from hr_core.demo import DEPARTMENTS, list_jobs
+from hr_core.demo.hr import DEPARTMENTS, list_jobs
 from hr_core.ingest import load_table
 
 engine = make_engine({url!r})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bench.common import BenchContext, Figure, run_measured
-from hr_core.demo_recruiting import write_recruiting_demo
+from hr_core.demo.recruiting import write_recruiting_demo
 
 APPLICANTS = 40_000
 VAGAS = 4_000

@@ -253,7 +253,7 @@ def write_small_recruiting_demo(
     folder: Path, *, seed: int = 7, applicants: int = 120, vagas: int = 40
 ) -> dict:
     """A small generated Decision data set (applicants/vagas/prospects JSON) in folder."""
-    from hr_core.demo_recruiting import write_recruiting_demo
+    from hr_core.demo.recruiting import write_recruiting_demo
 
     return write_recruiting_demo(folder, seed=seed, applicants=applicants, vagas=vagas)
 

@@ -1,5 +1,6 @@
 """Verified Avro backups of the allow-listed tables, and atomic restores, on local disk or S3."""
 
+from hr_core.backup.allowed_tables import TABLE_ORDER, check_table_name
 from hr_core.backup.manifest import BackupInfo, Manifest, check_backup_id, find_backup_table, list_backups
 from hr_core.backup.prune import PruneResult, prune_backups
 from hr_core.backup.restore import (
@@ -9,7 +10,6 @@ from hr_core.backup.restore import (
     diff_backup,
     restore_backup,
 )
-from hr_core.backup.tables import TABLE_ORDER, check_table_name
 from hr_core.backup.verify import VerifyResult, verify_backup
 from hr_core.backup.writer import BackupResult, create_all_backups, create_backup
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hr_core.backup.tables import ColumnSpec
+from hr_core.backup.allowed_tables import ColumnSpec
 from hr_core.errors import InvalidInputError
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hr_core.backup.tables import TABLE_ORDER, ColumnSpec, check_table_name
+from hr_core.backup.allowed_tables import TABLE_ORDER, ColumnSpec, check_table_name
 from hr_core.errors import IntegrityError, InvalidInputError, NotFoundError
 from hr_core.storage import Storage
 

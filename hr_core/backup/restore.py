@@ -19,18 +19,18 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
-from hr_core.backup.codec import (
-    ContentHasher,
-    hash_row,
-    to_sqlite_value,
-)
-from hr_core.backup.tables import (
+from hr_core.backup.allowed_tables import (
     ColumnSpec,
     check_table_name,
     get_serial_column,
     list_incoming_keys,
     list_live_columns,
     list_outgoing_keys,
+)
+from hr_core.backup.codec import (
+    ContentHasher,
+    hash_row,
+    to_sqlite_value,
 )
 from hr_core.backup.verify import VerifiedBackup, iter_backup_rows, open_verified_backup
 from hr_core.backup.writer import stream_canonical_batches, write_table_backup

@@ -12,9 +12,9 @@ from typing import Any, cast
 
 from sqlalchemy import Engine
 
+from hr_core.backup.allowed_tables import ColumnSpec, check_table_name, list_live_columns
 from hr_core.backup.codec import ContentHasher, build_avro_schema, describe_avro_fields, make_row_normalizer
 from hr_core.backup.manifest import Manifest, find_backup_table, load_manifest
-from hr_core.backup.tables import ColumnSpec, check_table_name, list_live_columns
 from hr_core.errors import IntegrityError
 from hr_core.progress import Progress
 from hr_core.storage import Storage

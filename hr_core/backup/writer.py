@@ -19,15 +19,15 @@ from sqlalchemy import table as sql_table
 import hr_core
 from hr_core.access import Action, Actor, require_role
 from hr_core.audit import audited
-from hr_core.backup.codec import ContentHasher, build_avro_schema, make_row_normalizer
-from hr_core.backup.manifest import Manifest, build_avro_key, build_manifest_key, new_backup_id
-from hr_core.backup.tables import (
+from hr_core.backup.allowed_tables import (
     TABLE_ORDER,
     ColumnSpec,
     check_table_name,
     get_primary_key,
     list_live_columns,
 )
+from hr_core.backup.codec import ContentHasher, build_avro_schema, make_row_normalizer
+from hr_core.backup.manifest import Manifest, build_avro_key, build_manifest_key, new_backup_id
 from hr_core.errors import DatabaseUnavailableError
 from hr_core.progress import Progress
 from hr_core.storage import Storage

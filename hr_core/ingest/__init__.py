@@ -9,7 +9,7 @@ from hr_core.ingest.load import (
     validate_batch,
     validate_upload,
 )
-from hr_core.ingest.tables import LOAD_ORDER, TABLES, infer_table
+from hr_core.ingest.table_specs import LOAD_ORDER, TABLES, infer_table
 from hr_core.ingest.validate import RejectRow
 
 __all__ = [

@@ -31,7 +31,7 @@ from hr_core.errors import (
 from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
 from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
-from hr_core.ingest.tables import LOAD_ORDER, TABLES, TableSpec, get_table, infer_table
+from hr_core.ingest.table_specs import LOAD_ORDER, TABLES, TableSpec, get_table, infer_table
 from hr_core.ingest.validate import RefData, RejectRow, RowValidator, ValidBlock
 from hr_core.ingest.writers import Stager, UpsertCounts
 from hr_core.progress import Progress, no_progress

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
 from hr_core.errors import InvalidInputError
-from hr_core.ingest.tables import BATCH_TABLES, LOAD_ORDER, TableSpec
+from hr_core.ingest.table_specs import BATCH_TABLES, LOAD_ORDER, TableSpec
 
 BATCH_MAX_ROWS = 1000
 BLOCK_BYTES = 1 << 20  # plain CSV lines are read, checked and copied in blocks of about this size

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hr_core.ingest.readers import CleanBlock
-from hr_core.ingest.tables import TableSpec
+from hr_core.ingest.table_specs import TableSpec
 
 MAX_INT = 2_147_483_647  # the INTEGER columns of both databases
 # Characters str.strip() removes (and other controls): a name that starts or ends with one of them

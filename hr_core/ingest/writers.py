@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from hr_core.errors import DatabaseUnavailableError, IntegrityError
-from hr_core.ingest.tables import TableSpec
+from hr_core.ingest.table_specs import TableSpec
 from hr_core.ingest.validate import ValidBlock
 from hr_core.sqlfiles import get_query
 

@@ -15,13 +15,13 @@ from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
+from hr_core.recruiting.core_tables import CANDIDATES
 from hr_core.recruiting.records import (
     CANDIDATE_FIELDS,
     RecordError,
     build_candidate_record,
     build_candidate_row,
 )
-from hr_core.recruiting.tables import CANDIDATES
 from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
 
 MAX_TEXT = 100_000

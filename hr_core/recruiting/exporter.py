@@ -16,8 +16,8 @@ from hr_core.audit import audited
 from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.recruiting import Prospect
 from hr_core.progress import Progress
+from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.recruiting.records import build_candidate_record, build_opening_record, build_vaga_record
-from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.storage import make_storage
 
 PAGE = 1000

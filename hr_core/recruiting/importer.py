@@ -18,6 +18,7 @@ from hr_core.db import begin
 from hr_core.errors import HRCoreError, InvalidInputError
 from hr_core.exports import save_rejects_report
 from hr_core.progress import Progress
+from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.recruiting.records import (
     RecordError,
     build_candidate_row,
@@ -25,7 +26,6 @@ from hr_core.recruiting.records import (
     build_prospect_row,
     build_vaga_row,
 )
-from hr_core.recruiting.tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
 from hr_core.storage import Storage, fetch_input, make_storage
 
 CHUNK = 1000

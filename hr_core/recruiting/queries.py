@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 from hr_core.pipeline_stages import STAGE_LABELS
+from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, VAGAS
 from hr_core.recruiting.records import build_candidate_record, build_vaga_record
-from hr_core.recruiting.tables import CANDIDATES, OPENINGS, VAGAS
 
 MAX_PAGE_SIZE = 500
 CANDIDATE_LIST_COLUMNS = (

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, insert, select, text
 
 from hr_core.access import Actor
 from hr_core.backup import create_backup, restore_backup, verify_backup
+from hr_core.backup.allowed_tables import list_live_columns
 from hr_core.backup.codec import ContentHasher, encode_row, make_row_normalizer
 from hr_core.backup.manifest import build_manifest_key, load_manifest
-from hr_core.backup.tables import list_live_columns
 from hr_core.backup.verify import iter_backup_rows
 from hr_core.backup.writer import stream_canonical_batches, stream_table_rows
 from hr_core.models import Department, HiredEmployee, Job, Prospect

@@ -90,7 +90,7 @@ def _load_demo_data(env: dict[str, str], workdir: Path, *, linked_recruiting: bo
     if "hr_core.cli.recruiting_cmds" in COMMAND_MODULES:
         decision = SHARED_DATA / "decision"
         if linked_recruiting:
-            from hr_core.demo_recruiting import write_recruiting_demo
+            from hr_core.demo.recruiting import write_recruiting_demo
 
             decision = workdir / "recruiting"
             write_recruiting_demo(decision, seed=7, applicants=240, vagas=60)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hr_core.errors import InvalidInputError
 from hr_core.ingest import load, readers
 from hr_core.ingest.readers import CleanBlock, CsvReader
-from hr_core.ingest.tables import HIRED_EMPLOYEES
+from hr_core.ingest.table_specs import HIRED_EMPLOYEES
 from hr_core.ingest.validate import RefData, RejectRow, RowValidator, ValidBlock
 
 

@@ -6,8 +6,8 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from hr_core.demo import DEPARTMENTS, iter_employee_rows, list_jobs, write_demo_dataset
-from hr_core.ingest.tables import HIRED_EMPLOYEES
+from hr_core.demo.hr import DEPARTMENTS, iter_employee_rows, list_jobs, write_demo_dataset
+from hr_core.ingest.table_specs import HIRED_EMPLOYEES
 from hr_core.ingest.validate import RefData, RowValidator
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hr_core.errors import InvalidInputError
 from hr_core.ingest.readers import CsvReader, read_batch
 from hr_core.ingest.sources import detect_format
-from hr_core.ingest.tables import DEPARTMENTS, HIRED_EMPLOYEES, infer_table
+from hr_core.ingest.table_specs import DEPARTMENTS, HIRED_EMPLOYEES, infer_table
 from hr_core.ingest.validate import RefData, RowValidator, parse_instant
 
 names = st.text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hr_core.demo_recruiting import SKILLS, write_recruiting_demo
+from hr_core.demo.recruiting import SKILLS, write_recruiting_demo
 from hr_core.pipeline_stages import ALL_STATUSES, match_label
 from hr_core.recruiting.records import (
     build_candidate_row,

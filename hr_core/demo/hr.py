@@ -1,15 +1,15 @@
-"""The deterministic demo data set: HR CSVs like the historic files (plus recruiting JSON when available)."""
+"""The deterministic demo data set: HR CSVs like the historic files, plus the recruiting JSON."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
-import importlib.util
 import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from hr_core.demo.recruiting import write_recruiting_demo
 
 DEPARTMENTS: tuple[str, ...] = (
     "Product Management",
@@ -276,7 +276,5 @@ def write_demo_dataset(out: Path, *, seed: int = 42, employees: int = 50_000) ->
             out / "hired_employees.csv", iter_employee_rows(seed=seed, employees=employees)
         ),
     }
-    if importlib.util.find_spec("hr_core.demo_recruiting") is not None:
-        recruiting = importlib.import_module("hr_core.demo_recruiting")
-        counts.update(recruiting.write_recruiting_demo(out, seed=seed))
+    counts.update(write_recruiting_demo(out, seed=seed))
     return counts
