@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from hr_core.access import Actor
 from hr_core.backup import create_backup, restore_backup
+from hr_core.backup.allowed_tables import list_live_columns
 from hr_core.backup.restore import TEST_HOOKS
-from hr_core.backup.tables import list_live_columns
 from hr_core.backup.verify import iter_backup_rows, open_verified_backup
 from hr_core.errors import ConflictError
 from hr_core.ingest import load_table
