@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -11,6 +13,7 @@ from hr_core.db import check_database, init_db, make_engine
 from hr_core.errors import HRCoreError
 from hr_core.exports import to_csv_bytes, to_excel_bytes
 from hr_core.i18n import DEFAULT_LOCALE, LocaleCode, normalise_locale, relabel, translator
+from hr_core.jobs import JobInfo, JobState, get_job, start_job_runner, submit_job
 from hr_core.settings import get_settings
 from hr_core.storage import Storage, make_storage
 from pages._menu import find_page, may_open
@@ -46,6 +49,8 @@ def refusal(title: str) -> str:
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
     init_db(engine)
+    # Long work and the backup schedule run in this server process (unless HR_JOBS_IN_PROCESS=false).
+    start_job_runner(engine)
     return engine
 
 
@@ -187,3 +192,56 @@ def render_funnel(funnel: pd.DataFrame, *, title: str, key: str) -> None:
             ),
         },
     )
+
+
+JOBS_SEEN_KEY = "jobs_seen"  # ids of finished jobs whose on_success already ran in this session
+
+
+def start_job(state_key: str, kind: str, params: dict | None = None) -> None:
+    """Submit long work as a job and remember its id under state_key; follow_job shows it."""
+    actor = current_actor()
+    try:
+        job = submit_job(engine=get_engine(), actor=actor, kind=kind, params=params or {})  # type: ignore[arg-type]
+    except HRCoreError as e:
+        show_error(e)
+        return
+    st.session_state[state_key] = job.id
+
+
+def follow_job(state_key: str, *, on_success: Callable[[JobInfo], None] | None = None) -> JobInfo | None:
+    """Show the job remembered under state_key: live progress while it runs, then its outcome.
+
+    on_success runs once per finished job (e.g. to clear caches and say what it made).
+    """
+    job_id = st.session_state.get(state_key)
+    if job_id is None:
+        return None
+    try:
+        job = get_job(engine=get_engine(), actor=current_actor(), job_id=job_id)  # type: ignore[arg-type]
+    except HRCoreError as e:
+        show_error(e)
+        return None
+    if not job.done:
+        _job_progress(job_id)
+    elif job.state == JobState.FAILED:
+        st.error(_("The job failed: {error}").format(error=job.error), icon=":material/error:")
+    elif on_success is not None:
+        seen: set[int] = st.session_state.setdefault(JOBS_SEEN_KEY, set())
+        if job.id not in seen:
+            seen.add(job.id)
+            on_success(job)
+    return job
+
+
+@st.fragment(run_every=1.0)
+def _job_progress(job_id: int) -> None:
+    """A progress bar read from the job's record every second; the whole page reruns when it ends."""
+    try:
+        job = get_job(engine=get_engine(), actor=current_actor(), job_id=job_id)  # type: ignore[arg-type]
+    except HRCoreError as e:
+        show_error(e)
+        return
+    if job.done:
+        st.rerun(scope="app")
+    label = _("Queued, waiting for a worker…") if job.state == JobState.QUEUED else job.message
+    st.progress(min(max(job.progress, 0.0), 1.0), text=label)

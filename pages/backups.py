@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,8 @@ from hr_core.backup import (
     verify_backup,
 )
 from hr_core.errors import HRCoreError
+from hr_core.jobs import get_backup_schedule, get_backup_schedule_status, set_backup_schedule
+from hr_core.settings import get_settings
 from hr_core.storage import Storage
 from pages._shared import clear_data_caches, get_engine, get_storage, page_setup, show_error
 
@@ -40,6 +43,10 @@ def progress_bar(label: str) -> Any:
 
 def refresh_catalogue() -> None:
     load_catalogue.clear()
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
 st.title("Backups")
@@ -72,6 +79,50 @@ with st.container(border=True):
                 "Backed up " + ", ".join(f"{r.table} ({r.rows:,} rows)" for r in made) + ".",
                 icon=":material/check_circle:",
             )
+
+
+with st.container(border=True):
+    st.subheader("Schedule")
+    st.caption("All tables are backed up daily at this time, keeping the newest backups per table.")
+    try:
+        schedule = get_backup_schedule(engine=engine, actor=actor)
+        s1, s2, s3, s4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+        at_time = s1.time_input(
+            "Daily at",
+            value=dt.time.fromisoformat(schedule.time) if schedule else dt.time(2, 0),
+            step=300,
+            key="schedule_time",
+        )
+        zone = s2.text_input("Time zone", value=schedule.timezone if schedule else "UTC", key="schedule_zone")
+        keep = s3.number_input(
+            "Keep per table",
+            min_value=1,
+            max_value=1000,
+            value=schedule.retention if schedule else get_settings().backup_retention,
+            key="schedule_retention",
+        )
+        enabled = s4.toggle("On", value=schedule.enabled if schedule else True, key="schedule_enabled")
+        if st.button("Save schedule", key="schedule_save", icon=":material/schedule:"):
+            set_backup_schedule(
+                engine=engine,
+                actor=actor,
+                time=at_time.strftime("%H:%M"),
+                timezone=zone.strip(),
+                retention=int(keep),
+                enabled=enabled,
+            )
+            st.success("Schedule saved.", icon=":material/check_circle:")
+        status = get_backup_schedule_status(engine=engine, actor=actor)
+    except HRCoreError as e:
+        show_error(e)
+    else:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Last success", _when(status.last_success_at))
+        m2.metric("Next run", _when(status.next_run_at) if status.schedule else "not scheduled")
+        m3.metric("Last failure", _when(status.last_failure_at))
+        if status.last_run_failed:
+            st.error(f"The last scheduled backup failed: {status.last_error}", icon=":material/error:")
+
 
 try:
     catalogue = load_catalogue(storage.url, storage)

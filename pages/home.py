@@ -75,6 +75,22 @@ for column, (section, specs) in zip(columns, sections.items(), strict=False):
             page = st.Page(REPO / spec.path, title=spec.title, icon=spec.icon)
             st.page_link(page, label=spec.title, icon=spec.icon)
 
+# --- Failed scheduled backup (admins) --------------------------------------------------------------
+if may(actor.role, Action.BACKUP_SCHEDULE):
+    from hr_core.jobs import get_backup_schedule_status
+
+    try:
+        backup_status = get_backup_schedule_status(engine=get_engine(), actor=actor)
+    except HRCoreError as e:
+        show_error(e)
+    else:
+        if backup_status.last_run_failed and backup_status.last_failure_at:
+            st.error(
+                f"The scheduled backup of {backup_status.last_failure_at:%Y-%m-%d %H:%M} UTC failed: "
+                f"{backup_status.last_error}. See Backups.",
+                icon=":material/backup:",
+            )
+
 # --- Model drift warning ------------------------------------------------------------------------
 # Reserved for the ML engineer: show a warning here when the match model's input data drifts
 # (see pages/model_monitoring.py). Keep it below the quick links and guarded by role.

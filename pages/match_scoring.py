@@ -8,19 +8,23 @@ import streamlit as st
 
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
+from hr_core.jobs import JobInfo
 from hr_core.ml import match
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
     clear_data_caches,
+    follow_job,
     get_engine,
     get_match_model,
     get_pair_choices,
     page_setup,
     show_error,
+    start_job,
 )
 
 actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
+TRAIN_JOB_KEY = "ms_train_job"
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
 
@@ -83,17 +87,9 @@ def _show_score(score: match.MatchScore, key: str) -> None:
     s2.markdown("**Missing skills** " + (", ".join(f"`{s}`" for s in score.missing_skills) or "none"))
 
 
-def _retrain() -> None:
-    bar = st.progress(0.0, text="Starting…")
-    try:
-        result = match.train_match_model(
-            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
-        )
-    except HRCoreError as e:
-        show_error(e)
-        return
+def _retrained(job: JobInfo) -> None:
     clear_data_caches()
-    st.success(f"Model retrained: ROC AUC {result.roc_auc:.3f}, PR AUC {result.pr_auc:.3f}.")
+    st.success(f"Model retrained: ROC AUC {job.result['roc_auc']:.3f}, PR AUC {job.result['pr_auc']:.3f}.")
 
 
 st.title("Match scoring")
@@ -103,7 +99,9 @@ if may(actor.role, Action.MODEL_TRAIN):
     with st.expander("Retrain the model", icon=":material/model_training:"):
         st.write("Trains on every prospect with a final status (approved/hired or rejected/withdrew).")
         if st.button("Retrain now", key="ms_retrain", type="primary"):
-            _retrain()
+            start_job(TRAIN_JOB_KEY, "ml.train")
+        # Training runs as a job: it goes on if this page is left, and its progress shows here.
+        follow_job(TRAIN_JOB_KEY, on_success=_retrained)
 
 try:
     card = match.read_model_card()

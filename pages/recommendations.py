@@ -10,22 +10,26 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from hr_core.errors import HRCoreError
+from hr_core.jobs import JobInfo
 from hr_core.ml import match, recommend
 from hr_core.settings import get_settings
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
     clear_data_caches,
     download_buttons,
+    follow_job,
     get_engine,
     get_match_model,
     get_pair_choices,
     page_setup,
     show_error,
+    start_job,
 )
 
 actor = page_setup("pages/recommendations.py")
 REPO = Path(__file__).resolve().parent.parent
 PRESELECT_KEY = "match_preselect"
+INDEX_JOB_KEY = "rec_index_job"
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
 
@@ -36,18 +40,12 @@ def _indexes(models_dir: str, signature: str) -> dict[str, recommend.VectorIndex
     return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
 
 
-def _rebuild() -> None:
-    bar = st.progress(0.0, text="Starting…")
-    try:
-        result = recommend.build_indexes(
-            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
-        )
-    except HRCoreError as e:
-        show_error(e)
-        return
+def _rebuilt(job: JobInfo) -> None:
     _indexes.clear()
     clear_data_caches()
-    st.success(f"Indexes rebuilt: {result['vagas']:,} openings and {result['candidates']:,} candidates.")
+    st.success(
+        f"Indexes rebuilt: {job.result['vagas']:,} openings and {job.result['candidates']:,} candidates."
+    )
 
 
 def _open_match_page(candidate: str, vaga: str) -> None:
@@ -78,7 +76,9 @@ if status.built and status.stale:
 with st.expander("Rebuild the indexes", icon=":material/refresh:", expanded=not status.built):
     st.write("Encodes every opening and candidate; takes about a minute per thousand texts on this machine.")
     if st.button("Rebuild now", key="rec_rebuild", type="primary"):
-        _rebuild()
+        start_job(INDEX_JOB_KEY, "ml.build_index")
+    # The build runs as a job: it goes on if this page is left, and its progress shows here.
+    if follow_job(INDEX_JOB_KEY, on_success=_rebuilt):
         status = recommend.get_index_status(engine)
 if not status.built:
     st.info("The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`.")

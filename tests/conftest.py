@@ -45,6 +45,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "models"))
     reset_settings()
     yield
+    from hr_core.jobs import stop_job_runners
+
+    stop_job_runners()  # threads a page or a test started for this test's database
     reset_settings()
 
 

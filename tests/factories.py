@@ -333,3 +333,16 @@ def load_ingest_refs(engine: Engine, folder: Path) -> None:
     departments = write_text_file(folder, "departments.csv", INGEST_DEPARTMENTS)
     load_table(engine=engine, source=departments, actor=CLI_ACTOR)
     load_table(engine=engine, source=write_text_file(folder, "jobs.csv", INGEST_JOBS), actor=CLI_ACTOR)
+
+
+def insert_failed_scheduled_backup(engine: Engine, *, error: str) -> int:
+    """A scheduled backup job that ran and failed with error, as a runner would leave it; its id."""
+    from hr_core.access import SCHEDULER_ACTOR
+    from hr_core.jobs.records import claim_job, create_job_record, finish_job
+
+    info = create_job_record(
+        engine, actor=SCHEDULER_ACTOR, kind="backup.all", params={"retention": 3}, dedupe_key="test-slot"
+    )
+    assert claim_job(engine, info.id)
+    finish_job(engine, info.id, error=error)
+    return info.id

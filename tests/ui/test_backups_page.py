@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import Actor
 from hr_core.db import init_db, make_engine
+from hr_core.jobs import get_backup_schedule
 from hr_core.models import Job
 from hr_core.settings import get_settings
+from tests.factories import insert_failed_scheduled_backup
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +57,7 @@ def test_admin_backs_up_verifies_previews_and_restores() -> None:
     at.button(key="backup_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Backed up jobs (7 rows)" in s.value for s in at.success)
-    assert at.metric[0].value == "1"
+    assert {m.label: m.value for m in at.metric}["Backups"] == "1"
 
     with engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == 3).values(job="Edited"))
@@ -79,7 +82,7 @@ def test_admin_backs_up_verifies_previews_and_restores() -> None:
 
     # The safety backup now sits in the catalogue beside the original.
     at.run()
-    assert at.metric[0].value == "2"
+    assert {m.label: m.value for m in at.metric}["Backups"] == "2"
     at.button(key="download_prepare").click().run()
     assert at.get("download_button")
     engine.dispose()
@@ -91,3 +94,31 @@ def test_analyst_is_told_they_lack_the_right() -> None:
     assert not at.exception
     assert any("You do not have access to" in e.value for e in at.error)
     assert not at.button
+
+
+def test_admin_sets_the_schedule_and_sees_its_next_run_and_last_failure() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    at = _app("admin")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Next run"] == "not scheduled" and metrics["Last success"] == "—"
+
+    at.time_input(key="schedule_time").set_value(dt.time(3, 15))
+    at.number_input(key="schedule_retention").set_value(5)
+    at.button(key="schedule_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Schedule saved" in s.value for s in at.success)
+    schedule = get_backup_schedule(engine=engine, actor=Actor("ada", "admin"))
+    assert schedule is not None and (schedule.time, schedule.retention, schedule.updated_by) == (
+        "03:15",
+        5,
+        "ui-admin",
+    )
+    assert {m.label: m.value for m in at.metric}["Next run"].endswith("03:15 UTC")
+
+    insert_failed_scheduled_backup(engine, error="storage is full")
+    at.run()
+    assert any("The last scheduled backup failed: storage is full" in e.value for e in at.error)
+    engine.dispose()

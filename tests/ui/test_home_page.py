@@ -14,7 +14,7 @@ from hr_core.db import init_db, make_engine
 from hr_core.settings import get_settings
 from pages._menu import list_pages_for
 from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
-from tests.factories import insert_hiring_rows
+from tests.factories import insert_failed_scheduled_backup, insert_hiring_rows
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "home.py")
 
@@ -76,3 +76,15 @@ def test_admin_sees_everything_and_an_empty_state() -> None:
     assert any("No hiring data yet" in i.value for i in at.info)
     assert _links(at) == [p.title for p in list_pages_for("admin") if p.path != "pages/home.py"]
     assert "Backups" in _links(at)
+
+
+def test_admins_are_warned_when_the_scheduled_backup_failed() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    insert_failed_scheduled_backup(engine, error="storage s3://hr/backups is unreachable")
+    engine.dispose()
+    at = _open("admin")
+    assert any(
+        "scheduled backup" in e.value and "s3://hr/backups is unreachable" in e.value for e in at.error
+    )
+    assert not [e for e in _open("recruiter").error if "scheduled backup" in e.value]
