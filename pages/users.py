@@ -1,4 +1,4 @@
-"""Users (admins): who may log in, with which role; add, change role, disable, reset a password."""
+"""Users (admins): who may log in, with which role; add, change role, disable, reset a password; API keys."""
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +13,7 @@ from hr_core.auth import (
     reset_password,
     set_role,
 )
+from hr_core.auth.tokens import create_api_key, list_api_keys, revoke_api_key
 from hr_core.errors import HRCoreError
 from pages._shared import download_buttons, get_engine, page_setup, show_error
 
@@ -139,3 +140,60 @@ with reset_tab, st.form("users_reset_form", clear_on_submit=True):
             show_error(e)
         else:
             _done(f"Password of {who} reset", None if typed else (who, password))
+
+st.subheader("API keys")
+st.caption(
+    "Keys let programs call the HTTP API (header `X-API-Key`) with the role of the user they act as. "
+    "A new key is shown once; only its hash is kept. People log in at `POST /api/v1/auth/token` instead."
+)
+try:
+    keys = list_api_keys(engine=engine, actor=actor)
+except HRCoreError as e:
+    show_error(e)
+    keys = []
+if new_key := st.session_state.pop("users_new_api_key", None):
+    st.success(f"API key for **{new_key[0]}** (shown once — copy it now):", icon=":material/key:")
+    st.code(new_key[1], language=None)
+if keys:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": k.id,
+                    "user": k.username,
+                    "starts with": k.prefix,
+                    "created": k.created_at,
+                    "by": k.created_by,
+                    "last used": k.last_used_at,
+                    "revoked": k.revoked_at,
+                }
+                for k in keys
+            ]
+        ),
+        hide_index=True,
+        key="users_api_keys_table",
+    )
+key_col, revoke_col = st.columns(2)
+with key_col, st.form("users_api_key_form"):
+    who = st.selectbox("Acts as user", names, key="users_api_key_user")
+    if st.form_submit_button("Make a key", key="users_api_key_submit"):
+        try:
+            made = create_api_key(engine=engine, actor=actor, username=who)
+        except HRCoreError as e:
+            show_error(e)
+        else:
+            st.session_state["users_new_api_key"] = (who, made.key)
+            st.rerun()
+active = [k.id for k in keys if k.active]
+with revoke_col, st.form("users_api_key_revoke_form"):
+    key_id = st.selectbox("Key id", active, key="users_api_key_revoke_id")
+    if st.form_submit_button("Revoke", key="users_api_key_revoke_submit", disabled=not active):
+        if key_id is None:
+            st.warning("Choose the key to revoke.")
+            st.stop()
+        try:
+            revoke_api_key(engine=engine, actor=actor, key_id=int(key_id))
+        except HRCoreError as e:
+            show_error(e)
+        else:
+            _done(f"API key {key_id} revoked")
