@@ -108,3 +108,17 @@ if may(actor.role, Action.MODEL_READ):
             "from the match model's training data; its scores may be less reliable. See Model monitoring.",
             icon=":material/monitor_heart:",
         )
+    from hr_core.ml.fairness import get_latest_fairness_report
+
+    try:
+        fairness_report = get_latest_fairness_report()
+    except HRCoreError as e:
+        show_error(e)
+        fairness_report = None
+    if fairness_report and fairness_report.get("model_flagged"):
+        st.warning(
+            f"Fairness: the latest match model raises {len(fairness_report.get('flags', []))} four-fifths "
+            "flag(s) — some groups are selected at less than four-fifths of the most-selected group's rate. "
+            "See Model monitoring; no score is an automated decision.",
+            icon=":material/balance:",
+        )

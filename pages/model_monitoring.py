@@ -1,4 +1,4 @@
-"""Model monitoring: does recent data still look like the data the match model learned from?"""
+"""Model monitoring: is the match model fair to each protected group, and is its data still alike?"""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
-from hr_core.ml import drift, match
+from hr_core.ml import drift, fairness, match
 from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
 
 actor = page_setup("pages/model_monitoring.py")
@@ -48,6 +49,70 @@ def _embed_report(path: Path) -> None:
     st.iframe(f"<!doctype html><html><body style='margin:0'>{inner}</body></html>", height=900)
 
 
+def _run_fairness() -> None:
+    with st.spinner("Measuring the model on every protected group…"):
+        try:
+            fairness.run_fairness_report(engine=get_engine(), actor=actor)
+        except HRCoreError as e:
+            show_error(e)
+
+
+def _fairness_section() -> None:
+    st.subheader("Fairness")
+    st.info(fairness.NOT_A_DECISION, icon=":material/balance:")
+    if may(actor.role, Action.FAIRNESS_REPORT) and st.button(
+        "Recompute the fairness report", key="mm_fair_run", icon=":material/balance:"
+    ):
+        _run_fairness()
+    try:
+        report = fairness.get_latest_fairness_report()
+    except HRCoreError as e:
+        show_error(e)
+        return
+    if report is None:
+        st.caption("No fairness report yet: it is made after each training, or with the button above.")
+        return
+    if report.get("model_flagged"):
+        st.error(
+            "The model selects some groups at less than four-fifths of the rate of the most-selected group. "
+            "Review its recommendations for these groups with care.",
+            icon=":material/warning:",
+        )
+    elif report.get("history_flagged"):
+        st.warning(
+            "The past decisions (the data the model learns from) selected some groups at less than "
+            "four-fifths of the rate of the most-selected group; the model itself stays within it.",
+            icon=":material/history:",
+        )
+    else:
+        st.success("No group falls below four-fifths of the most-selected group's rate.")
+    for flag in report.get("flags", []):
+        st.markdown(f"- {flag}")
+    rows = pd.DataFrame(
+        [
+            {
+                "attribute": fairness.ATTRIBUTE_LABELS.get(g["attribute"], g["attribute"]),
+                "group": g["group"],
+                "decided prospects": g["decided"],
+                "historical selection rate": g["historical_selection_rate"],
+                "mean probability": g["mean_probability"],
+                "selected at threshold": g["selection_rate_at_threshold"],
+                "share in top-10": g["selection_rate_top10"],
+                "TPR (held-out)": g["true_positive_rate"],
+                "impact ratio (threshold)": g["impact_ratios"].get("selection_rate_at_threshold"),
+                "judged": "too few to judge" if g["too_few"] else "yes",
+            }
+            for g in report.get("groups", [])
+        ]
+    )
+    st.dataframe(rows, hide_index=True, key="mm_fair_table")
+    st.caption(
+        f"Operating threshold {report.get('threshold')} · {report.get('decided', 0):,} decided prospects · "
+        f"groups under {report.get('min_decided')} decided prospects are not judged · made {report.get('generated_at')}"
+    )
+    download_buttons(rows, "fairness_report", key="mm_fair_download")
+
+
 st.title("Model monitoring")
 st.caption(
     "Compares recent prospects with the data the match model was trained on, column by column and for "
@@ -65,6 +130,8 @@ if card is None:
     st.info("No match model is trained yet, so there is nothing to monitor. Train it on Match scoring.")
     st.stop()
 
+_fairness_section()
+st.subheader("Data drift")
 if st.button("Run a new drift report", key="mm_run", type="primary", icon=":material/play_arrow:"):
     _run_report()
     summary = drift.get_latest_drift_summary()

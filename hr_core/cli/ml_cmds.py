@@ -1,4 +1,4 @@
-"""CLI: train-match, score-match, build-index, recommend, drift-report."""
+"""CLI: train-match, score-match, build-index, recommend, drift-report, fairness-report."""
 
 from __future__ import annotations
 
@@ -72,6 +72,15 @@ def _drift(args: argparse.Namespace) -> None:
     emit(summary.as_cli())
 
 
+def _fairness(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.fairness import run_fairness_report
+
+    out = Path(args.out) if args.out else None
+    report = run_fairness_report(engine=open_engine(), actor=CLI_ACTOR, out=out)
+    emit(report.as_cli() | ({"out": str(out)} if out else {}))
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("train-match", help="train the match model on prospects with a final status")
     p.add_argument("--seed", type=int, default=0, help="random seed of the grouped split")
@@ -97,7 +106,11 @@ def register(sub: Any) -> None:
     p.add_argument("--city", help="only results in this city")
     p.add_argument("--level", help="only results of this professional level (e.g. Sênior)")
     p.add_argument("--english", help="only results with this English level (e.g. Avançado)")
-    p.add_argument("--pcd", action="store_true", help="only PCD candidates / PCD-specific openings")
+    p.add_argument(
+        "--pcd",
+        action="store_true",
+        help="eligibility filter: only PcD candidates / openings reserved for PcD",
+    )
     p.set_defaults(handler=_recommend)
 
     p = sub.add_parser("drift-report", help="Evidently data-drift report: training data vs recent prospects")
@@ -105,3 +118,10 @@ def register(sub: Any) -> None:
     p.add_argument("--since", type=_parse_date, help="recent = applied on or after this date (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=1000, help="recent = the latest N prospects (default 1000)")
     p.set_defaults(handler=_drift)
+
+    p = sub.add_parser(
+        "fairness-report",
+        help="per protected group: selection rates, mean probability, TPR, four-fifths flags (no decisions)",
+    )
+    p.add_argument("--out", help="JSON file to write the full report to")
+    p.set_defaults(handler=_fairness)

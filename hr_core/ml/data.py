@@ -39,6 +39,27 @@ def load_vagas(engine: Engine, *, codes: Iterable[str] | None = None) -> pd.Data
     return _read(engine, stmt, list(VAGA_COLUMNS))
 
 
+def load_protected_attributes(engine: Engine, *, codes: Iterable[str]) -> pd.DataFrame:
+    """codigo, sexo, estado_civil, pcd and data_nascimento of candidates: read only to measure fairness."""
+    stmt = (
+        select(
+            Candidate.codigo,
+            Candidate.sexo,
+            Candidate.estado_civil,
+            Candidate.pcd,
+            Candidate.informacoes_pessoais,
+        )
+        .where(Candidate.codigo.in_(list(codes)))
+        .order_by(Candidate.codigo)
+    )
+    frame = _read(engine, stmt, ["codigo", "sexo", "estado_civil", "pcd", "informacoes_pessoais"])
+    frame["data_nascimento"] = [
+        (p or {}).get("data_nascimento", "") if isinstance(p, dict) else ""
+        for p in frame["informacoes_pessoais"]
+    ]
+    return frame.drop(columns=["informacoes_pessoais"])
+
+
 def load_prospects(engine: Engine) -> pd.DataFrame:
     """Prospect pairs whose candidate and opening both exist, with status, date and label (or None)."""
     stmt = (

@@ -317,7 +317,25 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     digest = _dump_bundle(bundle, model_path)
     reference = features.copy()
     reference["probability"] = model.predict_proba(features)[:, 1]
+    reference["candidate"] = pairs["candidate"].astype(str).to_numpy()
+    reference["vaga"] = pairs["vaga"].astype(str).to_numpy()
+    reference["label"] = y
+    held_out = np.zeros(len(y), dtype=bool)
+    held_out[test_idx] = True
+    reference["held_out"] = held_out
     reference.to_parquet(reference_path, index=False)
+    threshold = choose_operating_threshold(y_test, p_test)
+
+    report(0.85, "Measuring fairness")
+    from hr_core.ml.fairness import build_fairness_report, save_fairness_report
+
+    fairness = build_fairness_report(
+        engine=engine,
+        model=MatchModel(model, vectorizer, bundle["reference_values"], {}, model_path),
+        reference=reference,
+        threshold=threshold,
+    )
+    save_fairness_report(fairness)
     card = {
         "model": "match",
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -341,6 +359,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             "and words stating them are blanked from CV text",
         },
         "metrics": metrics,
+        "operating_threshold": threshold,
         "calibration": _reliability(y_test, p_test),
         "baselines": baselines,
         "reference_data": {
@@ -349,6 +368,8 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             "sha256": hash_file(reference_path),
         },
         "library_versions": _library_versions(),
+        "fairness": fairness.as_cli()
+        | {"groups": [asdict(g) for g in fairness.groups], "note": fairness.note},
     }
     write_json(card_path, card)
     # A drift summary compared another model's training data; it no longer applies.
@@ -362,6 +383,31 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
         model=str(model_path),
         card=card,
     )
+
+
+def choose_operating_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The probability above which a pair counts as selected: the one with the best F1 on held-out pairs."""
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, thresholds = precision_recall_curve(y, p)
+    if len(thresholds) == 0:
+        return 0.5
+    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
+    return round(float(thresholds[int(np.argmax(f1))]), 4)
+
+
+def load_reference_pairs(model: MatchModel) -> pd.DataFrame:
+    """The decided pairs the model was trained and tested on: candidate, vaga, label, probability, held_out."""
+    _, _, reference_path = get_model_paths()
+    expected = (model.card.get("reference_data") or {}).get("sha256")
+    verify_hash(reference_path, expected, what="the model's reference data", fix=RETRAIN_HINT)
+    frame = pd.read_parquet(reference_path)
+    wanted = ["candidate", "vaga", "label", "probability", "held_out"]
+    if not set(wanted) <= set(frame.columns):
+        raise ModelError(
+            f"the model's reference data at {reference_path} predates the fairness report; {RETRAIN_HINT}"
+        )
+    return frame[wanted]
 
 
 def _dump_bundle(bundle: dict[str, Any], path: Path) -> str:

@@ -66,10 +66,12 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     at = _app("pages/model_monitoring.py")
     at.run()
     assert any("No drift report yet" in i.value for i in at.info)
+    assert any("automated decision" in i.value for i in at.info)
+    assert not at.dataframe or "group" in at.dataframe[0].value.columns  # the fairness table comes first
     at.button(key="mm_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Drift detected" in e.value for e in at.error)
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "drifted" in d.value.columns)
     assert table["drifted"].any() and "probability" in set(table["column"])
     assert any("Left out of the comparison" in i.value and "vaga_pais" in i.value for i in at.info)
 
@@ -80,3 +82,20 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     analyst_home = _app("pages/home.py", role="analyst")
     analyst_home.run()
     assert not any("Model drift" in w.value for w in analyst_home.warning)
+
+
+def test_home_warns_recruiters_when_the_latest_model_raises_a_fairness_flag() -> None:
+    from hr_core.ml.fairness import compute_fairness, save_fairness_report
+    from tests.unit.test_fairness import _decided
+
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    decided, top10 = _decided(600, biased=True)
+    save_fairness_report(compute_fairness(decided, threshold=0.5, top10=top10))
+    home = _app("pages/home.py")
+    home.run()
+    assert not home.exception
+    assert any("Fairness" in w.value and "four-fifths" in w.value for w in home.warning)
+    analyst_home = _app("pages/home.py", role="analyst")
+    analyst_home.run()
+    assert not any("Fairness" in w.value for w in analyst_home.warning)
