@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
+from hr_core.i18n import N_
+
 Stage = Literal["applied", "in_process", "interview", "approved", "rejected", "withdrew", "unknown"]
 
 # Funnel order (rejected / withdrew are exits, shown after).
 STAGE_ORDER: tuple[Stage, ...] = ("applied", "in_process", "interview", "approved", "rejected", "withdrew")
 STAGE_LABELS: dict[str, str] = {
-    "applied": "Applied",
-    "in_process": "In process",
-    "interview": "Interview",
-    "approved": "Approved / hired",
-    "rejected": "Rejected",
-    "withdrew": "Withdrew",
-    "unknown": "Unknown status",
+    "applied": N_("Applied"),
+    "in_process": N_("In process"),
+    "interview": N_("Interview"),
+    "approved": N_("Approved / hired"),
+    "rejected": N_("Rejected"),
+    "withdrew": N_("Withdrew"),
+    "unknown": N_("Unknown status"),
 }
 
 STATUS_STAGE: dict[str, Stage] = {

@@ -175,20 +175,24 @@ def render_funnel(funnel: pd.DataFrame, *, title: str, key: str) -> None:
 
     from hr_core.recruiting.stats import PROGRESSIVE
 
+    funnel = funnel.assign(label=funnel["label"].map(_))
     flow = funnel[funnel["stage"].isin(PROGRESSIVE)]
     left, right = st.columns([3, 2])
-    left.plotly_chart(px.funnel(flow, x="reached", y="label", title=title), key=f"{key}_chart")
+    fig = px.funnel(
+        flow, x="reached", y="label", title=title, labels={"reached": _("Reached"), "label": _("Stage")}
+    )
+    left.plotly_chart(fig, key=f"{key}_chart")
     table = funnel.assign(conversion=funnel["conversion"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
     right.dataframe(
         table[["label", "at_stage", "reached", "conversion"]],
         hide_index=True,
         key=f"{key}_table",
         column_config={
-            "label": "Stage",
-            "at_stage": "Now at stage",
-            "reached": "Reached",
+            "label": _("Stage"),
+            "at_stage": _("Now at stage"),
+            "reached": _("Reached"),
             "conversion": st.column_config.TextColumn(
-                "Conversion", help="Reached ÷ reached the stage before"
+                _("Conversion"), help=_("Reached ÷ reached the stage before")
             ),
         },
     )

@@ -1,4 +1,5 @@
-"""Candidates: search and filter, a detail view with prospects, a create/edit form, import and export."""
+"""Candidates: search and filter, click a row for the profile (summary, CV, applications with moves,
+notes and history, editing in place), a create/edit form, import and export."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from hr_core.access import ADMIN_ROLE
 from hr_core.errors import HRCoreError
+from hr_core.i18n import format_date, format_number, label, show_value
 from hr_core.recruiting import queries
 from hr_core.recruiting.editing import (
     CandidateForm,
@@ -19,46 +22,74 @@ from hr_core.recruiting.editing import (
 from hr_core.recruiting.exporter import export_recruiting
 from hr_core.recruiting.importer import import_recruiting
 from hr_core.recruiting.stats import count_recruiting_rows
+from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
 from hr_core.storage import validate_key
 from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
-from pages._shared import clear_data_caches, download_buttons, get_engine, get_storage, page_setup, show_error
+from pages._recruiting import prospect_panel, readable_prospects, show_fields, show_notice, stage_label
+from pages._shared import (
+    _,
+    clear_data_caches,
+    current_locale,
+    download_buttons,
+    get_engine,
+    get_storage,
+    page_setup,
+    plain_columns,
+    show_error,
+)
 
 actor = page_setup("pages/candidates.py")
 
-ANY = "(any)"
-FILTER_LABELS = {
-    "local": "City",
-    "nivel_profissional": "Professional level",
-    "nivel_ingles": "English",
-    "nivel_espanhol": "Spanish",
-    "pcd": "PCD",
-    "area_atuacao": "Area",
-}
-SORT_LABELS = {
-    "nome": "Name",
-    "codigo": "Code",
-    "titulo_profissional": "Title",
-    "local": "City",
-    "nivel_profissional": "Level",
-    "nivel_ingles": "English",
-    "data_atualizacao": "Last update",
-}
-FORM_FIELDS: list[tuple[str, str]] = [
-    ("codigo", "Code (codigo_profissional) *"),
-    ("nome", "Name *"),
-    ("email", "E-mail"),
-    ("telefone", "Phone"),
-    ("local", "City, State"),
-    ("titulo_profissional", "Professional title"),
-    ("area_atuacao", "Area"),
-    ("nivel_profissional", "Professional level"),
-    ("nivel_academico", "Academic level"),
-    ("certificacoes", "Certifications"),
-    ("outro_idioma", "Other language"),
-    ("sexo", "Sex"),
-    ("estado_civil", "Marital status"),
+FILTERS = ("local", "nivel_profissional", "nivel_ingles", "nivel_espanhol", "pcd", "area_atuacao")
+SORTS = (
+    "nome",
+    "codigo",
+    "titulo_profissional",
+    "local",
+    "nivel_profissional",
+    "nivel_ingles",
+    "data_atualizacao",
+)
+FORM_FIELDS = (
+    "nome",
+    "email",
+    "telefone",
+    "local",
+    "titulo_profissional",
+    "area_atuacao",
+    "nivel_profissional",
+    "nivel_academico",
+    "certificacoes",
+    "outro_idioma",
+    "sexo",
+    "estado_civil",
+)
+SUMMARY_FIELDS = (
+    "titulo_profissional",
+    "area_atuacao",
+    "local",
+    "nivel_profissional",
+    "nivel_academico",
+    "nivel_ingles",
+    "nivel_espanhol",
+    "outro_idioma",
+    "certificacoes",
+    "email",
+    "data_criacao",
+    "data_atualizacao",
+)
+APPLICATION_COLUMNS = [
+    "vaga_codigo",
+    "titulo",
+    "stage",
+    "situacao",
+    "data_candidatura",
+    "ultima_atualizacao",
+    "recrutador",
+    "comentario",
 ]
+OPEN_KEY = "cand_detail"
 
 
 # Cached per database URL; clear_data_caches() drops them after imports and edits.
@@ -95,123 +126,216 @@ def _detail(db_url: str, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
     )
 
 
-def _render_detail(codigo: str, db_url: str) -> None:
+def _render_profile(codigo: str, db_url: str) -> None:
+    """The candidate's profile: summary, CV, applications (move, notes, history) and editing in place."""
     try:
         cand, prospects = _detail(db_url, codigo)
     except HRCoreError as e:
         show_error(e)
         return
-    st.subheader(f"{cand['nome'] or '(no name)'} · {codigo}")
+    locale = current_locale()
+    st.subheader(f"{cand['nome'] or _('(no name)')} · {codigo}")
+    st.caption(
+        " · ".join(v for v in (cand["titulo_profissional"], cand["local"], cand["nivel_profissional"]) if v)
+        or _("No title, city or level on file.")
+    )
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Title", cand["titulo_profissional"] or "—", border=True)
-    c2.metric("Level", cand["nivel_profissional"] or "—", border=True)
-    c3.metric("English", cand["nivel_ingles"] or "—", border=True)
-    c4.metric("Prospects", len(prospects), border=True)
-    st.markdown(f"**Skills:** {cand['conhecimentos_tecnicos'] or '—'}")
-    st.markdown("**Prospects**")
+    c1.metric(_("English"), show_value(cand["nivel_ingles"]), border=True)
+    c2.metric(_("Spanish"), show_value(cand["nivel_espanhol"]), border=True)
+    c3.metric(_("Applications"), format_number(len(prospects), locale), border=True)
+    c4.metric(_("Last update"), format_date(cand["data_atualizacao"], locale), border=True)
+    show_notice()
+    summary, cv, applications, edit = st.tabs(
+        [_("Summary"), _("CV"), _("Applications ({count})").format(count=len(prospects)), _("Edit")]
+    )
+    with summary:
+        show_fields(cand, SUMMARY_FIELDS)
+        st.markdown(f"**{_('Technical skills')}**")
+        st.text(cand["conhecimentos_tecnicos"] or "—")
+    with cv:
+        language = st.radio(
+            _("Language of the CV"),
+            ["cv_pt", "cv_en"],
+            format_func=lambda c: label(c, _),
+            horizontal=True,
+            key="cand_cv_language",
+        )
+        st.text(cand[language] or _("(empty)"))
+    with applications:
+        _render_applications(codigo, prospects)
+    with edit:
+        if st.session_state.get("cand_p_form_for") != codigo:
+            _load_into_form("cand_p", codigo)
+            st.session_state["cand_p_form_for"] = codigo
+        _render_form("cand_p", fixed_code=codigo)
+
+
+def _render_applications(codigo: str, prospects: pd.DataFrame) -> None:
     if prospects.empty:
-        st.info("This candidate is in no opening's pipeline yet.")
+        st.info(_("This candidate is in no opening's pipeline yet."))
     else:
-        shown = prospects.assign(
-            opening=prospects["vaga_in_database"].map({True: "in database", False: "not in database"})
-        ).drop(columns=["vaga_in_database", "stage"])
-        st.dataframe(shown, hide_index=True, width="stretch", key="cand_prospects_table")
-    cv_pt, cv_en, sections = st.tabs(["CV (PT)", "CV (EN)", "All sections"])
-    cv_pt.text(cand["cv_pt"] or "(empty)")
-    cv_en.text(cand["cv_en"] or "(empty)")
-    with sections:
-        for name, value in cand["record"].items():
-            if isinstance(value, dict):
-                with st.expander(name, expanded=name == "infos_basicas"):
-                    st.json(value)
+        st.dataframe(
+            readable_prospects(prospects, APPLICATION_COLUMNS),
+            hide_index=True,
+            width="stretch",
+            key="cand_prospects_table",
+        )
+        titles = dict(zip(prospects["vaga_codigo"], prospects["titulo"], strict=True))
+        stages = dict(zip(prospects["vaga_codigo"], prospects["stage"], strict=True))
+        vaga = st.selectbox(
+            _("Application"),
+            list(titles),
+            format_func=lambda v: f"{v} · {titles[v] or '—'} · {stage_label(stages[v])}",
+            key="cand_application",
+        )
+        if vaga:
+            prospect_panel(actor, vaga=vaga, candidate=codigo, current_stage=stages[vaga], key="cand_pp")
+    with st.expander(_("Add to an opening"), icon=":material/add:"):
+        code = st.text_input(_("Opening code"), key="cand_add_vaga")
+        if st.button(_("Add to the opening"), key="cand_add_vaga_go", disabled=not code.strip()):
+            try:
+                add_prospect(
+                    engine=get_engine(), actor=actor, vaga=code, candidate=codigo, recruiter=actor.username
+                )
+            except HRCoreError as e:
+                show_error(e)
+            else:
+                clear_data_caches()
+                st.session_state["recruiting_notice"] = _("Added to opening {code}.").format(
+                    code=code.strip()
+                )
+                st.rerun()
+
+
+def _open_selected_row() -> None:
+    """Open the profile of the row clicked in the results table."""
+    selection = st.session_state.get("cand_table")
+    rows = selection.selection.rows if selection is not None else []
+    codes = st.session_state.get("cand_codes", [])
+    if rows and rows[0] < len(codes):
+        st.session_state[OPEN_KEY] = codes[rows[0]]
 
 
 def _render_search(db_url: str) -> None:
     options = _options(db_url)
     text = st.text_input(
-        "Search name, skills, title or CV text", key="cand_search", placeholder="e.g. SAP, Python, analista"
+        _("Search name, skills, title or CV text"),
+        key="cand_search",
+        placeholder=_("e.g. SAP, Python, analista"),
     )
-    cols = st.columns(len(FILTER_LABELS))
+    cols = st.columns(len(FILTERS))
     filters: dict[str, str] = {}
-    for col, (name, label) in zip(cols, FILTER_LABELS.items(), strict=True):
-        choice = col.selectbox(label, [ANY, *options.get(name, [])], key=f"cand_filter_{name}")
-        if choice != ANY:
+    for col, name in zip(cols, FILTERS, strict=True):
+        choice = col.selectbox(
+            label(name, _),
+            [None, *options.get(name, [])],
+            format_func=lambda v: _("(any)") if v is None else v,
+            key=f"cand_filter_{name}",
+        )
+        if choice is not None:
             filters[name] = choice
     s1, s2, s3, s4 = st.columns([2, 1, 1, 1])
-    sort = s1.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.__getitem__, key="cand_sort")
-    desc = s2.toggle("Descending", key="cand_desc")
-    size = s3.selectbox("Rows per page", [25, 50, 100], key="cand_page_size")
-    page_no = s4.number_input("Page", min_value=1, value=1, step=1, key="cand_page")
+    sort = s1.selectbox(_("Sort by"), SORTS, format_func=lambda c: label(c, _), key="cand_sort")
+    desc = s2.toggle(_("Descending"), key="cand_desc")
+    size = s3.selectbox(_("Rows per page"), [25, 50, 100], key="cand_page_size")
+    page_no = s4.number_input(_("Page"), min_value=1, value=1, step=1, key="cand_page")
     result = _search(db_url, text, tuple(sorted(filters.items())), sort, desc, int(page_no), size)
     if result.total == 0:
-        st.info("No candidate matches. Loosen the search or import recruiting data below.")
+        st.info(_("No candidate matches. Loosen the search or import recruiting data below."))
         return
-    st.caption(f"{result.total:,} candidates match · page {result.page} of {result.pages}")
-    st.dataframe(result.rows, hide_index=True, width="stretch", key="cand_table")
-    download_buttons(result.rows, "candidates", key="cand_dl")
-    codes = list(result.rows["codigo"])
-    names = dict(zip(result.rows["codigo"], result.rows["nome"], strict=True))
+    locale = current_locale()
+    st.caption(
+        _("{total} candidates match · page {page} of {pages} · click a row to open the profile").format(
+            total=format_number(result.total, locale), page=result.page, pages=result.pages
+        )
+    )
+    rows = result.rows
+    st.session_state["cand_codes"] = list(rows["codigo"])
+    shown = rows.assign(data_atualizacao=rows["data_atualizacao"].map(lambda d: format_date(d, locale)))
+    st.dataframe(
+        plain_columns(shown.fillna("—")),
+        hide_index=True,
+        width="stretch",
+        key="cand_table",
+        on_select=_open_selected_row,
+        selection_mode="single-row",
+    )
+    download_buttons(rows, "candidates", key="cand_dl")
+    names = dict(zip(rows["codigo"], rows["nome"], strict=True))
+    if st.session_state.get(OPEN_KEY) not in (None, *names):
+        names[st.session_state[OPEN_KEY]] = ""
     chosen = st.selectbox(
-        "Open a candidate",
-        [None, *codes],
+        _("Open a candidate"),
+        [None, *names],
         format_func=lambda c: "—" if c is None else f"{c} · {names.get(c, '')}",
-        key="cand_detail",
+        key=OPEN_KEY,
     )
     if chosen:
-        _render_detail(chosen, db_url)
+        st.divider()
+        _render_profile(chosen, db_url)
 
 
-def _load_into_form() -> None:
-    """Fill the form's widgets from the candidate whose code was typed (or clear them for a new one)."""
-    codigo = st.session_state.get("cand_edit_code", "").strip()
+def _load_into_form(prefix: str = "cand", codigo: str | None = None) -> None:
+    """Fill the form's widgets from a candidate (the code typed, or the profile's), or clear them."""
+    codigo = (codigo if codigo is not None else st.session_state.get(f"{prefix}_edit_code", "")).strip()
     values: dict[str, str] = {}
     if codigo:
         try:
             cand = queries.get_candidate(engine=get_engine(), codigo=codigo)
             values = {k: str(cand.get(k) or "") for k in CandidateForm.__dataclass_fields__}
             values["telefone"] = str(cand["infos_basicas"].get("telefone", ""))
-            st.session_state["cand_form_loaded"] = f"Editing candidate {codigo}."
+            st.session_state[f"{prefix}_form_loaded"] = _("Editing candidate {code}.").format(code=codigo)
         except HRCoreError:
-            st.session_state["cand_form_loaded"] = f"No candidate {codigo}: the form creates it."
+            st.session_state[f"{prefix}_form_loaded"] = _("No candidate {code}: the form creates it.").format(
+                code=codigo
+            )
     values["codigo"] = codigo
     for name in CandidateForm.__dataclass_fields__:
-        st.session_state[f"cand_f_{name}"] = values.get(name, "")
+        st.session_state[f"{prefix}_f_{name}"] = values.get(name, "")
 
 
-def _render_form() -> None:
-    st.text_input(
-        "Code of a candidate to edit (empty or new code to create one)",
-        key="cand_edit_code",
-        on_change=_load_into_form,
-    )
-    if st.session_state.get("cand_form_loaded"):
-        st.caption(st.session_state["cand_form_loaded"])
+def _render_form(prefix: str = "cand", *, fixed_code: str | None = None) -> None:
+    """The candidate form: on the profile it edits that candidate; in its own tab it creates or edits by code."""
+    if fixed_code is None:
+        st.text_input(
+            _("Code of a candidate to edit (empty or new code to create one)"),
+            key=f"{prefix}_edit_code",
+            on_change=_load_into_form,
+            args=(prefix,),
+        )
+        if st.session_state.get(f"{prefix}_form_loaded"):
+            st.caption(st.session_state[f"{prefix}_form_loaded"])
     for name in CandidateForm.__dataclass_fields__:
-        st.session_state.setdefault(f"cand_f_{name}", "")
+        st.session_state.setdefault(f"{prefix}_f_{name}", "")
     for name, allowed in (
         ("nivel_ingles", ("", *LANGUAGE_LEVELS)),
         ("nivel_espanhol", ("", *LANGUAGE_LEVELS)),
         ("pcd", ("", *PCD_VALUES)),
     ):
-        if st.session_state[f"cand_f_{name}"] not in allowed:
-            st.session_state[f"cand_f_{name}"] = ""
-    with st.form("cand_form", enter_to_submit=False):
+        if st.session_state[f"{prefix}_f_{name}"] not in allowed:
+            st.session_state[f"{prefix}_f_{name}"] = ""
+    with st.form(f"{prefix}_form", enter_to_submit=False):
         cols = st.columns(2)
-        for i, (name, label) in enumerate(FORM_FIELDS):
-            cols[i % 2].text_input(label, key=f"cand_f_{name}")
+        if fixed_code is None:
+            cols[0].text_input(_("Code") + " *", key=f"{prefix}_f_codigo")
+        for i, name in enumerate(FORM_FIELDS, start=1 if fixed_code is None else 0):
+            cols[i % 2].text_input(
+                label(name, _) + (" *" if name == "nome" else ""), key=f"{prefix}_f_{name}"
+            )
         l1, l2, l3 = st.columns(3)
-        l1.selectbox("English", ("", *LANGUAGE_LEVELS), key="cand_f_nivel_ingles")
-        l2.selectbox("Spanish", ("", *LANGUAGE_LEVELS), key="cand_f_nivel_espanhol")
-        l3.selectbox("PCD", ("", *PCD_VALUES), key="cand_f_pcd")
-        st.text_area("Technical skills (comma separated)", key="cand_f_conhecimentos_tecnicos")
-        st.text_area("CV (Portuguese)", key="cand_f_cv_pt", height=160)
-        st.text_area("CV (English)", key="cand_f_cv_en", height=120)
-        submitted = st.form_submit_button("Save candidate", type="primary", key="cand_form_save")
+        l1.selectbox(_("English"), ("", *LANGUAGE_LEVELS), key=f"{prefix}_f_nivel_ingles")
+        l2.selectbox(_("Spanish"), ("", *LANGUAGE_LEVELS), key=f"{prefix}_f_nivel_espanhol")
+        l3.selectbox(_("Person with disability"), ("", *PCD_VALUES), key=f"{prefix}_f_pcd")
+        st.text_area(_("Technical skills (comma separated)"), key=f"{prefix}_f_conhecimentos_tecnicos")
+        st.text_area(_("CV (Portuguese)"), key=f"{prefix}_f_cv_pt", height=160)
+        st.text_area(_("CV (English)"), key=f"{prefix}_f_cv_en", height=120)
+        submitted = st.form_submit_button(_("Save candidate"), type="primary", key=f"{prefix}_form_save")
     if not submitted:
         return
-    form = CandidateForm(
-        **{n: st.session_state[f"cand_f_{n}"] or "" for n in CandidateForm.__dataclass_fields__}
-    )
+    values = {n: st.session_state[f"{prefix}_f_{n}"] or "" for n in CandidateForm.__dataclass_fields__}
+    if fixed_code is not None:
+        values["codigo"] = fixed_code
+    form = CandidateForm(**values)
     messages = validate_candidate_form(form)
     if messages:
         for message in messages:
@@ -223,21 +347,20 @@ def _render_form() -> None:
         show_error(e)
         return
     clear_data_caches()
-    st.success(
-        f"Candidate {saved.codigo} {'created' if saved.created else 'updated'}.", icon=":material/check:"
-    )
+    done = _("Candidate {code} created.") if saved.created else _("Candidate {code} updated.")
+    st.success(done.format(code=saved.codigo), icon=":material/check:")
 
 
 def _render_import_export() -> None:
-    st.markdown("Upload any of the Decision files; records are upserted by code and bad ones reported.")
+    st.markdown(_("Upload any of the Decision files; records are upserted by code and bad ones reported."))
     c1, c2, c3 = st.columns(3)
     uploads = {
         "applicants": c1.file_uploader("applicants.json", type=["json"], key="rec_up_applicants"),
         "vagas": c2.file_uploader("vagas.json", type=["json"], key="rec_up_vagas"),
         "prospects": c3.file_uploader("prospects.json", type=["json"], key="rec_up_prospects"),
     }
-    if st.button("Import", type="primary", key="rec_import", disabled=not any(uploads.values())):
-        bar = st.progress(0.0, text="Starting import")
+    if st.button(_("Import"), type="primary", key="rec_import", disabled=not any(uploads.values())):
+        bar = st.progress(0.0, text=_("Starting import"))
         with tempfile.TemporaryDirectory(prefix="hr-upload-") as tmp:
             paths: dict[str, Path] = {}
             for name, upload in uploads.items():
@@ -258,24 +381,31 @@ def _render_import_export() -> None:
         clear_data_caches()
         summary = result.as_dict()
         rows = [{"table": k, **v} for k, v in summary.items() if isinstance(v, dict)]
-        st.success("Import finished.", icon=":material/check:")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="rec_import_result")
+        st.success(_("Import finished."), icon=":material/check:")
+        st.dataframe(plain_columns(pd.DataFrame(rows)), hide_index=True, key="rec_import_result")
         if result.rejects:
-            st.warning(f"{len(result.reject_rows)} records were rejected; report saved as {result.rejects}.")
-            st.dataframe(pd.DataFrame(result.reject_rows), hide_index=True, key="rec_rejects")
+            st.warning(
+                _("{count} records were rejected; see them below.").format(count=len(result.reject_rows))
+            )
+            st.dataframe(plain_columns(pd.DataFrame(result.reject_rows)), hide_index=True, key="rec_rejects")
+            if actor.role == ADMIN_ROLE:
+                st.caption(_("Report saved in storage as {key}.").format(key=result.rejects))
     st.divider()
-    prefix = st.text_input("Export to storage folder", value="exports/recruiting", key="rec_export_prefix")
-    if st.button("Export JSON files", key="rec_export"):
+    prefix = st.text_input(_("Export to storage folder"), value="exports/recruiting", key="rec_export_prefix")
+    if st.button(_("Export JSON files"), key="rec_export"):
         try:
             folder = validate_key(prefix.strip("/"))
             out = export_recruiting(engine=get_engine(), actor=actor, out=f"{get_storage().url}/{folder}")
         except HRCoreError as e:
             show_error(e)
             return
-        st.success(f"Wrote {', '.join(out['files'])} to {out['out']}.", icon=":material/check:")
+        st.success(
+            _("Wrote {files} to the folder {folder}.").format(files=", ".join(out["files"]), folder=folder),
+            icon=":material/check:",
+        )
 
 
-st.title("Candidates")
+st.title(_("Candidates"))
 db_url = get_settings().database_url
 try:
     totals = _totals(db_url)
@@ -283,14 +413,15 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 k1, k2, k3 = st.columns(3)
-k1.metric("Candidates", f"{totals['candidates']:,}", border=True)
-k2.metric("Prospects", f"{totals['prospects']:,}", border=True)
+locale = current_locale()
+k1.metric(_("Candidates"), format_number(totals["candidates"], locale), border=True)
+k2.metric(_("Applications"), format_number(totals["prospects"], locale), border=True)
 k3.metric(
-    "Prospects whose candidate is not in the database",
-    f"{totals['prospects_without_candidate']:,}",
+    _("Applications whose candidate has no full record"),
+    format_number(totals["prospects_without_candidate"], locale),
     border=True,
 )
-search_tab, form_tab, io_tab = st.tabs(["Search", "Create / edit", "Import / export"])
+search_tab, form_tab, io_tab = st.tabs([_("Search"), _("Create / edit"), _("Import / export")])
 with search_tab:
     try:
         _render_search(db_url)

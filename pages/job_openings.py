@@ -1,4 +1,5 @@
-"""Job openings: search and filters, detail, the opening's funnel and its prospects by stage."""
+"""Job openings: search and filters; click a row for the opening page — its candidates as a board by
+stage (move, notes, history, add a candidate), the description in plain words, and its funnel."""
 
 from __future__ import annotations
 
@@ -9,23 +10,49 @@ import plotly.express as px
 import streamlit as st
 
 from hr_core.errors import HRCoreError
-from hr_core.pipeline_stages import STAGE_LABELS, STAGE_ORDER
+from hr_core.i18n import format_date, format_number, label
+from hr_core.pipeline_stages import STAGE_ORDER
 from hr_core.recruiting import queries
 from hr_core.recruiting.stats import build_funnel
+from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
-from pages._shared import download_buttons, get_engine, page_setup, render_funnel, show_error
+from pages._charts import zero_based
+from pages._recruiting import prospect_panel, readable_prospects, show_fields, show_notice, stage_label
+from pages._shared import (
+    _,
+    clear_data_caches,
+    current_locale,
+    download_buttons,
+    get_engine,
+    page_setup,
+    plain_columns,
+    render_funnel,
+    show_error,
+)
 
 actor = page_setup("pages/job_openings.py")
 
-ANY = "(any)"
-FILTER_LABELS = {"cliente": "Client", "cidade": "City", "nivel_profissional": "Level"}
-SORT_LABELS = {
-    "codigo": "Code",
-    "titulo": "Title",
-    "cliente": "Client",
-    "cidade": "City",
-    "prospects": "Prospects",
-}
+FILTERS = ("cliente", "cidade", "nivel_profissional")
+SORTS = ("codigo", "titulo", "cliente", "cidade", "prospects")
+DESCRIPTION_FIELDS = (
+    "cliente",
+    "tipo_contratacao",
+    "analista_responsavel",
+    "data_requisicao",
+    "cidade",
+    "estado",
+    "pais",
+    "nivel_profissional",
+    "nivel_academico",
+    "nivel_ingles",
+    "nivel_espanhol",
+    "outro_idioma",
+    "areas_atuacao",
+)
+PROSPECT_COLUMNS = ["candidate_codigo", "nome", "stage", "situacao", "data_candidatura", "ultima_atualizacao"]
+PROSPECT_COLUMNS += ["recrutador", "comentario"]
+CARDS_PER_STAGE = 25
+OPEN_KEY = "open_detail"
 
 
 @st.cache_data(show_spinner=False)
@@ -64,100 +91,186 @@ def _detail(db_url: str, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
     )
 
 
-def _render_detail(codigo: str, db_url: str) -> None:
+def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
+    """The opening's candidates in one column per stage; pick one to move it, note it, read its history."""
+    locale = current_locale()
+    stages = [s for s in STAGE_ORDER if s != "unknown"]
+    columns = st.columns(len(stages))
+    for column, stage in zip(columns, stages, strict=True):
+        at_stage = prospects[prospects["stage"] == stage]
+        with column:
+            st.markdown(f"**{stage_label(stage)}** · {len(at_stage)}")
+            for row in at_stage.head(CARDS_PER_STAGE).itertuples():
+                with st.container(border=True):
+                    st.markdown(f"{row.nome or '—'}  \n:gray[{row.candidate_codigo}]")
+                    st.caption(format_date(row.ultima_atualizacao or row.data_candidatura, locale))
+            if len(at_stage) > CARDS_PER_STAGE:
+                st.caption(_("and {count} more").format(count=len(at_stage) - CARDS_PER_STAGE))
+    if prospects.empty:
+        st.info(_("No candidates in this opening's pipeline yet."))
+    else:
+        names = dict(zip(prospects["candidate_codigo"], prospects["nome"], strict=True))
+        stage_of = dict(zip(prospects["candidate_codigo"], prospects["stage"], strict=True))
+        chosen = st.selectbox(
+            _("Candidate"),
+            list(names),
+            format_func=lambda c: f"{names[c] or '—'} · {c} · {stage_label(stage_of[c])}",
+            key="open_board_candidate",
+        )
+        if chosen:
+            prospect_panel(
+                actor, vaga=codigo, candidate=chosen, current_stage=stage_of[chosen], key="open_pp"
+            )
+    with st.expander(_("Add a candidate to this opening"), icon=":material/person_add:"):
+        code = st.text_input(_("Candidate code"), key="open_add_candidate")
+        if st.button(_("Add to the opening"), key="open_add_candidate_go", disabled=not code.strip()):
+            try:
+                add_prospect(
+                    engine=get_engine(), actor=actor, vaga=codigo, candidate=code, recruiter=actor.username
+                )
+            except HRCoreError as e:
+                show_error(e)
+            else:
+                clear_data_caches()
+                st.session_state["recruiting_notice"] = _("Candidate {code} added.").format(code=code.strip())
+                st.rerun()
+
+
+def _render_opening(codigo: str, db_url: str) -> None:
     try:
         opening, prospects = _detail(db_url, codigo)
     except HRCoreError as e:
         show_error(e)
         return
     vaga = opening["vaga"]
-    st.subheader(f"{opening['titulo'] or '(no title)'} · {codigo}")
+    locale = current_locale()
+    st.subheader(f"{opening['titulo'] or _('(no title)')} · {codigo}")
     if vaga is None:
-        st.warning("This opening is named in prospects data but is not in the database (no vagas record).")
+        st.warning(_("Only the pipeline names this opening; its full description is not on file."))
+    else:
+        st.caption(" · ".join(v for v in (vaga["cliente"], vaga["cidade"], vaga["nivel_profissional"]) if v))
     days = prospects["days_to_last_update"].dropna()
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Client", (vaga or {}).get("cliente") or "—", border=True)
-    c2.metric("Prospects", len(prospects), border=True)
-    c3.metric("Approved / hired", int((prospects["stage"] == "approved").sum()), border=True)
-    c4.metric(
-        "Median days application → last update",
-        f"{days.median():.0f}" if len(days) else "—",
+    c1.metric(_("Client"), (vaga or {}).get("cliente") or "—", border=True)
+    c2.metric(_("Prospects"), format_number(len(prospects), locale), border=True)
+    c3.metric(
+        _("Approved / hired"),
+        format_number(int((prospects["stage"] == "approved").sum()), locale),
         border=True,
-        help="From data_candidatura to ultima_atualizacao, over prospects that have both dates.",
     )
-    if prospects.empty:
-        st.info("No prospects for this opening yet.")
-    else:
-        render_funnel(
-            build_funnel(prospects["stage"].value_counts().to_dict()),
-            title="Pipeline (prospects who reached each stage)",
-            key="open_funnel",
-        )
-        if len(days) > 1:
-            fig = px.histogram(days, nbins=20, title="Days from application to last update")
-            fig.update_layout(showlegend=False, xaxis_title="days", yaxis_title="prospects")
-            st.plotly_chart(fig, key="open_days_hist")
-        shown = prospects.assign(
-            candidate=prospects["candidate_in_database"].map({True: "in database", False: "not in database"})
-        ).drop(columns=["candidate_in_database"])
-        stages = [s for s in (*STAGE_ORDER, "unknown") if (shown["stage"] == s).any()]
-        tabs = st.tabs([f"{STAGE_LABELS[s]} ({int((shown['stage'] == s).sum())})" for s in stages])
-        for tab, stage in zip(tabs, stages, strict=True):
-            tab.dataframe(
-                shown[shown["stage"] == stage].drop(columns=["stage"]),
-                hide_index=True,
-                width="stretch",
-                key=f"open_prospects_{stage}",
+    c4.metric(
+        _("Median days from application to last update"),
+        format_number(days.median(), locale) if len(days) else "—",
+        border=True,
+    )
+    show_notice()
+    board, description, funnel, table = st.tabs([_("Board"), _("Description"), _("Funnel"), _("Table")])
+    with board:
+        _render_board(codigo, prospects)
+    with description:
+        if vaga is None:
+            st.info(_("No description on file."))
+        else:
+            show_fields(vaga, DESCRIPTION_FIELDS, columns=3)
+            for name in ("principais_atividades", "competencias"):
+                st.markdown(f"**{label(name, _)}**")
+                st.text(vaga[name] or "—")
+    with funnel:
+        if prospects.empty:
+            st.info(_("No prospects for this opening yet."))
+        else:
+            render_funnel(
+                build_funnel(prospects["stage"].value_counts().to_dict()),
+                title=_("Candidates who reached each stage"),
+                key="open_funnel",
             )
-    if opening["record"]:
-        for name, value in opening["record"].items():
-            if isinstance(value, dict):
-                with st.expander(name, expanded=False):
-                    st.json(value)
+            if len(days) > 1:
+                fig = px.histogram(days, nbins=20, title=_("Days from application to last update"))
+                fig.update_layout(showlegend=False, xaxis_title=_("days"), yaxis_title=_("candidates"))
+                zero_based(fig)
+                st.plotly_chart(fig, key="open_days_hist")
+    with table:
+        st.dataframe(
+            readable_prospects(prospects, PROSPECT_COLUMNS),
+            hide_index=True,
+            width="stretch",
+            key="open_prospects",
+        )
 
 
-st.title("Job openings")
+def _open_selected_row() -> None:
+    """Open the opening whose row was clicked."""
+    selection = st.session_state.get("open_table")
+    rows = selection.selection.rows if selection is not None else []
+    codes = st.session_state.get("open_codes", [])
+    if rows and rows[0] < len(codes):
+        st.session_state[OPEN_KEY] = codes[rows[0]]
+
+
+st.title(_("Job openings"))
 db_url = get_settings().database_url
 try:
     options = _options(db_url)
-    text = st.text_input("Search title, client or code", key="open_search", placeholder="e.g. SAP, Java")
-    cols = st.columns(len(FILTER_LABELS) + 1)
+    text = st.text_input(
+        _("Search title, client or code"), key="open_search", placeholder=_("e.g. SAP, Java")
+    )
+    cols = st.columns(len(FILTERS) + 1)
     filters: dict[str, str] = {}
-    for col, (name, label) in zip(cols, FILTER_LABELS.items(), strict=False):
-        choice = col.selectbox(label, [ANY, *options.get(name, [])], key=f"open_filter_{name}")
-        if choice != ANY:
+    for col, name in zip(cols, FILTERS, strict=False):
+        choice = col.selectbox(
+            label(name, _),
+            [None, *options.get(name, [])],
+            format_func=lambda v: _("(any)") if v is None else v,
+            key=f"open_filter_{name}",
+        )
+        if choice is not None:
             filters[name] = choice
     stage = cols[-1].selectbox(
-        "Has prospects at stage",
+        _("Has candidates at stage"),
         [None, *STAGE_ORDER],
-        format_func=lambda s: ANY if s is None else STAGE_LABELS[s],
+        format_func=lambda s: _("(any)") if s is None else stage_label(s),
         key="open_filter_stage",
     )
     s1, s2, s3, s4 = st.columns([2, 1, 1, 1])
-    sort = s1.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.__getitem__, key="open_sort")
-    desc = s2.toggle("Descending", key="open_desc")
-    size = s3.selectbox("Rows per page", [25, 50, 100], key="open_page_size")
-    page_no = s4.number_input("Page", min_value=1, value=1, step=1, key="open_page")
+    sort = s1.selectbox(_("Sort by"), SORTS, format_func=lambda c: label(c, _), key="open_sort")
+    desc = s2.toggle(_("Descending"), key="open_desc")
+    size = s3.selectbox(_("Rows per page"), [25, 50, 100], key="open_page_size")
+    page_no = s4.number_input(_("Page"), min_value=1, value=1, step=1, key="open_page")
     result = _search(db_url, text, tuple(sorted(filters.items())), stage, sort, desc, int(page_no), size)
     if result.total == 0:
-        st.info(
-            "No opening matches. Loosen the filters or import vagas and prospects on the Candidates page."
-        )
+        st.info(_("No opening matches. Loosen the filters or import openings on the Candidates page."))
     else:
-        st.caption(f"{result.total:,} openings match · page {result.page} of {result.pages}")
-        rows = result.rows.assign(
-            in_database=result.rows["in_database"].map({True: "yes", False: "not in database"})
+        locale = current_locale()
+        st.caption(
+            _("{total} openings match · page {page} of {pages} · click a row to open it").format(
+                total=format_number(result.total, locale), page=result.page, pages=result.pages
+            )
         )
-        st.dataframe(rows, hide_index=True, width="stretch", key="open_table")
+        rows = result.rows.assign(
+            in_database=result.rows["in_database"].map({True: _("yes"), False: _("pipeline only")}),
+            data_requisicao=result.rows["data_requisicao"].map(lambda d: format_date(d, locale)),
+        )
+        st.session_state["open_codes"] = list(rows["codigo"])
+        st.dataframe(
+            plain_columns(rows),
+            hide_index=True,
+            width="stretch",
+            key="open_table",
+            on_select=_open_selected_row,
+            selection_mode="single-row",
+        )
         download_buttons(rows, "job_openings", key="open_dl")
         titles = dict(zip(rows["codigo"], rows["titulo"], strict=True))
+        if st.session_state.get(OPEN_KEY) not in (None, *titles):
+            titles[st.session_state[OPEN_KEY]] = ""
         chosen = st.selectbox(
-            "Open an opening",
-            [None, *rows["codigo"]],
+            _("Open an opening"),
+            [None, *titles],
             format_func=lambda c: "—" if c is None else f"{c} · {titles.get(c, '')}",
-            key="open_detail",
+            key=OPEN_KEY,
         )
         if chosen:
-            _render_detail(chosen, db_url)
+            st.divider()
+            _render_opening(chosen, db_url)
 except HRCoreError as e:
     show_error(e)

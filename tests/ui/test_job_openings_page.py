@@ -59,16 +59,16 @@ def test_openings_search_filter_and_detail_funnel(seeded: str) -> None:
     only_pipeline = sorted(code for code in prospects if code not in vagas)
     assert any(f"{len(vagas) + len(only_pipeline)} openings match" in c.value for c in at.caption)
     at.text_input(key="open_search").input(only_pipeline[0]).run()
-    assert list(at.dataframe[0].value["in_database"]) == ["not in database"]
+    assert list(at.dataframe[0].value["Full record"]) == ["pipeline only"]
     at.text_input(key="open_search").input("")
     client = next(iter(vagas.values()))["informacoes_basicas"]["cliente"]
     at.selectbox(key="open_filter_cliente").select(client).run()
     expected = {code for code, v in vagas.items() if v["informacoes_basicas"]["cliente"] == client}
-    assert set(at.dataframe[0].value["codigo"]) == expected
+    assert set(at.dataframe[0].value["Code"]) == expected
     at.selectbox(key="open_filter_cliente").select("(any)")
     at.selectbox(key="open_sort").select("prospects")
     at.toggle(key="open_desc").set_value(True).run()
-    busiest = at.dataframe[0].value["codigo"].iloc[0]
+    busiest = at.dataframe[0].value["Code"].iloc[0]
     at.selectbox(key="open_detail").select(busiest).run()
     assert not at.exception
     assert any(busiest in h.value for h in at.subheader)
@@ -100,3 +100,24 @@ def test_pipeline_page_without_data_says_so() -> None:
     at.run()
     assert not at.exception
     assert any("No prospects yet" in i.value for i in at.info)
+
+
+def test_opening_board_moves_a_candidate_and_keeps_a_note(seeded: str) -> None:
+    at = _app("job_openings.py")
+    at.run()
+    at.selectbox(key="open_sort").select("prospects")
+    at.toggle(key="open_desc").set_value(True).run()
+    busiest = at.dataframe[0].value["Code"].iloc[0]
+    at.selectbox(key="open_detail").select(busiest).run()
+    assert not at.exception, [e.value for e in at.exception]
+    candidate = at.selectbox(key="open_board_candidate").value
+    target = at.selectbox(key="open_pp_stage").options[0]
+    at.button(key="open_pp_move").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"Moved to {target}" in s.value for s in at.success)
+    assert at.selectbox(key="open_board_candidate").value == candidate
+    at.text_area(key="open_pp_note").input("Strong SAP background")
+    at.button(key="open_pp_note_save").click().run()
+    assert any("Strong SAP background" in t.value for t in at.text)
+    history = next(d.value for d in at.dataframe if "From" in d.value.columns)
+    assert list(history["To"]) == [target]
