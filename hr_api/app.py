@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from hr_api.deps import get_actor
 from hr_api.errors import install_error_handlers
 from hr_api.limits import BodyLimitMiddleware
-from hr_api.routes import auth, compat, health, hr, jobs, reports
+from hr_api.routes import auth, backups, compat, health, hr, jobs, ml, recruiting, reports
 from hr_api.schemas import PROBLEM_RESPONSES
 from hr_core.settings import get_settings
 
@@ -48,7 +48,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")
     secured = [Depends(get_actor)]
-    for router in (hr.router, reports.router, jobs.router):
+    for router in (hr.router, reports.router, backups.router, recruiting.router, ml.router, jobs.router):
         app.include_router(router, prefix="/api/v1", dependencies=secured, responses=PROBLEM_RESPONSES)
     app.include_router(compat.router, prefix="/compat", dependencies=secured, responses=PROBLEM_RESPONSES)
     return app

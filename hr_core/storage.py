@@ -45,6 +45,7 @@ class Storage(Protocol):
     def list_objects(self, prefix: str = "") -> list[ObjectInfo]: ...
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
+    def locate(self, key: str) -> str: ...
 
 
 class LocalStorage:
@@ -60,6 +61,10 @@ class LocalStorage:
         if not path.is_relative_to(self.root):
             raise InvalidInputError(f"storage key {key!r} resolves outside the storage root")
         return path
+
+    def locate(self, key: str) -> str:
+        """The local path of a key inside the root (what path-taking functions such as imports read)."""
+        return str(self._path(key))
 
     def _write_atomic(self, key: str, writer: Any) -> None:
         path = self._path(key)
@@ -150,6 +155,10 @@ class S3Storage:
     def _key(self, key: str) -> str:
         validate_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
+
+    def locate(self, key: str) -> str:
+        """The s3:// URL of a key under this bucket and prefix."""
+        return f"s3://{self.bucket}/{self._key(key)}"
 
     def _wrap(self, e: Exception, what: str, key: str) -> Exception:
         from botocore.exceptions import ClientError

@@ -1,4 +1,5 @@
-"""Long work as jobs: submit (202 + job id), follow state, progress and result."""
+"""Long work as jobs: the 202 routes (backups of all tables, imports, exports, training, index build) submit
+them through hr_core.jobs; these routes follow their state, progress and result."""
 
 from __future__ import annotations
 
@@ -37,11 +38,6 @@ class JobOut(BaseModel):
         return cls(**{**info.__dict__, "state": str(info.state)})
 
 
-class JobIn(BaseModel):
-    kind: str = Field(description="a registered job kind, e.g. backup.all, ml.train, recruiting.import")
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
 def accept_job(*, engine: Any, actor: Actor, response: Response, kind: str, params: dict[str, Any]) -> JobOut:
     """Submit through hr_core and answer 202 with the job and where to follow it (shared by the 202 routes)."""
     info = submit_job(engine=engine, actor=actor, kind=kind, params=params)
@@ -53,12 +49,6 @@ def accept_job(*, engine: Any, actor: Actor, response: Response, kind: str, para
 ACCEPTED: dict[int | str, dict[str, Any]] = {
     202: {"model": JobOut, "description": "accepted: follow the job"}
 }
-
-
-@router.post("", response_model=JobOut, status_code=202)
-def post_job(engine: EngineDep, actor: ActorDep, response: Response, job: JobIn) -> JobOut:
-    """Start long work of a registered kind; the role it needs is checked by hr_core."""
-    return accept_job(engine=engine, actor=actor, response=response, kind=job.kind, params=job.params)
 
 
 @router.get("", response_model=list[JobOut])

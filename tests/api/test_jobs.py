@@ -23,7 +23,7 @@ def test_a_backup_job_is_accepted_then_followed_to_its_result(api: Api) -> None:
         "analyst",
         json={"records": [{"table_name": "job", "data": [{"id": 1, "job": "A"}]}]},
     )
-    response = api.post("/api/v1/jobs", "admin", json={"kind": "backup.all", "params": {}})
+    response = api.post("/api/v1/backups/all", "admin")
     assert response.status_code == 202, response.text
     job = response.json()
     assert (
@@ -39,13 +39,8 @@ def test_a_backup_job_is_accepted_then_followed_to_its_result(api: Api) -> None:
     assert_problem(api.get(f"/api/v1/jobs/{job['id']}", "analyst"), 404)
 
 
-def test_jobs_refuse_roles_and_unknown_kinds(api: Api) -> None:
-    assert_problem(api.post("/api/v1/jobs", "analyst", json={"kind": "backup.all"}), 403)
-    assert (
-        "unknown job kind"
-        in assert_problem(api.post("/api/v1/jobs", "admin", json={"kind": "nope"}), 400)["detail"]
-    )
-    assert_problem(
-        api.post("/api/v1/jobs", "admin", json={"kind": "backup.all", "params": {"retention": "x"}}), 400
-    )
+def test_jobs_refuse_roles_and_unknown_ids(api: Api) -> None:
+    assert_problem(api.post("/api/v1/backups/all", "analyst"), 403)
+    assert_problem(api.post("/api/v1/model/train", "recruiter"), 403)
     assert_problem(api.get("/api/v1/jobs/999", "admin"), 404)
+    assert_problem(api.get("/api/v1/jobs/x", "admin"), 422)
