@@ -1,20 +1,23 @@
 """The replaced services' routes (/compat/...), as adapters onto the v1 handlers: same bodies as their documents.
 
 InteligentHR (HR data): POST /upload, /backup/<table>, /restore/<table>, GET /employee_counts,
-/departments_most_hired (year 2021 unless given).
+/departments_most_hired (year 2021 unless given). FastAPI Service Datathon (recruiting): /candidatos/*.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.backups import BackupOut, RestoreOut, back_up_table, restore_latest
 from hr_api.routes.hr import BatchIn, BatchOut, run_batch
+from hr_api.routes.recruiting import ExportIn, ImportIn, post_export, post_import
 from hr_api.routes.reports import AboveMeanRow, QuarterRow, read_report
 from hr_core.analytics import DEFAULT_YEAR
+from hr_core.recruiting.importer import import_candidate_record
 
 router = APIRouter(tags=["compat"])
 Year = Annotated[int, Query(description="calendar year in UTC")]
@@ -54,3 +57,62 @@ def backup(engine: EngineDep, storage: StorageDep, actor: ActorDep, table_name: 
 def restore(engine: EngineDep, storage: StorageDep, actor: ActorDep, table_name: str) -> RestoreOut:
     """Restore one table from its newest backup that verifies."""
     return restore_latest(engine=engine, storage=storage, actor=actor, table=table_name)
+
+
+# FastAPI Service Datathon (recruiting): /candidatos/*
+
+
+class CandidatoIn(BaseModel):
+    """An applicants.json record, as the recruiting service took it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    infos_basicas: dict[str, Any] = Field(description="codigo_profissional, nome, email, telefone, …")
+    informacoes_pessoais: dict[str, Any] | None = None
+    informacoes_profissionais: dict[str, Any] | None = None
+    formacao_e_idiomas: dict[str, Any] | None = None
+    cv_pt: str | None = None
+    cv_en: str | None = None
+
+
+class CandidatoCreated(BaseModel):
+    message: str
+    codigo_candidato: str
+
+
+class FileKeyIn(BaseModel):
+    file_key: str = Field(max_length=500, description="storage key of an applicants.json")
+
+
+class Started(BaseModel):
+    message: str
+    job_id: int
+
+
+@router.post("/candidatos/create", response_model=CandidatoCreated)
+def candidatos_create(engine: EngineDep, actor: ActorDep, body: CandidatoIn) -> CandidatoCreated:
+    """A Decision applicants record ({infos_basicas: {codigo_profissional, nome, …}, …}); created or updated."""
+    record = body.model_dump(exclude_none=True)
+    code, created = import_candidate_record(engine=engine, actor=actor, record=record)
+    message = "Candidato inserido com sucesso!" if created else "Candidato atualizado com sucesso!"
+    return CandidatoCreated(message=message, codigo_candidato=code)
+
+
+@router.post("/candidatos/update-tables", response_model=Started)
+def candidatos_update_tables(
+    engine: EngineDep, storage: StorageDep, actor: ActorDep, response: Response, body: FileKeyIn
+) -> Started:
+    """Import an applicants.json from a storage key in the background (POST /api/v1/recruiting/import)."""
+    job = post_import(
+        engine, storage, actor, response, ImportIn(applicants=body.file_key, vagas=None, prospects=None)
+    )
+    response.status_code = 200
+    return Started(message="Tarefa de atualização iniciada em background.", job_id=job.id)
+
+
+@router.post("/candidatos/export-applicants", response_model=Started)
+def candidatos_export(engine: EngineDep, storage: StorageDep, actor: ActorDep, response: Response) -> Started:
+    """Export the recruiting data under the storage prefix exports/ in the background."""
+    job = post_export(engine, storage, actor, response, ExportIn(prefix="exports"))
+    response.status_code = 200
+    return Started(message="Tarefa de exportação de candidatos iniciada em background.", job_id=job.id)

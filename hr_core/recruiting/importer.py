@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,3 +304,20 @@ def import_recruiting(
     if progress is not None:
         progress(1.0, "import finished")
     return result
+
+
+def import_candidate_record(*, engine: Engine, actor: Actor, record: dict[str, Any]) -> tuple[str, bool]:
+    """Upsert one applicants.json record (keyed by infos_basicas.codigo_profissional) through the same
+    rules as a file import; return (code, created). InvalidInputError names the rejected field."""
+    basics = record.get("infos_basicas") if isinstance(record, dict) else None
+    code = str(basics.get("codigo_profissional") or "").strip() if isinstance(basics, dict) else ""
+    if not code:
+        raise InvalidInputError("infos_basicas.codigo_profissional is required")
+    with tempfile.TemporaryDirectory(prefix="hr-candidate-") as tmp:
+        path = Path(tmp) / "applicants.json"
+        path.write_text(json.dumps({code: record}, ensure_ascii=False), encoding="utf-8")
+        result = import_recruiting(engine=engine, actor=actor, applicants=path)
+    if result.candidates.rejected:
+        reasons = "; ".join(f"{r['field']}: {r['reason']}" for r in result.reject_rows)
+        raise InvalidInputError(f"candidate {code!r} was not saved: {reasons}")
+    return code, result.candidates.inserted == 1

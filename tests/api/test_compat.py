@@ -46,3 +46,41 @@ def test_backup_then_restore_the_newest_verified_backup(api: Api) -> None:
     assert count(api.engine, Department) == 1
     assert_problem(api.post("/compat/restore/jobs", "admin"), 404)
     assert_problem(api.post("/compat/backup/users", "admin"), 400)
+
+
+SEED_CANDIDATE = {
+    "infos_basicas": {"codigo_profissional": 123, "nome": "João Silva", "cpf": "11122233344"},
+    "informacoes_pessoais": {"endereco": "Rua A, 123", "telefone": "11999999999"},
+    "informacoes_profissionais": {"empresa": "Empresa XPTO", "cargo": "Desenvolvedor"},
+    "formacao_e_idiomas": {
+        "formacao": "Graduação em Ciência da Computação",
+        "idiomas": ["Português", "Inglês"],
+    },
+    "cv_pt": "Link ou texto do currículo em português",
+}
+
+
+def test_candidatos_create_takes_the_seed_example_then_imports_and_exports_start_jobs(api: Api) -> None:
+    from hr_core.models import Candidate
+    from hr_core.storage import make_storage
+
+    assert_problem(api.post("/compat/candidatos/create", "analyst", json=SEED_CANDIDATE), 403)
+    created = api.post("/compat/candidatos/create", "recruiter", json=SEED_CANDIDATE)
+    assert created.json() == {"message": "Candidato inserido com sucesso!", "codigo_candidato": "123"}
+    again = api.post("/compat/candidatos/create", "recruiter", json=SEED_CANDIDATE).json()
+    assert again["message"] == "Candidato atualizado com sucesso!"
+    assert count(api.engine, Candidate) == 1
+    bad = {**SEED_CANDIDATE, "infos_basicas": {"nome": "Sem código"}}
+    assert_problem(api.post("/compat/candidatos/create", "recruiter", json=bad), 400)
+    exported = api.post("/compat/candidatos/export-applicants", "recruiter").json()
+    assert exported["message"].startswith("Tarefa de exportação")
+    from tests.api.test_jobs import _wait
+
+    assert _wait(api, exported["job_id"], "recruiter")["state"] == "succeeded"
+    assert make_storage().exists("exports/applicants.json")
+    started = api.post(
+        "/compat/candidatos/update-tables", "recruiter", json={"file_key": "exports/applicants.json"}
+    )
+    assert started.status_code == 200
+    assert _wait(api, started.json()["job_id"], "recruiter")["state"] == "succeeded"
+    assert_problem(api.post("/compat/candidatos/update-tables", "recruiter", json={}), 422)
