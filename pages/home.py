@@ -9,12 +9,14 @@ import streamlit as st
 from hr_core import analytics
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
+from hr_core.i18n import ROLE_LABELS, format_number
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.settings import get_settings
 from pages._menu import list_pages_for
-from pages._shared import get_engine, page_setup, show_error
+from pages._shared import _, current_locale, get_engine, page_setup, show_error
 
 actor = page_setup("pages/home.py")
+locale = current_locale()
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -29,8 +31,12 @@ def _overview(db_url: str) -> tuple[dict[str, int], dict[str, int], list[int]]:
     )
 
 
-st.title(f"Welcome, {actor.username}")
-st.caption(f"TalentLens · signed in as **{actor.role}** · hiring analytics and recruiting in one place")
+st.title(_("Welcome, {name}").format(name=actor.username))
+st.caption(
+    _("TalentLens · signed in as **{role}** · hiring analytics and recruiting in one place").format(
+        role=_(ROLE_LABELS[actor.role])
+    )
+)
 
 try:
     hr_rows, recruiting_rows, years = _overview(get_settings().database_url)
@@ -39,29 +45,31 @@ except HRCoreError as e:
     st.stop()
 
 if may(actor.role, Action.ANALYTICS_READ):
-    st.subheader("Hiring data")
+    st.subheader(_("Hiring data"))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Departments", f"{hr_rows['departments']:,}", border=True)
-    c2.metric("Jobs", f"{hr_rows['jobs']:,}", border=True)
-    c3.metric("Hired employees", f"{hr_rows['hired_employees']:,}", border=True)
+    c1.metric(_("Departments"), format_number(hr_rows["departments"], locale), border=True)
+    c2.metric(_("Jobs"), format_number(hr_rows["jobs"], locale), border=True)
+    c3.metric(_("Hired employees"), format_number(hr_rows["hired_employees"], locale), border=True)
     c4.metric(
-        "Years with hires",
+        _("Years with hires"),
         f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—"),
         border=True,
     )
     if hr_rows["hired_employees"] == 0:
-        st.info("No hiring data yet: upload departments, jobs and hired employees on the Upload page.")
+        st.info(_("No hiring data yet: upload departments, jobs and hired employees on the Upload page."))
 
 if may(actor.role, Action.RECRUITING_READ):
-    st.subheader("Recruiting data")
+    st.subheader(_("Recruiting data"))
     c1, c2, c3 = st.columns(3)
-    c1.metric("Candidates", f"{recruiting_rows['candidates']:,}", border=True)
-    c2.metric("Job openings", f"{recruiting_rows['vagas']:,}", border=True)
-    c3.metric("Prospects", f"{recruiting_rows['prospects']:,}", border=True)
+    # Openings counted as the Job openings page lists them: full records plus those only a pipeline names.
+    openings = recruiting_rows["vagas"] + recruiting_rows["openings_only_in_pipeline"]
+    c1.metric(_("Candidates"), format_number(recruiting_rows["candidates"], locale), border=True)
+    c2.metric(_("Job openings"), format_number(openings, locale), border=True)
+    c3.metric(_("Applications"), format_number(recruiting_rows["prospects"], locale), border=True)
     if recruiting_rows["candidates"] == 0 and recruiting_rows["vagas"] == 0:
-        st.info("No recruiting data yet: import applicants, openings and prospects to start matching.")
+        st.info(_("No recruiting data yet: import applicants, openings and prospects to start matching."))
 
-st.subheader("Go to")
+st.subheader(_("Go to"))
 sections: dict[str, list] = {}
 for spec in list_pages_for(actor.role):
     if spec.path != "pages/home.py":
@@ -69,11 +77,11 @@ for spec in list_pages_for(actor.role):
 columns = st.columns(max(len(sections), 1))
 for column, (section, specs) in zip(columns, sections.items(), strict=False):
     with column:
-        st.markdown(f"**{section}**")
+        st.markdown(f"**{_(section)}**")
         for spec in specs:
             # An absolute path names the same page that Home.py registers with st.navigation.
-            page = st.Page(REPO / spec.path, title=spec.title, icon=spec.icon)
-            st.page_link(page, label=spec.title, icon=spec.icon)
+            page = st.Page(REPO / spec.path, title=_(spec.title), icon=spec.icon)
+            st.page_link(page, label=_(spec.title), icon=spec.icon)
 
 # --- Failed scheduled backup (admins) --------------------------------------------------------------
 if may(actor.role, Action.BACKUP_SCHEDULE):

@@ -8,7 +8,9 @@ SELECT
     (SELECT COUNT(*) FROM prospects p
         WHERE NOT EXISTS (SELECT 1 FROM candidates c WHERE c.codigo = p.candidate_codigo)) AS prospects_without_candidate,
     (SELECT COUNT(*) FROM prospects p
-        WHERE NOT EXISTS (SELECT 1 FROM vagas v WHERE v.codigo = p.vaga_codigo)) AS prospects_without_vaga
+        WHERE NOT EXISTS (SELECT 1 FROM vagas v WHERE v.codigo = p.vaga_codigo)) AS prospects_without_vaga,
+    (SELECT COUNT(*) FROM pipeline_openings o
+        WHERE NOT EXISTS (SELECT 1 FROM vagas v WHERE v.codigo = o.vaga_codigo)) AS openings_only_in_pipeline
 
 -- name: count_prospects_by_stage
 -- Prospects per pipeline stage across every opening.

@@ -62,7 +62,7 @@ def test_analyst_sees_hiring_counts_and_hiring_links(seeded: None) -> None:
 def test_recruiter_sees_recruiting_counts_and_links() -> None:
     at = _open("recruiter")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Candidates": "0", "Job openings": "0", "Prospects": "0"}
+    assert metrics == {"Candidates": "0", "Job openings": "0", "Applications": "0"}
     assert any("No recruiting data yet" in i.value for i in at.info)
     expected = [p.title for p in list_pages_for("recruiter") if p.path != "pages/home.py"]
     assert _links(at) == expected
@@ -72,7 +72,7 @@ def test_recruiter_sees_recruiting_counts_and_links() -> None:
 def test_admin_sees_everything_and_an_empty_state() -> None:
     at = _open("admin")
     labels = {m.label for m in at.metric}
-    assert {"Departments", "Hired employees", "Candidates", "Prospects"} <= labels
+    assert {"Departments", "Hired employees", "Candidates", "Applications"} <= labels
     assert any("No hiring data yet" in i.value for i in at.info)
     assert _links(at) == [p.title for p in list_pages_for("admin") if p.path != "pages/home.py"]
     assert "Backups" in _links(at)
