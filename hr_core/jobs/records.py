@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 # A running job's heartbeat is refreshed this often; one older than STALE_AFTER means its process is gone.
 HEARTBEAT_SECONDS = 10.0
 STALE_AFTER = dt.timedelta(seconds=60)
-# Progress is written at most this often (plus the first and the last report).
+LOCAL_STALE_AFTER = dt.timedelta(minutes=15)
+# Progress is written at most this often (the latest report wins), by the tracker's thread.
 PROGRESS_EVERY_SECONDS = 0.5
 ORPHAN_ERROR = "the process running it stopped"
 
@@ -191,26 +192,18 @@ def claim_job(engine: Engine, job_id: int) -> bool:
         return conn.execute(stmt).rowcount == 1
 
 
-def write_progress(engine: Engine, job_id: int, fraction: float, message: str) -> None:
-    """Record progress (0–1) and its message on a running job; doubles as a heartbeat."""
-    stmt = (
-        update(BackgroundJob)
-        .where(BackgroundJob.id == job_id, BackgroundJob.state == JobState.RUNNING.value)
-        .values(progress=min(max(float(fraction), 0.0), 1.0), message=message[:500], heartbeat_at=_now())
-    )
-    with begin(engine) as conn:
-        conn.execute(stmt)
-
-
-def finish_job(engine: Engine, job_id: int, *, result: Any = None, error: str | None = None) -> None:
-    """Mark a running job succeeded with its result, or failed with its error message."""
+def finish_job(
+    engine: Engine, job_id: int, *, result: Any = None, error: str | None = None, progress: float = 0.0
+) -> None:
+    """Mark a running job succeeded with its result, or failed with its error and how far it got."""
     values: dict[str, Any] = {"finished_at": _now(), "heartbeat_at": _now()}
     if error is None:
         values.update(
             state=JobState.SUCCEEDED.value, progress=1.0, message="done", result=to_jsonable(result)
         )
     else:
-        values.update(state=JobState.FAILED.value, error=error, message="failed")
+        fraction = min(max(progress, 0.0), 1.0)
+        values.update(state=JobState.FAILED.value, error=error, message="failed", progress=fraction)
     with begin(engine) as conn:
         conn.execute(
             update(BackgroundJob)
@@ -229,14 +222,18 @@ def fail_queued_job(engine: Engine, job_id: int, error: str) -> None:
         )
 
 
-def _process_is_gone(worker: str | None) -> bool:
-    """Whether the process named by a worker id surely stopped (only decidable on this host)."""
-    if not worker:
-        return True
-    host, _, rest = worker.partition("/")
-    pid_text, _, _nonce = rest.partition("/")
+def _is_orphan(worker: str | None, heartbeat_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a running job's process surely stopped.
+
+    On this host the process table decides (a heartbeat may lag while SQLite's lock is held); a
+    heartbeat older than LOCAL_STALE_AFTER still counts, in case the dead worker's pid was reused.
+    Elsewhere only the heartbeat can tell.
+    """
+    age = now - heartbeat_at if heartbeat_at is not None else dt.timedelta.max
+    host, _, rest = (worker or "").partition("/")
+    pid_text = rest.partition("/")[0]
     if host != _HOST or not pid_text.isdigit():
-        return False
+        return age > STALE_AFTER
     if worker == WORKER_ID:
         return False
     pid = int(pid_text)
@@ -247,8 +244,8 @@ def _process_is_gone(worker: str | None) -> bool:
     except ProcessLookupError:
         return True
     except PermissionError:
-        return False
-    return False
+        pass
+    return age > LOCAL_STALE_AFTER
 
 
 def fail_orphaned_jobs(engine: Engine) -> list[int]:
@@ -257,17 +254,13 @@ def fail_orphaned_jobs(engine: Engine) -> list[int]:
     Called when a process that runs jobs starts, and periodically by runners, so that no job is left
     "running" after its process stopped.
     """
-    stale_before = _now() - STALE_AFTER
+    now = _now()
     stmt = select(BackgroundJob.id, BackgroundJob.worker, BackgroundJob.heartbeat_at).where(
         BackgroundJob.state == JobState.RUNNING.value
     )
     with _db_errors("check running jobs"), engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    orphans = [
-        r.id
-        for r in rows
-        if (r.heartbeat_at is None or r.heartbeat_at < stale_before) or _process_is_gone(r.worker)
-    ]
+    orphans = [r.id for r in rows if _is_orphan(r.worker, r.heartbeat_at, now)]
     if not orphans:
         return []
     with begin(engine) as conn:
@@ -284,65 +277,86 @@ def fail_orphaned_jobs(engine: Engine) -> list[int]:
     return orphans
 
 
-class ProgressWriter:
-    """A progress callback for one job that writes to its record at most every PROGRESS_EVERY_SECONDS."""
+class JobProgress:
+    """A running job's progress callback: it only notes the latest report, so the work never waits on
+    the database (on SQLite the job's own write transaction may hold the lock); the tracker's thread
+    writes it, with the heartbeat.
+    """
 
     def __init__(self, engine: Engine, job_id: int) -> None:
         self.engine = engine
         self.job_id = job_id
-        self._last = 0.0
+        self.fraction = 0.0
+        self.message = ""
+        self.dirty = False
+        self.beat_at = time.monotonic()
         self._lock = threading.Lock()
 
     def __call__(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
         with self._lock:
-            if fraction < 1.0 and now - self._last < PROGRESS_EVERY_SECONDS:
-                return
-            self._last = now
-        try:
-            write_progress(self.engine, self.job_id, fraction, message)
-        except (DatabaseUnavailableError, sa_exc.SQLAlchemyError) as e:
-            # A missed progress update must not fail the work itself.
-            log.warning("job %s: could not record progress: %s", self.job_id, e)
+            self.fraction, self.message, self.dirty = float(fraction), str(message), True
+
+    def take(self) -> tuple[float, str] | None:
+        """The report not yet written, if any."""
+        with self._lock:
+            if not self.dirty:
+                return None
+            self.dirty = False
+            return self.fraction, self.message
 
 
-class Heartbeat:
-    """One thread per process refreshing heartbeat_at of the jobs this process is running."""
+class JobTracker:
+    """One thread per process writing the progress (throttled) and heartbeat of the jobs it runs."""
 
     def __init__(self) -> None:
-        self._jobs: dict[tuple[int, int], Engine] = {}
+        self._jobs: dict[tuple[int, int], JobProgress] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def track(self, engine: Engine, job_id: int) -> None:
+    def track(self, engine: Engine, job_id: int) -> JobProgress:
+        progress = JobProgress(engine, job_id)
         with self._lock:
-            self._jobs[(id(engine), job_id)] = engine
+            self._jobs[(id(engine), job_id)] = progress
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="job-heartbeat", daemon=True)
+                self._thread = threading.Thread(target=self._run, name="job-tracker", daemon=True)
                 self._thread.start()
+        return progress
 
-    def untrack(self, engine: Engine, job_id: int) -> None:
+    def untrack(self, progress: JobProgress) -> None:
         with self._lock:
-            self._jobs.pop((id(engine), job_id), None)
+            self._jobs.pop((id(progress.engine), progress.job_id), None)
 
     def _run(self) -> None:
         while True:
-            time.sleep(HEARTBEAT_SECONDS)
+            time.sleep(PROGRESS_EVERY_SECONDS)
             with self._lock:
-                jobs = list(self._jobs.items())
-            for (_, job_id), engine in jobs:
-                try:
-                    with engine.begin() as conn:
-                        conn.execute(
-                            update(BackgroundJob)
-                            .where(
-                                BackgroundJob.id == job_id,
-                                BackgroundJob.state == JobState.RUNNING.value,
-                            )
-                            .values(heartbeat_at=_now())
-                        )
-                except sa_exc.SQLAlchemyError as e:
-                    log.warning("job %s: heartbeat failed: %s", job_id, e)
+                tracked = list(self._jobs.values())
+            for progress in tracked:
+                self.flush(progress)
+
+    @staticmethod
+    def flush(progress: JobProgress, *, force_beat: bool = False) -> None:
+        """Write the job's pending progress, or a bare heartbeat when one is due."""
+        report = progress.take()
+        now = time.monotonic()
+        if report is None and not force_beat and now - progress.beat_at < HEARTBEAT_SECONDS:
+            return
+        values: dict[str, Any] = {"heartbeat_at": _now()}
+        if report is not None:
+            values.update(progress=min(max(report[0], 0.0), 1.0), message=report[1][:500])
+        try:
+            with progress.engine.begin() as conn:
+                conn.execute(
+                    update(BackgroundJob)
+                    .where(BackgroundJob.id == progress.job_id, BackgroundJob.state == JobState.RUNNING.value)
+                    .values(**values)
+                )
+            progress.beat_at = now
+        except sa_exc.SQLAlchemyError as e:
+            # A missed update must not fail the work; the next round tries again.
+            if report is not None:
+                progress(*report)
+            log.warning("job %s: could not record progress: %s", progress.job_id, e)
 
 
-HEARTBEAT = Heartbeat()
+TRACKER = JobTracker()

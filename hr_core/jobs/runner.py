@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -14,7 +15,7 @@ from hr_core.audit import audited
 from hr_core.errors import HRCoreError, InvalidInputError, NotFoundError
 from hr_core.jobs import records
 from hr_core.jobs.kinds import JOB_KINDS, JobContext, get_job_kind
-from hr_core.jobs.records import HEARTBEAT, JobInfo, ProgressWriter
+from hr_core.jobs.records import TRACKER, JobInfo
 from hr_core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -62,26 +63,32 @@ def execute_job(engine: Engine, job_id: int) -> bool:
     info = records.read_job(engine, job_id)
     role = records.read_job_actor_role(engine, job_id)
     assert info is not None and role is not None
-    HEARTBEAT.track(engine, job_id)
+    progress = TRACKER.track(engine, job_id)
+    outcome: dict[str, Any] = {}
     try:
         spec = JOB_KINDS.get(info.kind)
         if spec is None:
             raise InvalidInputError(f"job kind {info.kind!r} is not known to this worker (an older version?)")
         actor = Actor(username=info.actor, role=role)  # type: ignore[arg-type]
-        result = spec.run(JobContext(engine, actor, dict(info.params), ProgressWriter(engine, job_id)))
+        outcome["result"] = spec.run(JobContext(engine, actor, dict(info.params), progress))
     except HRCoreError as e:
         log.info("job %s (%s) failed: %s", job_id, info.kind, e)
-        records.finish_job(engine, job_id, error=str(e) or type(e).__name__)
+        outcome["error"] = str(e) or type(e).__name__
     except Exception as e:
         log.exception("job %s (%s) failed unexpectedly", job_id, info.kind)
-        records.finish_job(engine, job_id, error=f"unexpected {type(e).__name__}: {e}")
+        outcome["error"] = f"unexpected {type(e).__name__}: {e}"
     except BaseException:
-        records.finish_job(engine, job_id, error="interrupted: the process running it was stopped")
+        outcome["error"] = "interrupted: the process running it was stopped"
         raise
-    else:
-        records.finish_job(engine, job_id, result=result)
     finally:
-        HEARTBEAT.untrack(engine, job_id)
+        TRACKER.untrack(progress)
+        records.finish_job(
+            engine,
+            job_id,
+            result=outcome.get("result"),
+            error=outcome.get("error"),
+            progress=progress.fraction,
+        )
     return True
 
 

@@ -224,6 +224,7 @@ def test_in_process_runner_runs_jobs_without_a_worker(
     info = submit_job(engine=engine, actor=RECRUITER, kind="test.echo", params={"x": 3})
     done = _wait_for(lambda: get_job(engine=engine, actor=RECRUITER, job_id=info.id), lambda j: j.done, 60)
     assert done.state == JobState.SUCCEEDED and done.result == {"echo": 3, "by": "rui"}
+    stop_job_runners()  # before the database is reset under the runner's threads
 
 
 def test_schedule_computes_next_run_and_runs_a_due_backup_once(
@@ -284,3 +285,29 @@ def test_cli_lists_and_shows_jobs(
     assert cli_main(["jobs", "list"]) == 0
     assert [j["id"] for j in json.loads(capsys.readouterr().out)] == [info.id]
     assert cli_main(["jobs", "show", "999"]) == 2
+
+
+def test_a_job_on_another_machine_is_failed_only_once_its_heartbeat_is_stale(engine: Engine) -> None:
+    from sqlalchemy import update
+
+    from hr_core.jobs import fail_orphaned_jobs
+    from hr_core.jobs.records import claim_job, create_job_record
+
+    job = create_job_record(engine, actor=ADMIN, kind="backup.all", params={})
+    assert claim_job(engine, job.id)
+    beat = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=20)
+    with engine.begin() as conn:
+        conn.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.id == job.id)
+            .values(worker="other-host/4242/abcd", heartbeat_at=beat)
+        )
+    assert fail_orphaned_jobs(engine) == []
+    with engine.begin() as conn:
+        conn.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.id == job.id)
+            .values(heartbeat_at=beat - dt.timedelta(minutes=2))
+        )
+    assert fail_orphaned_jobs(engine) == [job.id]
+    assert get_job(engine=engine, actor=ADMIN, job_id=job.id).error == ORPHAN_ERROR
