@@ -29,4 +29,5 @@ USER app
 EXPOSE 8501 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8501/_stcore/health || exit 1
-CMD ["streamlit", "run", "Home.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
+# Migrate first (idempotent; a lock keeps two starting containers from colliding), then serve.
+CMD ["sh", "-c", "python -m hr_core init-db && exec streamlit run Home.py --server.address 0.0.0.0 --server.port 8501"]

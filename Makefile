@@ -14,7 +14,7 @@ PORT ?= 8501
 API_PORT ?= 8000
 DEMO_DIR := data/demo
 
-.PHONY: run api test bench lint i18n venv dev-venv setup demo-data demo-users models clean
+.PHONY: run api test bench lint i18n venv dev-venv setup demo-data demo-users models clean migrate
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,14 +37,18 @@ data/.setup-done: $(VENV)/.runtime
 setup: data/.setup-done
 
 # The dashboard, with the HTTP API beside it on $(API_PORT) (stopped when the dashboard stops).
-run: data/.setup-done
+# Every start brings the schema to the newest migration (quick when it already is; pages never migrate).
+migrate: $(VENV)/.runtime
+	$(PY) -m hr_core init-db > /dev/null
+
+run: data/.setup-done migrate
 	$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT) --log-level warning & api=$$!; \
 	trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
 	echo "API on http://$(HOST):$(API_PORT) (docs at /docs)"; \
 	$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 # The HTTP API alone (OpenAPI docs at /docs).
-api: data/.setup-done
+api: data/.setup-done migrate
 	$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT)
 
 test: $(VENV)/.dev

@@ -83,11 +83,12 @@ def import_all_models() -> None:
 
 
 def init_db(engine: Engine) -> list[str]:
-    """Create every missing table and index (idempotent); return the tables now present."""
-    import_all_models()
+    """Migrate the schema to the newest revision (idempotent, safe to run concurrently); return its tables."""
+    from hr_core.migrations import VERSION_TABLE, upgrade_database
+
+    upgrade_database(engine)
     try:
-        Base.metadata.create_all(engine)
-        return sorted(inspect(engine).get_table_names())
+        return sorted(set(inspect(engine).get_table_names()) - {VERSION_TABLE})
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e
 
@@ -133,9 +134,12 @@ def _sqlite_immediate(engine: Engine) -> Iterator[Connection]:
 
 
 def check_database(engine: Engine) -> None:
-    """Raise DatabaseUnavailableError unless a trivial query succeeds."""
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except sa_exc.OperationalError as e:
-        raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e
+    """Raise DatabaseUnavailableError unless the database answers and its schema is at the newest revision."""
+    from hr_core.migrations import get_current_revision, get_head_revision
+
+    current, head = get_current_revision(engine), get_head_revision()
+    if current != head:
+        raise DatabaseUnavailableError(
+            f"the database schema is at revision {current or '(none: no tables yet)'}, this code needs "
+            f"{head}; run `python -m hr_core init-db`"
+        )

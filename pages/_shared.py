@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from hr_core.access import Actor
-from hr_core.db import check_database, init_db, make_engine
+from hr_core.db import check_database, make_engine
 from hr_core.errors import HRCoreError
 from hr_core.exports import to_csv_bytes, to_excel_bytes
 from hr_core.i18n import DEFAULT_LOCALE, LocaleCode, normalise_locale, relabel, translator
@@ -48,7 +48,9 @@ def refusal(title: str) -> str:
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
-    init_db(engine)
+    # No migration here (`make run` / `python -m hr_core init-db` own the schema): a database that is
+    # down or behind raises the HRCoreError page_setup shows, and nothing is cached until it is fixed.
+    check_database(engine)
     # Long work and the backup schedule run in this server process (unless HR_JOBS_IN_PROCESS=false).
     start_job_runner(engine)
     return engine

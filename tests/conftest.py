@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from hr_core.db import init_db, make_engine
+from hr_core.db import Base, import_all_models, init_db, make_engine
 from hr_core.settings import reset_settings
 from hr_core.storage import Storage, make_storage
 from tests.support.s3server import S3Server, start_s3_server
@@ -33,13 +34,29 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; tests get copies (a copy costs ~1 ms, a migration ~100)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    eng = make_engine(f"sqlite:///{path}")
+    init_db(eng)
+    eng.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Every test starts from default settings pointing into its own temporary folder."""
+def _isolated_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path
+) -> Iterator[None]:
+    """Every test starts from default settings pointing into its own temporary folder.
+
+    The default database is a migrated SQLite file, as `make run` leaves it (pages do not migrate).
+    """
     for key in list(os.environ):
         if key.startswith("HR_") and key not in ("HR_TEST_PG_ADMIN_URL", "HR_DEBUG"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HR_ENV", "test")
+    shutil.copyfile(sqlite_template, tmp_path / "default.db")
     monkeypatch.setenv("HR_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
     monkeypatch.setenv("HR_STORAGE_URL", f"file://{tmp_path / 'storage'}")
     monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "models"))
@@ -76,26 +93,64 @@ def _reset_postgres(url: str) -> None:
     eng.dispose()
 
 
+# What a migrated PostgreSQL schema looks like (columns, indexes, constraints): if a test left it so,
+# the next `engine` only truncates the tables (~20 ms) instead of dropping and migrating (~300 ms).
+_PG_SCHEMA_SIGNATURE = text(
+    """
+    SELECT 'c ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+      FROM information_schema.columns WHERE table_schema = 'public'
+    UNION ALL SELECT 'i ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL SELECT 'k ' || conname || ' ' || pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    ORDER BY 1
+    """
+)
+_pg_migrated_signature: dict[str, list[str]] = {}
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database URL with an empty schema, on SQLite (fresh file) and on PostgreSQL."""
+    """A database URL on SQLite (fresh file) and on PostgreSQL: an empty schema, unless the test also
+    asks for `engine`, which brings it to head."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'hr.db'}"
     else:
         url = request.getfixturevalue("pg_database_url")
-        _reset_postgres(url)
+        if "engine" not in request.fixturenames:
+            _reset_postgres(url)
     monkeypatch.setenv("HR_DATABASE_URL", url)
     reset_settings()
     yield url
-    if request.param == "postgresql":
-        _reset_postgres(url)
+
+
+def _migrated_postgres(eng: Engine) -> None:
+    """Empty tables at head: truncate when the schema is as migrated, else drop everything and migrate."""
+    url = eng.url.render_as_string(hide_password=False)
+    with eng.connect() as conn:
+        signature = list(conn.execute(_PG_SCHEMA_SIGNATURE).scalars())
+    if _pg_migrated_signature.get(url) == signature:
+        import_all_models()
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with eng.begin() as conn:
+            conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        return
+    _reset_postgres(url)
+    init_db(eng)
+    with eng.connect() as conn:
+        _pg_migrated_signature[url] = list(conn.execute(_PG_SCHEMA_SIGNATURE).scalars())
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on db_url with every table created."""
+def engine(db_url: str, sqlite_template: Path) -> Iterator[Engine]:
+    """An engine on db_url migrated to head, tables empty (SQLite: a copy of the session's migrated file;
+    PostgreSQL: truncated when the previous test left the migrated schema intact)."""
     eng = make_engine(db_url)
-    init_db(eng)
+    if eng.dialect.name == "sqlite":
+        if eng.url.database and not Path(eng.url.database).exists():
+            shutil.copyfile(sqlite_template, eng.url.database)
+        init_db(eng)  # at head already: only checks
+    else:
+        _migrated_postgres(eng)
     yield eng
     eng.dispose()
 

@@ -66,3 +66,15 @@ def test_backups_page_says_when_storage_is_unreachable(monkeypatch: pytest.Monke
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Could not connect" in e.value and "s3://no-bucket/x" in e.value for e in at.error)
+
+
+def test_page_says_when_the_schema_is_not_migrated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Pages do not migrate: on a database without the schema they say to run init-db."""
+    from hr_core.settings import reset_settings
+
+    monkeypatch.setenv("HR_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    reset_settings()
+    at = _app("pages/candidates.py", Actor(username="test-admin", role="admin"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("python -m hr_core init-db" in e.value for e in at.error), [e.value for e in at.error]
