@@ -15,6 +15,7 @@ def test_hr_core_never_imports_streamlit() -> None:
         # migrations.env is Alembic's script: it runs only inside an Alembic command.
         "    if not m.name.endswith(('__main__', '.migrations.env')): importlib.import_module(m.name)\n"
         "assert 'streamlit' not in sys.modules, 'hr_core imported streamlit'\n"
+        "assert 'fastapi' not in sys.modules and 'hr_api' not in sys.modules, 'hr_core imported the HTTP face'\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
