@@ -11,23 +11,24 @@ import streamlit as st
 
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
+from hr_core.jobs import JobInfo
 from hr_core.ml import drift, fairness, match
-from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
+from pages._shared import (
+    clear_data_caches,
+    download_buttons,
+    follow_job,
+    get_engine,
+    page_setup,
+    show_error,
+    start_job,
+)
 
 actor = page_setup("pages/model_monitoring.py")
+DRIFT_JOB_KEY = "mm_drift_job"
 
 
-def _run_report() -> None:
-    bar = st.progress(0.0, text="Starting…")
-    try:
-        drift.build_drift_report(
-            engine=get_engine(), actor=actor, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
-        )
-    except HRCoreError as e:
-        show_error(e)
-        return
+def _reported(job: JobInfo) -> None:
     clear_data_caches()
-    bar.empty()
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -133,7 +134,9 @@ if card is None:
 _fairness_section()
 st.subheader("Data drift")
 if st.button("Run a new drift report", key="mm_run", type="primary", icon=":material/play_arrow:"):
-    _run_report()
+    start_job(DRIFT_JOB_KEY, "ml.drift")
+# The report runs as a job: it goes on if this page is left, and its progress shows here.
+if follow_job(DRIFT_JOB_KEY, on_success=_reported):
     summary = drift.get_latest_drift_summary()
 
 if summary is None:

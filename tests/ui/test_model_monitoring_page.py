@@ -13,6 +13,7 @@ from hr_core.db import init_db, make_engine
 from hr_core.ml.match import train_match_model
 from hr_core.settings import get_settings
 from tests.factories import insert_recruiting_rows, make_match_rows
+from tests.support.apptest_jobs import rerun_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,8 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     assert not at.dataframe or "group" in at.dataframe[0].value.columns  # the fairness table comes first
     at.button(key="mm_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Drift detected" in e.value for e in at.error)
+    # The report runs as a job in the app's process; the page shows it once the job ends.
+    rerun_until(at, lambda a: any("Drift detected" in e.value for e in a.error))
     table = next(d.value for d in at.dataframe if "drifted" in d.value.columns)
     assert table["drifted"].any() and "probability" in set(table["column"])
     assert any("Left out of the comparison" in i.value and "vaga_pais" in i.value for i in at.info)
