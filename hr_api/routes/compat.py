@@ -30,19 +30,17 @@ def upload(engine: EngineDep, storage: StorageDep, actor: ActorDep, batch: Batch
 
 
 @router.get("/employee_counts", response_model=list[QuarterRow])
-def employee_counts(engine: EngineDep, actor: ActorDep, year: Year = DEFAULT_YEAR) -> list[QuarterRow]:
+def employee_counts(engine: EngineDep, actor: ActorDep, year: Year = DEFAULT_YEAR) -> Response:
     """Hires per quarter by department and job (GET /api/v1/reports/hires-by-quarter)."""
     df = read_report(engine=engine, actor=actor, report="hires-by-quarter", year=year)
-    return [QuarterRow(**r) for r in df.to_dict(orient="records")]
+    return Response(df.to_json(orient="records", force_ascii=False), media_type="application/json")
 
 
 @router.get("/departments_most_hired", response_model=list[AboveMeanRow])
-def departments_most_hired(
-    engine: EngineDep, actor: ActorDep, year: Year = DEFAULT_YEAR
-) -> list[AboveMeanRow]:
+def departments_most_hired(engine: EngineDep, actor: ActorDep, year: Year = DEFAULT_YEAR) -> Response:
     """Departments hiring above the mean (GET /api/v1/reports/departments-above-mean)."""
     df = read_report(engine=engine, actor=actor, report="departments-above-mean", year=year)
-    return [AboveMeanRow(**r) for r in df.to_dict(orient="records")]
+    return Response(df.to_json(orient="records", force_ascii=False), media_type="application/json")
 
 
 @router.post("/backup/{table_name}", operation_id="compat_backup_post", response_model=BackupOut)
