@@ -19,7 +19,8 @@ from hr_core.models.audit import AuditEvent
 
 
 def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:
-    return json.loads(json.dumps(details or {}, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(details or {}, default=str))
+    return plain
 
 
 def record_event(

@@ -33,7 +33,8 @@ def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a header row, formula-neutralised."""
     # CRLF rows (RFC 4180) also make the writer quote any cell holding a bare CR or LF.
-    return neutralize_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    text: str = neutralize_frame(df).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8")
 
 
 def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,9 @@ from hr_core.jobs import JobInfo, JobState, get_job, start_job_runner, submit_jo
 from hr_core.settings import get_settings
 from hr_core.storage import Storage, make_storage
 from pages._menu import find_page, may_open
+
+if TYPE_CHECKING:
+    from hr_core.ml.match import MatchModel
 
 ACTOR_KEY = "actor"
 # Set by the log-in in Home.py; AppTests that only set "actor" skip the session check.
@@ -113,7 +117,7 @@ def page_setup(path: str) -> Actor:
         show_error(e)
         st.info(_("This page needs the database. Reload once it is back."))
         st.stop()
-    return actor  # type: ignore[return-value]
+    return actor
 
 
 def show_error(error: HRCoreError) -> None:
@@ -148,13 +152,13 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
 
 
 @st.cache_resource(show_spinner="Loading the match model…", max_entries=2)
-def _match_model(models_dir: str, sha256: str) -> object:
+def _match_model(models_dir: str, sha256: str) -> MatchModel:
     from hr_core.ml import match
 
     return match.load_match_model()
 
 
-def get_match_model(sha256: str) -> object:
+def get_match_model(sha256: str) -> MatchModel:
     """The verified match model, shared across sessions; keyed by its hash so a retrain loads the new one."""
     return _match_model(str(get_settings().models_dir), sha256)
 
@@ -203,7 +207,7 @@ def render_funnel(funnel: pd.DataFrame, *, title: str, key: str) -> None:
 JOBS_SEEN_KEY = "jobs_seen"  # ids of finished jobs whose on_success already ran in this session
 
 
-def start_job(state_key: str, kind: str, params: dict | None = None) -> None:
+def start_job(state_key: str, kind: str, params: dict[str, Any] | None = None) -> None:
     """Submit long work as a job and remember its id under state_key; follow_job shows it."""
     actor = current_actor()
     try:
@@ -251,3 +255,21 @@ def _job_progress(job_id: int) -> None:
         st.rerun(scope="app")
     label = _("Queued, waiting for a worker…") if job.state == JobState.QUEUED else job.message
     st.progress(min(max(job.progress, 0.0), 1.0), text=label)
+
+
+class ProgressBar:
+    """A progress bar on the page that is also the hr_core Progress callback moving it (the one adapter)."""
+
+    def __init__(self, label: str = "Starting…") -> None:
+        self._bar = st.progress(0.0, text=label)
+
+    def __call__(self, fraction: float, message: str) -> None:
+        self._bar.progress(max(0.0, min(1.0, fraction)), text=message)
+
+    def clear(self) -> None:
+        self._bar.empty()
+
+
+def progress_bar(label: str = "Starting…") -> ProgressBar:
+    """Show a progress bar; pass the result wherever hr_core takes a Progress."""
+    return ProgressBar(label)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -23,7 +22,7 @@ from hr_core.errors import HRCoreError
 from hr_core.jobs import get_backup_schedule, get_backup_schedule_status, set_backup_schedule
 from hr_core.settings import get_settings
 from hr_core.storage import Storage
-from pages._shared import clear_data_caches, get_engine, get_storage, page_setup, show_error
+from pages._shared import clear_data_caches, get_engine, get_storage, page_setup, progress_bar, show_error
 
 actor = page_setup("pages/backups.py")
 ALL = "All tables"
@@ -34,11 +33,6 @@ DIFF_KEY = "backups_diff"  # (table, backup_id, diff dict) of the last dry run
 @st.cache_data(show_spinner=False, ttl=60)
 def load_catalogue(storage_url: str, _storage: Storage) -> list[BackupInfo]:
     return list_backups(_storage)
-
-
-def progress_bar(label: str) -> Any:
-    bar = st.progress(0.0, text=label)
-    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
 
 def refresh_catalogue() -> None:

@@ -36,6 +36,7 @@ from pages._shared import (
     get_storage,
     page_setup,
     plain_columns,
+    progress_bar,
     show_error,
 )
 
@@ -360,7 +361,7 @@ def _render_import_export() -> None:
         "prospects": c3.file_uploader("prospects.json", type=["json"], key="rec_up_prospects"),
     }
     if st.button(_("Import"), type="primary", key="rec_import", disabled=not any(uploads.values())):
-        bar = st.progress(0.0, text=_("Starting import"))
+        update = progress_bar(_("Starting import"))
         with tempfile.TemporaryDirectory(prefix="hr-upload-") as tmp:
             paths: dict[str, Path] = {}
             for name, upload in uploads.items():
@@ -372,8 +373,8 @@ def _render_import_export() -> None:
                     engine=get_engine(),
                     actor=actor,
                     storage=get_storage(),
-                    progress=lambda f, m: bar.progress(min(1.0, f), text=m),
-                    **paths,  # type: ignore[arg-type]
+                    progress=update,
+                    **paths,
                 )
             except HRCoreError as e:
                 show_error(e)

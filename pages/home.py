@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -70,7 +71,7 @@ if may(actor.role, Action.RECRUITING_READ):
         st.info(_("No recruiting data yet: import applicants, openings and prospects to start matching."))
 
 st.subheader(_("Go to"))
-sections: dict[str, list] = {}
+sections: dict[str, list[Any]] = {}
 for spec in list_pages_for(actor.role):
     if spec.path != "pages/home.py":
         sections.setdefault(spec.section, []).append(spec)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -19,9 +17,15 @@ from hr_core.ingest import (
     validate_batch,
     validate_upload,
 )
-from hr_core.progress import Progress
 from hr_core.settings import get_settings
-from pages._shared import clear_data_caches, download_buttons, get_engine, page_setup, show_error
+from pages._shared import (
+    clear_data_caches,
+    download_buttons,
+    get_engine,
+    page_setup,
+    progress_bar,
+    show_error,
+)
 
 actor = page_setup("pages/upload.py")
 
@@ -48,16 +52,6 @@ def _validate_file(
 @st.cache_data(show_spinner="Checking the batch…", max_entries=8)
 def _validate_batch(data: bytes, db_url: str, username: str, _actor: Actor) -> list[ValidationSummary]:
     return validate_batch(engine=get_engine(), source=data, filename="batch.json", actor=_actor)
-
-
-def _progress_bar() -> tuple[Any, Progress]:
-    """A progress bar and the hr_core progress callback that moves it."""
-    bar = st.progress(0.0, text="Starting…")
-
-    def update(fraction: float, message: str) -> None:
-        bar.progress(max(0.0, min(1.0, fraction)), text=message)
-
-    return bar, update
 
 
 def _show_summary(summary: ValidationSummary, *, key: str) -> None:
@@ -139,7 +133,7 @@ with file_tab:
                 disabled=summary.rows == 0,
                 icon=":material/database_upload:",
             ):
-                bar, update = _progress_bar()
+                update = progress_bar()
                 try:
                     result = load_table(
                         engine=get_engine(),
@@ -151,7 +145,7 @@ with file_tab:
                         progress=update,
                     )
                 except HRCoreError as e:
-                    bar.empty()
+                    update.clear()
                     show_error(e)
                 else:
                     st.session_state[RESULTS_KEY] = [result]
@@ -189,7 +183,7 @@ with batch_tab:
             if st.button(
                 "Load the batch", type="primary", key="upload_batch_commit", icon=":material/database_upload:"
             ):
-                bar, update = _progress_bar()
+                update = progress_bar()
                 try:
                     results = load_batch(
                         engine=get_engine(),
@@ -200,7 +194,7 @@ with batch_tab:
                         partial=True,  # the summary above showed which rows will be left out
                     )
                 except HRCoreError as e:
-                    bar.empty()
+                    update.clear()
                     show_error(e)
                 else:
                     st.session_state[RESULTS_KEY] = results

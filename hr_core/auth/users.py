@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
@@ -61,7 +61,7 @@ def validate_role(role: str) -> Role:
     """Return role if it is one of the known roles, else raise InvalidInputError."""
     if role not in ROLES:
         raise InvalidInputError(f"role {role!r} is unknown; use one of {', '.join(ROLES)}")
-    return cast(Role, role)
+    return role
 
 
 def _info(row: Any) -> UserInfo:
@@ -250,7 +250,7 @@ def set_user_locale(*, engine: Engine, actor: Actor, locale: str) -> LocaleCode:
     """Remember the interface language of the acting user; InvalidInputError for an unknown locale."""
     if locale not in LOCALES:
         raise InvalidInputError(f"language {locale!r} is unknown; use one of {', '.join(LOCALES)}")
-    code = cast(LocaleCode, locale)
+    code: LocaleCode = locale
     name = normalize_username(actor.username)
     try:
         with begin(engine) as conn:

@@ -325,7 +325,7 @@ def score_fit(candidate: dict[str, Any], vaga: dict[str, Any]) -> float:
     overlap = len(candidate["skills"] & vaga["skills"]) / max(1, len(vaga["skills"]))
     english_ok = LANGUAGE_LEVELS.index(candidate["english"]) >= LANGUAGE_LEVELS.index(vaga["english"])
     level_ok = candidate["level"] == vaga["level"]
-    return 0.55 * overlap + 0.25 * english_ok + 0.20 * level_ok
+    return float(0.55 * overlap + 0.25 * english_ok + 0.20 * level_ok)
 
 
 def _status(rng: random.Random, fit: float) -> str:

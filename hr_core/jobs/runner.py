@@ -26,7 +26,7 @@ LOCAL_THREADS = 2
 MAX_LIST = 500
 
 
-def submit_job(*, engine: Engine, actor: Actor, kind: str, params: dict) -> JobInfo:
+def submit_job(*, engine: Engine, actor: Actor, kind: str, params: dict[str, Any]) -> JobInfo:
     """Queue long work of a registered kind if the actor's role may do it; return its record at once."""
     with audited(engine, actor, Action.JOBS_SUBMIT, {"kind": kind}) as audit:
         spec = get_job_kind(kind)

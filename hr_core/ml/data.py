@@ -93,7 +93,8 @@ def require_one(frame: pd.DataFrame, code: str, *, what: str) -> dict[str, objec
     """The single row of a frame loaded by code, or NotFoundError."""
     if frame.empty:
         raise NotFoundError(f"{what} {code!r} does not exist; check the code or import the recruiting data")
-    return frame.iloc[0].to_dict()
+    row: dict[str, object] = frame.iloc[0].to_dict()
+    return row
 
 
 def list_pair_choices(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
