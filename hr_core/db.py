@@ -83,11 +83,12 @@ def import_all_models() -> None:
 
 def init_db(engine: Engine) -> list[str]:
     """Migrate the schema to the newest revision (idempotent, safe to run concurrently); return its tables."""
-    from hr_core.migrations import VERSION_TABLE, upgrade_database
+    from hr_core.migrations import FOREIGN_TABLE_PREFIXES, VERSION_TABLE, upgrade_database
 
     upgrade_database(engine)
     try:
-        return sorted(set(inspect(engine).get_table_names()) - {VERSION_TABLE})
+        names = set(inspect(engine).get_table_names()) - {VERSION_TABLE}
+        return sorted(n for n in names if not n.startswith(FOREIGN_TABLE_PREFIXES))
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot reach the database: {e.orig}") from e
 

@@ -16,14 +16,13 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from hr_core.db import begin
+from hr_core.errors import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
 
 QUEUE = "talentlens"
 RUN_TASK = "talentlens.run_job"
 TICK_TASK = "talentlens.tick"
-# Any constant key: serialises applying procrastinate's schema between processes.
-_SCHEMA_LOCK_KEY = 7_246_119_337
 
 
 def conninfo_of(engine: Engine) -> str:
@@ -32,22 +31,16 @@ def conninfo_of(engine: Engine) -> str:
 
 
 def ensure_queue_schema(engine: Engine) -> None:
-    """Apply procrastinate's schema to the database once (idempotent, safe between processes)."""
-    from procrastinate.schema import SchemaManager
-
-    # pg_tables, not to_regclass(): the latter reads a catalog cache that may predate the lock.
+    """Refuse, naming the fix, when the database lacks the queue's tables (migration 0003 adds them)."""
     check = text(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = 'procrastinate_jobs'"
         " AND schemaname = ANY (current_schemas(false)))"
     )
     with begin(engine) as conn:
-        if conn.execute(check).scalar():
-            return
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK_KEY})
-        if conn.execute(check).scalar():
-            return
-        # Escaped the way procrastinate escapes it: the driver sees a parameter style.
-        conn.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+        if not conn.execute(check).scalar():
+            raise DatabaseUnavailableError(
+                "the job queue's tables are missing from the database; run `python -m hr_core init-db`"
+            )
 
 
 def make_queue_app(
