@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import math
+import numbers
 import os
 import socket
 import threading
@@ -108,6 +110,13 @@ def to_jsonable(value: Any) -> Any:
             return {str(k): convert(x) for k, x in v.items()}
         if isinstance(v, list | tuple | set):
             return [convert(x) for x in v]
+        if isinstance(v, bool | str) or v is None:
+            return v
+        if isinstance(v, numbers.Integral):
+            return int(v)  # numpy integers too
+        if isinstance(v, numbers.Real):
+            # JSON (and PostgreSQL's json type) has no NaN or infinity.
+            return float(v) if math.isfinite(v) else None
         return v
 
     return json.loads(json.dumps(convert(value), default=str))

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import Action, Actor, may, require_role
 from hr_core.audit import audited
-from hr_core.errors import HRCoreError, InvalidInputError, NotFoundError
+from hr_core.errors import DatabaseUnavailableError, HRCoreError, InvalidInputError, NotFoundError
 from hr_core.jobs import records
 from hr_core.jobs.kinds import JOB_KINDS, JobContext, get_job_kind
 from hr_core.jobs.records import TRACKER, JobInfo
@@ -111,9 +111,12 @@ def dispatch_job(engine: Engine, job_id: int) -> None:
 
         try:
             defer_job(engine, job_id)
-        except Exception as e:
+        except HRCoreError as e:
             records.fail_queued_job(engine, job_id, f"the job queue refused it: {e}")
             raise
+        except Exception as e:  # procrastinate's and psycopg's own errors
+            records.fail_queued_job(engine, job_id, f"the job queue refused it: {e}")
+            raise DatabaseUnavailableError(f"the job queue refused job {job_id}: {e}") from e
         if in_process:
             start_job_runner(engine)
     elif in_process:
