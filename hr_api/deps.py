@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -21,6 +21,9 @@ from hr_core.storage import Storage, make_storage
 
 _LOCK = threading.Lock()
 
+if TYPE_CHECKING:
+    from hr_core.ml.match import MatchModel
+
 
 @dataclass
 class Runtime:
@@ -30,12 +33,36 @@ class Runtime:
     engine: Engine
     token_key: str
     _storage: Storage | None = field(default=None, repr=False)
+    _model: Any = field(default=None, repr=False)
+    _model_stamp: float | None = field(default=None, repr=False)
+    _encoder: Any = field(default=None, repr=False)
 
     @property
     def storage(self) -> Storage:
         if self._storage is None:
             self._storage = make_storage(self.settings.storage_url)
         return self._storage
+
+    def match_model(self) -> MatchModel:
+        """The verified match model, loaded once and again only after a retraining replaced its card."""
+        from hr_core.ml.match import get_model_paths, load_match_model
+
+        card = get_model_paths()[1]
+        stamp = card.stat().st_mtime if card.is_file() else None
+        with _LOCK:
+            if self._model is None or stamp != self._model_stamp:
+                self._model = load_match_model()
+                self._model_stamp = stamp
+            return self._model  # type: ignore[no-any-return]
+
+    def encoder(self) -> Any:
+        """The sentence encoder for profiles embedded on the fly, loaded once."""
+        from hr_core.ml.embeddings import load_encoder
+
+        with _LOCK:
+            if self._encoder is None:
+                self._encoder = load_encoder()
+            return self._encoder
 
     def close(self) -> None:
         stop_job_runners()

@@ -1,7 +1,8 @@
 """The replaced services' routes (/compat/...), as adapters onto the v1 handlers: same bodies as their documents.
 
 InteligentHR (HR data): POST /upload, /backup/<table>, /restore/<table>, GET /employee_counts,
-/departments_most_hired (year 2021 unless given). FastAPI Service Datathon (recruiting): /candidatos/*.
+/departments_most_hired (year 2021 unless given). FastAPI Service Datathon (recruiting):
+/candidatos/create|update-tables|export-applicants, /usuarios/*, /inferencias/*.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hr_api.deps import ActorDep, EngineDep, StorageDep
+from hr_api.deps import ActorDep, EngineDep, RuntimeDep, StorageDep
 from hr_api.routes.backups import BackupOut, RestoreOut, back_up_table, restore_latest
 from hr_api.routes.hr import BatchIn, BatchOut, run_batch
 from hr_api.routes.recruiting import ExportIn, ImportIn, post_export, post_import
 from hr_api.routes.reports import AboveMeanRow, QuarterRow, read_report
 from hr_core.analytics import DEFAULT_YEAR
+from hr_core.auth import list_users
+from hr_core.errors import NotFoundError
+from hr_core.ml.profiles import get_drift_report, recommend_for_profile, score_payload
 from hr_core.recruiting.importer import import_candidate_record
 
 router = APIRouter(tags=["compat"])
@@ -114,3 +118,81 @@ def candidatos_export(engine: EngineDep, storage: StorageDep, actor: ActorDep, r
     job = post_export(engine, storage, actor, response, ExportIn(prefix="exports"))
     response.status_code = 200
     return Started(message="Tarefa de exportação de candidatos iniciada em background.", job_id=job.id)
+
+
+class UsuarioOut(BaseModel):
+    username: str
+    role: str
+    disabled: bool
+
+
+@router.get("/usuarios/list", response_model=list[UsuarioOut])
+def usuarios_list(engine: EngineDep, actor: ActorDep) -> list[UsuarioOut]:
+    """The users who may log in (admins)."""
+    return [
+        UsuarioOut(username=u.username, role=u.role, disabled=u.disabled)
+        for u in list_users(engine=engine, actor=actor)
+    ]
+
+
+@router.get("/usuarios/me", response_model=UsuarioOut)
+def usuarios_me(engine: EngineDep, actor: ActorDep) -> UsuarioOut:
+    """The user the credentials act as."""
+    return UsuarioOut(username=actor.username, role=actor.role, disabled=False)
+
+
+class MatchPayload(BaseModel):
+    """The recruiting service's flat payload: the candidate's fields and the opening's (`…_vaga`) side by side.
+    Sex and marital status are accepted for compatibility and ignored by the model."""
+
+    model_config = ConfigDict(extra="allow")
+
+    titulo_profissional: str | None = None
+    conhecimentos_tecnicos: str | None = None
+    titulo_vaga: str | None = None
+    competencia_tecnicas_e_comportamentais: str | None = None
+
+
+class MatchProbability(BaseModel):
+    match_probability: float = Field(description="percent, one decimal")
+
+
+class RecommendationsData(BaseModel):
+    data: list[dict[str, Any]]
+
+
+class DriftReportOut(BaseModel):
+    drift_report: str
+
+
+@router.post("/inferencias/matchModel/predict", response_model=MatchProbability)
+def match_predict(runtime: RuntimeDep, actor: ActorDep, body: MatchPayload) -> MatchProbability:
+    """Match probability in percent for a candidate and an opening given field by field."""
+    score = score_payload(
+        actor=actor, model=runtime.match_model(), payload=body.model_dump(exclude_none=True)
+    )
+    return MatchProbability(match_probability=round(score.probability * 100, 1))
+
+
+@router.post("/inferencias/recommendationModel/predict", response_model=RecommendationsData)
+def recommendation_predict(
+    runtime: RuntimeDep, actor: ActorDep, body: MatchPayload, k: Annotated[int, Query(ge=1, le=100)] = 10
+) -> RecommendationsData:
+    """Openings for a free-form candidate profile, embedded on the fly."""
+    found = recommend_for_profile(
+        engine=runtime.engine,
+        actor=actor,
+        profile=body.model_dump(exclude_none=True),
+        k=k,
+        get_encoder=runtime.encoder,
+    )
+    return RecommendationsData(data=found)
+
+
+@router.get("/inferencias/driftReport", response_model=DriftReportOut)
+def drift_report(actor: ActorDep) -> DriftReportOut:
+    """The latest drift report's HTML as a string (404 before the first)."""
+    summary, report = get_drift_report(actor=actor)
+    if report is None:
+        raise NotFoundError(f"the drift report file {summary.get('report')!r} is gone; run a new report")
+    return DriftReportOut(drift_report=report.read_text(encoding="utf-8"))

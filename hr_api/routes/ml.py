@@ -1,22 +1,126 @@
-"""Models: retrain the match model and rebuild the recommendation indexes (202 jobs)."""
+"""Matching and models: score pairs, recommend, the model card, drift; retraining and index builds as jobs."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, model_validator
 
 from hr_api.deps import ActorDep, EngineDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
+from hr_core.ml.profiles import get_drift_report, get_model_card
 
-router = APIRouter(prefix="/model", tags=["ml"])
+router = APIRouter(tags=["ml"])
+Code = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-@router.post("/train", response_model=JobOut, status_code=202, responses=ACCEPTED)
+class PairIn(BaseModel):
+    candidate: Code
+    vaga: Code
+
+
+class Reason(BaseModel):
+    feature: str
+    effect: float
+
+
+class MatchOut(BaseModel):
+    candidate: str
+    vaga: str
+    probability: float = Field(description="calibrated probability of a hire, 0..1")
+    reasons: list[Reason]
+    matched_skills: list[str]
+    missing_skills: list[str]
+
+
+class BatchPairsIn(BaseModel):
+    pairs: list[PairIn] = Field(min_length=1, max_length=10_000)
+
+
+class PairScore(BaseModel):
+    candidate: str
+    vaga: str
+    probability: float
+
+
+class BatchScoresOut(BaseModel):
+    scores: list[PairScore]
+
+
+class RecommendIn(BaseModel):
+    """Exactly one of candidate (→ openings) or vaga (→ candidates), with optional filters."""
+
+    candidate: Code | None = None
+    vaga: Code | None = None
+    k: int = Field(10, ge=1, le=1000)
+    city: str | None = Field(None, max_length=200)
+    level: str | None = Field(None, max_length=100)
+    english: str | None = Field(None, max_length=100)
+    pcd: bool = False
+
+    @model_validator(mode="after")
+    def _one_side(self) -> RecommendIn:
+        if (self.candidate is None) == (self.vaga is None):
+            raise ValueError("give exactly one of candidate or vaga")
+        return self
+
+
+class RecommendationsOut(BaseModel):
+    results: list[dict[str, Any]]
+    model_config = {"extra": "allow"}
+
+
+class ModelCardOut(BaseModel):
+    trained: bool
+    card: dict[str, Any] | None
+
+
+class DriftOut(BaseModel):
+    model_config = {"extra": "allow"}
+
+    drifted_columns: int
+    share: float
+    drift_detected: bool
+    generated_at: str | None = None
+
+
+@router.get("/model", response_model=ModelCardOut)
+def get_model(actor: ActorDep) -> ModelCardOut:
+    """The match model's card: data, metrics, baseline, excluded attributes (trained=false before training)."""
+    card = get_model_card(actor=actor)
+    return ModelCardOut(trained=card is not None, card=card)
+
+
+@router.get(
+    "/drift",
+    response_model=DriftOut,
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "JSON or HTML"}
+    },
+)
+def get_drift(request: Request, actor: ActorDep) -> Any:
+    """The latest drift summary; the Evidently HTML report with `Accept: text/html`."""
+    summary, report = get_drift_report(actor=actor)
+    if "text/html" in request.headers.get("accept", "") and report is not None:
+        return HTMLResponse(report.read_text(encoding="utf-8"))
+    return DriftOut(**summary)
+
+
+@router.post("/drift", response_model=JobOut, status_code=202, responses=ACCEPTED)
+def post_drift(engine: EngineDep, actor: ActorDep, response: Response) -> JobOut:
+    """Run a drift report (training data vs the latest prospects), as a job (202)."""
+    return accept_job(engine=engine, actor=actor, response=response, kind="ml.drift", params={})
+
+
+@router.post("/model/train", response_model=JobOut, status_code=202, responses=ACCEPTED)
 def post_train(engine: EngineDep, actor: ActorDep, response: Response) -> JobOut:
     """Retrain the match model on prospects with a final status, as a job (202)."""
     return accept_job(engine=engine, actor=actor, response=response, kind="ml.train", params={})
 
 
-@router.post("/index", response_model=JobOut, status_code=202, responses=ACCEPTED)
+@router.post("/model/index", response_model=JobOut, status_code=202, responses=ACCEPTED)
 def post_index(engine: EngineDep, actor: ActorDep, response: Response) -> JobOut:
     """Rebuild the recommendation indexes, as a job (202)."""
     return accept_job(engine=engine, actor=actor, response=response, kind="ml.build_index", params={})
