@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Action, Actor, require_role
 from hr_core.db import UTCDateTime
-from hr_core.errors import DatabaseUnavailableError, InvalidInputError
-from hr_core.sqlfiles import get_query
+from hr_core.errors import InvalidInputError
+from hr_core.sqlfiles import fetch_all, fetch_one, scalar
 
 DEFAULT_YEAR = 2021
 MIN_YEAR, MAX_YEAR = 1, 9998  # the year after must still be a Python datetime
@@ -72,24 +72,7 @@ def _year_bounds(year: int, engine: Engine) -> dict[str, Any]:
     return bounds
 
 
-def _fetch(
-    engine: Engine, name: str, params: dict[str, Any], types: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Run the named query and return its rows as dicts; driver errors become HRCoreErrors."""
-    stmt: Any = get_query(name, engine)
-    if types:
-        stmt = stmt.columns(**types)
-    try:
-        with engine.connect() as conn:
-            return [dict(row) for row in conn.execute(stmt, params).mappings()]
-    except (sa_exc.OperationalError, sa_exc.ProgrammingError) as e:
-        raise DatabaseUnavailableError(
-            f"query {name!r} failed on {engine.url.render_as_string(hide_password=True)}: {e.orig}; "
-            "check HR_DATABASE_URL and run `python -m hr_core init-db`"
-        ) from e
-
-
-def _frame(rows: list[dict[str, Any]], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+def _frame(rows: Sequence[Mapping[Any, Any]], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     for col in ints:
         df[col] = df[col].astype("int64")
@@ -98,25 +81,25 @@ def _frame(rows: list[dict[str, Any]], columns: list[str], ints: tuple[str, ...]
 
 def get_hires_by_quarter(*, engine: Engine, year: int = DEFAULT_YEAR) -> pd.DataFrame:
     """Hires per UTC quarter of year for each (department, job) that hired; ordered by both."""
-    rows = _fetch(engine, "get_hires_by_quarter", _year_bounds(check_year(year), engine))
+    rows = fetch_all(engine, "get_hires_by_quarter", **_year_bounds(check_year(year), engine))
     return _frame(rows, QUARTER_COLUMNS, QUARTERS)
 
 
 def list_departments_above_mean(*, engine: Engine, year: int = DEFAULT_YEAR) -> pd.DataFrame:
     """Departments hiring strictly more than the mean of the departments that hired in year."""
-    rows = _fetch(engine, "list_departments_above_mean", _year_bounds(check_year(year), engine))
+    rows = fetch_all(engine, "list_departments_above_mean", **_year_bounds(check_year(year), engine))
     return _frame(rows, ABOVE_MEAN_COLUMNS, ("id", "hired"))
 
 
 def count_hires_by_department(*, engine: Engine, year: int) -> pd.DataFrame:
     """Hires in year per department that hired at least once (id, department, hired)."""
-    rows = _fetch(engine, "count_hires_by_department", _year_bounds(check_year(year), engine))
+    rows = fetch_all(engine, "count_hires_by_department", **_year_bounds(check_year(year), engine))
     return _frame(rows, ["id", "department", "hired"], ("id", "hired"))
 
 
 def count_hires_by_month(*, engine: Engine, year: int) -> pd.DataFrame:
     """Hires in each of the twelve UTC months of year (months without hires count 0)."""
-    rows = _fetch(engine, "count_hires_by_month", _year_bounds(check_year(year), engine))
+    rows = fetch_all(engine, "count_hires_by_month", **_year_bounds(check_year(year), engine))
     counts = {int(r["month"]): int(r["hired"]) for r in rows}
     return pd.DataFrame(
         {"month": range(1, 13), "hired": [counts.get(m, 0) for m in range(1, 13)]}, dtype="int64"
@@ -125,7 +108,7 @@ def count_hires_by_month(*, engine: Engine, year: int) -> pd.DataFrame:
 
 def count_hires_by_month_detail(*, engine: Engine, year: int) -> pd.DataFrame:
     """Hires per (department_id, department, job, month) of year, for figures that follow filters."""
-    rows = _fetch(engine, "count_hires_by_month_detail", _year_bounds(check_year(year), engine))
+    rows = fetch_all(engine, "count_hires_by_month_detail", **_year_bounds(check_year(year), engine))
     return _frame(
         rows, ["department_id", "department", "job", "month", "hired"], ("department_id", "month", "hired")
     )
@@ -134,7 +117,7 @@ def count_hires_by_month_detail(*, engine: Engine, year: int) -> pd.DataFrame:
 def count_hires_between(*, engine: Engine, start: dt.datetime, end: dt.datetime) -> int:
     """Hires with start <= hired_at < end (aware datetimes; naive ones are taken as UTC)."""
     params = {"start_at": _instant(_as_utc(start), engine), "end_at": _instant(_as_utc(end), engine)}
-    return int(_fetch(engine, "count_hires_between", params)[0]["hired"])
+    return int(scalar(engine, "count_hires_between", **params))
 
 
 def _as_utc(at: dt.datetime) -> dt.datetime:
@@ -144,14 +127,15 @@ def _as_utc(at: dt.datetime) -> dt.datetime:
 def list_years(*, engine: Engine) -> list[int]:
     """The UTC years with at least one hire, ascending (index look-ups only, no full scan)."""
     types = {"first_at": UTCDateTime, "last_at": UTCDateTime}
-    span = _fetch(engine, "get_hired_at_range", {}, types)[0]
+    span = fetch_one(engine, "get_hired_at_range", result_types=types)
+    assert span is not None  # MIN/MAX always return one row
     if span["first_at"] is None:
         return []
     years = []
     for year in range(span["first_at"].year, span["last_at"].year + 1):
         bounds = _year_bounds(year, engine)
         params = {"start_at": bounds["year_start"], "end_at": bounds["year_end"]}
-        if _fetch(engine, "has_hires_between", params):
+        if fetch_one(engine, "has_hires_between", **params) is not None:
             years.append(year)
     return years
 
@@ -185,14 +169,14 @@ def get_hiring_kpis(*, engine: Engine, year: int) -> HiringKpis:
 def list_department_jobs(*, engine: Engine, department_id: int, year: int) -> pd.DataFrame:
     """The jobs a department hired for in year, with hires per job, most hires first."""
     params = {**_year_bounds(check_year(year), engine), "department_id": int(department_id)}
-    rows = _fetch(engine, "list_department_jobs", params)
+    rows = fetch_all(engine, "list_department_jobs", **params)
     return _frame(rows, ["job_id", "job", "hired"], ("job_id", "hired"))
 
 
 def list_department_hires(*, engine: Engine, department_id: int, year: int) -> pd.DataFrame:
     """The people a department hired in year (id, name, hired_at in UTC, job), oldest first."""
     params = {**_year_bounds(check_year(year), engine), "department_id": int(department_id)}
-    rows = _fetch(engine, "list_department_hires", params, {"hired_at": UTCDateTime})
+    rows = fetch_all(engine, "list_department_hires", result_types={"hired_at": UTCDateTime}, **params)
     df = _frame(rows, ["id", "name", "hired_at", "job"], ("id",))
     df["hired_at"] = pd.to_datetime(df["hired_at"], utc=True)
     return df
@@ -200,7 +184,8 @@ def list_department_hires(*, engine: Engine, department_id: int, year: int) -> p
 
 def count_hr_rows(*, engine: Engine) -> dict[str, int]:
     """Row counts of departments, jobs and hired_employees (for the home page)."""
-    row = _fetch(engine, "count_hr_rows", {})[0]
+    row = fetch_one(engine, "count_hr_rows")
+    assert row is not None  # COUNTs always return one row
     return {key: int(value) for key, value in row.items()}
 
 

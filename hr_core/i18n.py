@@ -21,12 +21,14 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from hr_core.paths import find_data_dir
+
 LocaleCode = Literal["en", "pt_BR", "es"]
 LOCALES: tuple[LocaleCode, ...] = ("en", "pt_BR", "es")
 DEFAULT_LOCALE: LocaleCode = "en"
 # Each language is named in itself, so a reader finds their own whatever is shown now.
 LOCALE_NAMES: dict[LocaleCode, str] = {"en": "English", "pt_BR": "Português (Brasil)", "es": "Español"}
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = find_data_dir("locales")
 DOMAIN = "messages"
 EMPTY = "—"
 

@@ -1,17 +1,33 @@
-"""Load named SQL blocks (`-- name: snake_case`) from sql/, with per-dialect overrides."""
+"""The one way to run report-like SQL: named blocks (`-- name: snake_case`) from sql/ and one runner.
+
+`fetch_all`, `fetch_one`, `scalar`, `execute` and `fetch_frame` take an Engine or a Connection, a
+literal query name (so grep finds every use) and the values as `:name` binds; lists and tuples bind
+as expanding IN-lists. They own the result shapes and turn driver failures into HRCoreErrors.
+Writes and CRUD use SQLAlchemy Core expressions instead.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, TextClause, text
+from sqlalchemy import Engine, RowMapping, TextClause, bindparam, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, CursorResult
 
-from hr_core.errors import HRCoreError
+from hr_core.errors import DatabaseUnavailableError, HRCoreError, IntegrityError
+from hr_core.paths import find_data_dir
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+SQL_DIR = find_data_dir("sql")
 DIALECTS = ("postgresql", "sqlite")
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$")
 
@@ -77,3 +93,83 @@ def get_query(name: str, dialect: str | Engine) -> TextClause:
     if name not in queries:
         raise HRCoreError(f"no SQL query named {name!r} in {SQL_DIR} (dialect {dialect_name})")
     return text(queries[name].sql)
+
+
+Bind = Engine | Connection
+
+
+def _statement(
+    bind: Bind, name: str, params: Mapping[str, Any], result_types: Mapping[str, Any] | None
+) -> Any:
+    stmt: Any = get_query(name, bind if isinstance(bind, Engine) else bind.engine)
+    expanding: list[Any] = [
+        bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list | tuple)
+    ]
+    if expanding:
+        stmt = stmt.bindparams(*expanding)
+    if result_types:
+        stmt = stmt.columns(**result_types)
+    return stmt
+
+
+@contextmanager
+def _connection(bind: Bind, name: str) -> Iterator[Connection]:
+    """A new connection from an Engine, whose driver errors become HRCoreErrors here; or the caller's
+    Connection as it is: whoever owns the transaction says what a failure means ("nothing was changed")."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    try:
+        with bind.connect() as conn:
+            yield conn
+    except sa_exc.IntegrityError as e:
+        raise IntegrityError(f"query {name!r} broke a database constraint: {e.orig}") from e
+    except (sa_exc.OperationalError, sa_exc.ProgrammingError) as e:
+        raise DatabaseUnavailableError(
+            f"query {name!r} failed on {bind.url.render_as_string(hide_password=True)}: {e.orig}; "
+            "check HR_DATABASE_URL and run `python -m hr_core init-db`"
+        ) from e
+
+
+def fetch_all(
+    bind: Bind, name: str, /, *, result_types: Mapping[str, Any] | None = None, **params: Any
+) -> list[RowMapping]:
+    """Every row of the named query, as mappings (column name -> value)."""
+    with _connection(bind, name) as conn:
+        return list(conn.execute(_statement(bind, name, params, result_types), params).mappings())
+
+
+def fetch_one(
+    bind: Bind, name: str, /, *, result_types: Mapping[str, Any] | None = None, **params: Any
+) -> RowMapping | None:
+    """The first row of the named query, or None when it returns no row."""
+    with _connection(bind, name) as conn:
+        return conn.execute(_statement(bind, name, params, result_types), params).mappings().first()
+
+
+def scalar(bind: Bind, name: str, /, **params: Any) -> Any:
+    """The first column of the first row (None when there is no row)."""
+    with _connection(bind, name) as conn:
+        return conn.execute(_statement(bind, name, params, None), params).scalar()
+
+
+def execute(bind: Bind, name: str, /, *rows: Mapping[str, Any], **params: Any) -> int:
+    """Run a statement (with `rows`: once per row, executemany); the rows it changed.
+
+    On an Engine it commits; on a Connection it runs in the caller's transaction.
+    """
+    with _connection(bind, name) as conn:
+        stmt = _statement(bind, name, rows[0] if rows else params, None)
+        result: CursorResult[Any] = conn.execute(stmt, list(rows) if rows else params)
+        if isinstance(bind, Engine):
+            conn.commit()
+        return result.rowcount
+
+
+def fetch_frame(bind: Bind, name: str, /, **params: Any) -> pd.DataFrame:
+    """The named query's rows as a DataFrame with the query's column names (also when empty)."""
+    import pandas as pd
+
+    with _connection(bind, name) as conn:
+        result = conn.execute(_statement(bind, name, params, None), params)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

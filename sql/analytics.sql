@@ -54,14 +54,6 @@ SELECT COUNT(*) AS hired FROM hired_employees WHERE hired_at >= :start_at AND hi
 -- 1 when at least one hire lies in [:start_at, :end_at), no row otherwise.
 SELECT 1 AS found FROM hired_employees WHERE hired_at >= :start_at AND hired_at < :end_at LIMIT 1;
 
--- name: count_hires_by_month
--- Hires per calendar month (1-12, UTC) of the year.
-SELECT CAST(EXTRACT(MONTH FROM hired_at AT TIME ZONE 'UTC') AS INTEGER) AS month, COUNT(*) AS hired
-FROM hired_employees
-WHERE hired_at >= :year_start AND hired_at < :year_end
-GROUP BY 1
-ORDER BY 1;
-
 -- name: list_department_jobs
 -- The jobs a department hired for in the year, with hires per job.
 SELECT j.id AS job_id, j.job AS job, COUNT(*) AS hired
@@ -78,18 +70,3 @@ FROM hired_employees AS h
 JOIN jobs AS j ON j.id = h.job_id
 WHERE h.department_id = :department_id AND h.hired_at >= :year_start AND h.hired_at < :year_end
 ORDER BY h.hired_at, h.id;
-
--- name: count_hires_by_month_detail
--- Hires per (department, job, UTC month) of the year, so every figure can follow the page's filters.
-SELECT
-    d.id AS department_id,
-    d.department AS department,
-    j.job AS job,
-    CAST(EXTRACT(MONTH FROM h.hired_at AT TIME ZONE 'UTC') AS INTEGER) AS month,
-    COUNT(*) AS hired
-FROM hired_employees AS h
-JOIN departments AS d ON d.id = h.department_id
-JOIN jobs AS j ON j.id = h.job_id
-WHERE h.hired_at >= :year_start AND h.hired_at < :year_end
-GROUP BY d.id, d.department, j.job, 4
-ORDER BY d.department, j.job, 4;

@@ -37,6 +37,7 @@ from hr_core.backup.writer import stream_canonical_batches, write_table_backup
 from hr_core.db import begin
 from hr_core.errors import ConflictError, DatabaseUnavailableError, HRCoreError, IntegrityError
 from hr_core.progress import Progress
+from hr_core.sqlfiles import fetch_all, scalar
 from hr_core.storage import Storage
 
 # Tests pause or break a restore at a named stage ("locked", "deleted") to prove locking and atomicity.
@@ -126,16 +127,7 @@ def restore_running(bind: Engine | Connection, table: str) -> bool:
         if isinstance(bind, Engine):
             with bind.connect() as conn:
                 return restore_running(conn, table)
-        return bool(
-            bind.execute(
-                text(
-                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
-                    "AND objid = CAST(:key AS oid) AND objsubid = 1 AND granted "
-                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
-                ),
-                {"key": _advisory_key(table)},
-            ).scalar_one()
-        )
+        return bool(scalar(bind, "restore_running", key=_advisory_key(table)))
     path = _lock_file(bind if isinstance(bind, Engine) else bind.engine, table)
     if not path.exists():
         return False
@@ -334,30 +326,16 @@ def _suspend_own_checks(conn: Connection, table: str) -> list[str]:
         return []
     q = conn.dialect.identifier_preparer.quote
     name = q(check_table_name(table).name)
-    indexes = conn.execute(
-        text(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
-            "WHERE indrelid = CAST(:t AS regclass) AND NOT indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-            "ORDER BY 1"
-        ),
-        {"t": name},
-    ).all()
-    keys = conn.execute(
-        text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY 1"
-        ),
-        {"t": name},
-    ).all()
+    indexes = fetch_all(conn, "list_restore_indexes", t=name)
+    keys = fetch_all(conn, "list_restore_foreign_keys", t=name)
     rebuild = []
     # Names and definitions come from the database catalogue of an allow-listed table.
-    for index_name, definition in indexes:
-        run_catalogue_ddl(conn, "DROP INDEX " + index_name)
-        rebuild.append(definition)
-    for key_name, definition in keys:
-        run_catalogue_ddl(conn, "ALTER TABLE " + name + " DROP CONSTRAINT " + q(key_name))
-        rebuild.append("ALTER TABLE " + name + " ADD CONSTRAINT " + q(key_name) + " " + definition)
+    for index in indexes:
+        run_catalogue_ddl(conn, "DROP INDEX " + index["name"])
+        rebuild.append(index["definition"])
+    for key in keys:
+        run_catalogue_ddl(conn, "ALTER TABLE " + name + " DROP CONSTRAINT " + q(key["name"]))
+        rebuild.append("ALTER TABLE " + name + " ADD CONSTRAINT " + q(key["name"]) + " " + key["definition"])
     return rebuild
 
 

@@ -35,7 +35,7 @@ from hr_core.ingest.table_specs import LOAD_ORDER, TABLES, TableSpec, get_table,
 from hr_core.ingest.validate import RefData, RejectRow, RowValidator, ValidBlock
 from hr_core.ingest.writers import Stager, UpsertCounts
 from hr_core.progress import Progress, no_progress
-from hr_core.sqlfiles import get_query
+from hr_core.sqlfiles import fetch_all, scalar
 from hr_core.storage import Storage, make_storage
 
 CHUNK_ROWS = 20_000
@@ -102,14 +102,14 @@ def _reason_kind(reason: str) -> str:
 
 
 def _read_refs(conn: Connection) -> RefData:
-    departments = conn.execute(get_query("list_ingest_departments", conn.engine)).all()
-    jobs = conn.execute(get_query("list_ingest_jobs", conn.engine)).all()
+    departments = fetch_all(conn, "list_ingest_departments")
+    jobs = fetch_all(conn, "list_ingest_jobs")
     return RefData(
-        department_ids={r[0] for r in departments},
-        job_ids={r[0] for r in jobs},
-        department_names={r[1]: r[0] for r in departments},
-        job_names={r[1]: r[0] for r in jobs},
-        max_employee_id=int(conn.execute(get_query("get_ingest_max_employee_id", conn.engine)).scalar_one()),
+        department_ids={r["id"] for r in departments},
+        job_ids={r["id"] for r in jobs},
+        department_names={r["department"]: r["id"] for r in departments},
+        job_names={r["job"]: r["id"] for r in jobs},
+        max_employee_id=int(scalar(conn, "get_ingest_max_employee_id")),
     )
 
 

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Connection
 from hr_core.errors import DatabaseUnavailableError, IntegrityError
 from hr_core.ingest.table_specs import TableSpec
 from hr_core.ingest.validate import ValidBlock
-from hr_core.sqlfiles import get_query
+from hr_core.sqlfiles import execute, scalar
 
-# Fixed COPY statements (no values, identifiers from this allow-list only).
+# COPY is the one kind of SQL kept here instead of sql/: psycopg's copy() streams it, and the runner
+# has no COPY. Fixed statements (no values, identifiers from this allow-list only).
 _COPY_SQL: dict[str, str] = {
     "departments": "COPY ingest_stage_departments (id, department) FROM STDIN (FORMAT csv)",
     "jobs": "COPY ingest_stage_jobs (id, job) FROM STDIN (FORMAT csv)",
@@ -30,6 +31,46 @@ _STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "departments": ("id", "department"),
     "jobs": ("id", "job"),
     "hired_employees": ("id", "name", "hired_at", "department_id", "job_id"),
+}
+
+
+@dataclass(frozen=True)
+class _StageQueries:
+    """The sql/ingest.sql blocks for one table, named literally so grep finds every use."""
+
+    drop: str
+    create: str
+    insert: str
+    analyze: str
+    count_existing: str
+    upsert: str
+
+
+_STAGE_QUERIES: dict[str, _StageQueries] = {
+    "departments": _StageQueries(
+        drop="drop_ingest_stage_departments",
+        create="create_ingest_stage_departments",
+        insert="insert_ingest_stage_departments",
+        analyze="analyze_ingest_stage_departments",
+        count_existing="count_ingest_existing_departments",
+        upsert="upsert_ingest_departments",
+    ),
+    "jobs": _StageQueries(
+        drop="drop_ingest_stage_jobs",
+        create="create_ingest_stage_jobs",
+        insert="insert_ingest_stage_jobs",
+        analyze="analyze_ingest_stage_jobs",
+        count_existing="count_ingest_existing_jobs",
+        upsert="upsert_ingest_jobs",
+    ),
+    "hired_employees": _StageQueries(
+        drop="drop_ingest_stage_hired_employees",
+        create="create_ingest_stage_hired_employees",
+        insert="insert_ingest_stage_hired_employees",
+        analyze="analyze_ingest_stage_hired_employees",
+        count_existing="count_ingest_existing_hired_employees",
+        upsert="upsert_ingest_hired_employees",
+    ),
 }
 
 
@@ -79,13 +120,12 @@ class Stager:
         self._copy_target: str | None = None
         self._copy_cm: Any = None
         self._copy: Any = None
-        conn.execute(get_query(f"drop_ingest_stage_{spec.name}", conn.engine))
-        conn.execute(get_query(f"create_ingest_stage_{spec.name}", conn.engine))
+        self.queries = _STAGE_QUERIES[spec.name]
+        execute(conn, self.queries.drop)
+        execute(conn, self.queries.create)
         if self.dialect == "postgresql" and spec.name == "hired_employees":
-            conn.execute(get_query("lock_ingest_hired_employees", conn.engine))
-            self._direct_above = int(
-                conn.execute(get_query("get_ingest_max_employee_id", conn.engine)).scalar_one()
-            )
+            execute(conn, "lock_ingest_hired_employees")
+            self._direct_above = int(scalar(conn, "get_ingest_max_employee_id"))
 
     def __enter__(self) -> Stager:
         return self
@@ -124,7 +164,7 @@ class Stager:
         if self.spec.name == "hired_employees":
             rows = [(r[0], r[1], _sqlite_instant(r[2]), r[3], r[4]) for r in rows]
         params = [dict(zip(columns, r, strict=True)) for r in rows]
-        self.conn.execute(get_query(f"insert_ingest_stage_{self.spec.name}", self.conn.engine), params)
+        execute(self.conn, self.queries.insert, *params)
 
     def add_block(self, block: ValidBlock) -> None:
         """Stage a block of checked CSV lines; on PostgreSQL its bytes go to COPY as they were read."""
@@ -182,18 +222,15 @@ class Stager:
     def finish(self) -> UpsertCounts:
         """Merge the staged rows into the table and drop the staging table; true counts of the change."""
         self.end_copy()
-        engine = self.conn.engine
         staged = self.count - self.direct
         existing = changed = 0
         if staged:
             if self.dialect == "postgresql":
-                self.conn.execute(get_query("set_ingest_work_mem", engine))
-                self.conn.execute(get_query(f"analyze_ingest_stage_{self.spec.name}", engine))
-            existing = int(
-                self.conn.execute(get_query(f"count_ingest_existing_{self.spec.name}", engine)).scalar_one()
-            )
-            changed = self.conn.execute(get_query(f"upsert_ingest_{self.spec.name}", engine)).rowcount
-        self.conn.execute(get_query(f"drop_ingest_stage_{self.spec.name}", engine))
+                execute(self.conn, "set_ingest_work_mem")
+                execute(self.conn, self.queries.analyze)
+            existing = int(scalar(self.conn, self.queries.count_existing))
+            changed = execute(self.conn, self.queries.upsert)
+        execute(self.conn, self.queries.drop)
         inserted = staged - existing
         updated = changed - inserted
         return UpsertCounts(inserted=inserted + self.direct, updated=updated, unchanged=existing - updated)

@@ -13,10 +13,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from hr_core.db import begin
 from hr_core.errors import DatabaseUnavailableError
+from hr_core.sqlfiles import scalar
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,8 @@ def conninfo_of(engine: Engine) -> str:
 
 def ensure_queue_schema(engine: Engine) -> None:
     """Refuse, naming the fix, when the database lacks the queue's tables (migration 0003 adds them)."""
-    check = text(
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = 'procrastinate_jobs'"
-        " AND schemaname = ANY (current_schemas(false)))"
-    )
     with begin(engine) as conn:
-        if not conn.execute(check).scalar():
+        if not scalar(conn, "has_queue_schema"):
             raise DatabaseUnavailableError(
                 "the job queue's tables are missing from the database; run `python -m hr_core init-db`"
             )

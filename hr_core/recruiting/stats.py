@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import Engine
 
-from hr_core.errors import DatabaseUnavailableError
 from hr_core.pipeline_stages import STAGE_LABELS, STAGE_ORDER
-from hr_core.sqlfiles import get_query
+from hr_core.sqlfiles import fetch_frame, fetch_one
 
 # Stages a prospect moves through in order; rejected / withdrew / unknown are exits.
 PROGRESSIVE = ("applied", "in_process", "interview", "approved")
@@ -56,22 +54,11 @@ def build_funnel(counts: Mapping[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "label", "at_stage", "reached", "conversion"])
 
 
-def _read(engine: Engine, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    query = get_query(name, engine)
-    if params and "codes" in params:
-        query = query.bindparams(bindparam("codes", expanding=True))
-    try:
-        with engine.connect() as conn:
-            result = conn.execute(query, params or {})
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    except sa_exc.OperationalError as e:
-        raise DatabaseUnavailableError(f"cannot read the prospects: {e.orig}") from e
-
-
 def count_recruiting_rows(*, engine: Engine) -> dict[str, int]:
     """Rows per recruiting table and prospects that point at a missing candidate or opening."""
-    df = _read(engine, "count_recruiting_rows")
-    return {k: int(v) for k, v in df.iloc[0].items()}
+    row = fetch_one(engine, "count_recruiting_rows")
+    assert row is not None  # COUNTs always return one row
+    return {k: int(v) for k, v in row.items()}
 
 
 def _pivot(df: pd.DataFrame, index: str) -> pd.DataFrame:
@@ -92,11 +79,11 @@ def _pivot(df: pd.DataFrame, index: str) -> pd.DataFrame:
 
 def get_pipeline_overview(*, engine: Engine) -> dict[str, Any]:
     """Totals, the funnel across openings, and stage counts by recruiter and by application month."""
-    by_stage = _read(engine, "count_prospects_by_stage")
+    by_stage = fetch_frame(engine, "count_prospects_by_stage")
     counts = {str(s): int(n) for s, n in zip(by_stage["stage"], by_stage["prospects"], strict=True)}
-    by_recruiter = _read(engine, "count_prospects_by_recruiter_stage")
+    by_recruiter = fetch_frame(engine, "count_prospects_by_recruiter_stage")
     by_recruiter["recrutador"] = by_recruiter["recrutador"].replace("", "(none)")
-    by_month = _read(engine, "count_prospects_by_month_stage")
+    by_month = fetch_frame(engine, "count_prospects_by_month_stage")
     return {
         "totals": count_recruiting_rows(engine=engine),
         "funnel": build_funnel(counts),
@@ -107,5 +94,5 @@ def get_pipeline_overview(*, engine: Engine) -> dict[str, Any]:
 
 def count_opening_stages(*, engine: Engine, codes: list[str]) -> pd.DataFrame:
     """Prospects per stage for each of the given openings (codes × stages, zeros filled)."""
-    df = _read(engine, "count_prospects_by_opening_stage", {"codes": codes or [""]})
+    df = fetch_frame(engine, "count_prospects_by_opening_stage", codes=list(codes) or [""])
     return _pivot(df, "vaga_codigo")

@@ -1,5 +1,6 @@
--- PostgreSQL overrides: text ordered by code point (COLLATE "C") like SQLite's BINARY, so both
--- databases return the same row order whatever the database's default collation is.
+-- PostgreSQL's blocks for sql/analytics.sql: text ordered by code point (COLLATE "C") like SQLite's
+-- BINARY, so both databases return the same row order whatever the database's default collation is;
+-- the UTC month of a timestamptz (SQLite's is in sql/sqlite/analytics.sql).
 
 -- name: get_hires_by_quarter
 -- One row per (department, job) with a hire in [:year_start, :year_end); hires per quarter.
@@ -48,3 +49,26 @@ JOIN jobs AS j ON j.id = h.job_id
 WHERE h.department_id = :department_id AND h.hired_at >= :year_start AND h.hired_at < :year_end
 GROUP BY j.id, j.job
 ORDER BY hired DESC, j.job COLLATE "C";
+
+-- name: count_hires_by_month
+-- Hires per calendar month (1-12, UTC) of the year.
+SELECT CAST(EXTRACT(MONTH FROM hired_at AT TIME ZONE 'UTC') AS INTEGER) AS month, COUNT(*) AS hired
+FROM hired_employees
+WHERE hired_at >= :year_start AND hired_at < :year_end
+GROUP BY 1
+ORDER BY 1;
+
+-- name: count_hires_by_month_detail
+-- Hires per (department, job, UTC month) of the year, so every figure can follow the page's filters.
+SELECT
+    d.id AS department_id,
+    d.department AS department,
+    j.job AS job,
+    CAST(EXTRACT(MONTH FROM h.hired_at AT TIME ZONE 'UTC') AS INTEGER) AS month,
+    COUNT(*) AS hired
+FROM hired_employees AS h
+JOIN departments AS d ON d.id = h.department_id
+JOIN jobs AS j ON j.id = h.job_id
+WHERE h.hired_at >= :year_start AND h.hired_at < :year_end
+GROUP BY d.id, d.department, j.job, 4
+ORDER BY d.department, j.job, 4;
