@@ -50,6 +50,7 @@ def test_installed_wheel_finds_its_sql_and_migrations(tmp_path: Path) -> None:
         "hr_core/sql/postgresql/ingest.sql",
     } <= names
     assert "hr_core/migrations/versions/0001_initial_schema.py" in names
+    assert "hr_core/migrations/versions/0003_procrastinate_3_10_schema.sql" in names
     subprocess.run(
         [*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True, timeout=300
     )
