@@ -84,6 +84,12 @@ def gettext_for(locale: str) -> Gettext:
 
 ROLE_LABELS: dict[str, str] = {"analyst": N_("analyst"), "recruiter": N_("recruiter"), "admin": N_("admin")}
 
+TABLE_LABELS: dict[str, str] = {
+    "departments": N_("Departments"),
+    "jobs": N_("Jobs"),
+    "hired_employees": N_("Hired employees"),
+}
+
 # --- the vocabulary: field names as people say them ------------------------------------------------
 # Every table, column and chart shows these labels, never the database or JSON names.
 FIELD_LABELS: dict[str, str] = {

@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from hr_core.access import Actor
+from hr_core.access import ADMIN_ROLE, Actor
 from hr_core.errors import HRCoreError
+from hr_core.i18n import N_, TABLE_LABELS, format_number, label
 from hr_core.ingest import (
     LOAD_ORDER,
     LoadResult,
@@ -19,18 +20,21 @@ from hr_core.ingest import (
 )
 from hr_core.settings import get_settings
 from pages._shared import (
+    _,
     clear_data_caches,
+    current_locale,
     download_buttons,
     get_engine,
     page_setup,
+    plain_columns,
     progress_bar,
     show_error,
 )
 
 actor = page_setup("pages/upload.py")
 
-INFER = "Decide from the file name"
-HEADER_CHOICES = {"Detect": None, "First row is a header": True, "No header row": False}
+INFER = None
+HEADER_CHOICES = {N_("Detect"): None, N_("First row is a header"): True, N_("No header row"): False}
 RESULTS_KEY = "upload_results"
 
 
@@ -54,65 +58,121 @@ def _validate_batch(data: bytes, db_url: str, username: str, _actor: Actor) -> l
     return validate_batch(engine=get_engine(), source=data, filename="batch.json", actor=_actor)
 
 
-def _show_summary(summary: ValidationSummary, *, key: str) -> None:
+def _show_changes(summary: ValidationSummary, *, key: str) -> None:
+    """What loading would do to the table: rows added, rows changed (before → after), rows left as they are."""
+    changes = summary.changes
+    if changes is None:
+        return
+    locale = current_locale()
     c1, c2, c3 = st.columns(3)
-    c1.metric("Rows read", f"{summary.rows:,}")
-    c2.metric("Would load", f"{summary.valid:,}")
-    c3.metric("Would be rejected", f"{summary.rejected:,}")
+    c1.metric(_("Would add"), format_number(changes.inserts, locale))
+    c2.metric(_("Would change"), format_number(changes.updates, locale))
+    c3.metric(_("Already the same"), format_number(changes.unchanged, locale))
+    if changes.updates:
+        st.warning(
+            _("{count} existing rows would change. Check the differences before you load.").format(
+                count=format_number(changes.updates, locale)
+            ),
+            icon=":material/compare_arrows:",
+        )
+        frame = changes.changes_frame()
+        frame["field"] = frame["field"].map(lambda f: label(f, _))
+        st.dataframe(plain_columns(frame), hide_index=True, width="stretch", key=f"{key}_changes")
+        if changes.updates > len(changes.changes):
+            st.caption(_("The first {count} changes are listed.").format(count=len(changes.changes)))
+
+
+def _show_summary(summary: ValidationSummary, *, key: str) -> None:
+    locale = current_locale()
+    c1, c2, c3 = st.columns(3)
+    c1.metric(_("Rows read"), format_number(summary.rows, locale))
+    c2.metric(_("Valid rows"), format_number(summary.valid, locale))
+    c3.metric(_("Would be rejected"), format_number(summary.rejected, locale))
+    _show_changes(summary, key=key)
     if summary.header_skipped:
-        st.caption("A header row was found and skipped.")
+        st.caption(_("A header row was found and skipped."))
     if summary.preview:
-        st.caption(f"First rows of {summary.filename} → {summary.table}")
-        st.dataframe(summary.preview_frame(), hide_index=True, width="stretch", key=f"{key}_preview")
+        st.caption(
+            _("First rows of {file} → {table}").format(
+                file=summary.filename, table=_(TABLE_LABELS[summary.table])
+            )
+        )
+        st.dataframe(
+            plain_columns(summary.preview_frame()), hide_index=True, width="stretch", key=f"{key}_preview"
+        )
     reasons = summary.reason_counts()
     if reasons:
         frame = pd.DataFrame({"reason": list(reasons), "rows": list(reasons.values())})
-        fig = px.bar(frame, x="rows", y="reason", orientation="h", title="Why rows would be rejected")
+        fig = px.bar(
+            frame,
+            x="rows",
+            y="reason",
+            orientation="h",
+            title=_("Why rows would be rejected"),
+            labels={"rows": _("Rows"), "reason": ""},
+        )
         fig.update_layout(yaxis={"autorange": "reversed", "title": None}, height=120 + 40 * len(frame))
         st.plotly_chart(fig, key=f"{key}_reasons")
-        with st.expander(f"Rows that would be rejected ({summary.rejected:,})"):
-            st.dataframe(summary.rejects_frame().head(1000), hide_index=True, key=f"{key}_would_reject")
+        with st.expander(
+            _("Rows that would be rejected ({count})").format(count=format_number(summary.rejected, locale))
+        ):
+            st.dataframe(
+                plain_columns(summary.rejects_frame().head(1000)), hide_index=True, key=f"{key}_would_reject"
+            )
 
 
 def _show_results(results: list[LoadResult]) -> None:
-    st.subheader("Loaded")
+    st.subheader(_("Loaded"))
     for result in results:
         st.markdown(f"**{result.table}**")
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Inserted", f"{result.inserted:,}")
-        c2.metric("Updated", f"{result.updated:,}")
-        c3.metric("Unchanged", f"{result.unchanged:,}")
-        c4.metric("Rejected", f"{result.rejected:,}")
+        locale = current_locale()
+        c1.metric(_("Inserted"), format_number(result.inserted, locale))
+        c2.metric(_("Updated"), format_number(result.updated, locale))
+        c3.metric(_("Unchanged"), format_number(result.unchanged, locale))
+        c4.metric(_("Rejected"), format_number(result.rejected, locale))
         if result.reject_rows:
             frame = result.rejects_frame()
             st.dataframe(frame, hide_index=True, width="stretch", key=f"upload_rejects_{result.table}")
             download_buttons(frame, f"rejects_{result.table}", key=f"upload_rejects_dl_{result.table}")
-            st.caption(f"The report is also saved in storage as `{result.rejects_key}`.")
+            if actor.role == ADMIN_ROLE:
+                st.caption(_("Report saved in storage as {key}.").format(key=result.rejects_key))
         else:
-            st.success("No rows were rejected.", icon=":material/check_circle:")
+            st.success(_("No rows were rejected."), icon=":material/check_circle:")
 
 
-st.title("Upload HR data")
+st.title(_("Upload HR data"))
 st.caption(
-    "Departments, jobs and hired employees — the historic headerless CSVs, JSON or Avro files, or JSON batches. "
-    f"Every row is checked before anything is written; one upload commits whole or not at all "
-    f"(limit {get_settings().upload_limit_mb} MB)."
+    _(
+        "Departments, jobs and hired employees — CSV (with or without a header), JSON or Avro files, or JSON "
+        "batches. Every row is checked before anything is written; one upload commits whole or not at all "
+        "(limit {limit} MB)."
+    ).format(limit=get_settings().upload_limit_mb)
 )
 db_url = get_settings().database_url
-file_tab, batch_tab = st.tabs(["File", "JSON batch"])
+file_tab, batch_tab = st.tabs([_("File"), _("JSON batch")])
 
 with file_tab:
     left, right = st.columns([2, 1])
     uploaded = left.file_uploader(
-        "CSV, JSON or Avro file", type=["csv", "txt", "json", "avro"], key="upload_file"
+        _("CSV, JSON or Avro file"), type=["csv", "txt", "json", "avro"], key="upload_file"
     )
-    table_choice = right.selectbox("Table", [INFER, *LOAD_ORDER], key="upload_table")
-    header_choice = right.radio("Header row", list(HEADER_CHOICES), key="upload_header", horizontal=True)
+    table_choice = right.selectbox(
+        _("Table"),
+        [INFER, *LOAD_ORDER],
+        format_func=lambda t: _("Decide from the file name") if t is None else _(TABLE_LABELS[t]),
+        key="upload_table",
+    )
+    header_choice = right.radio(
+        _("Header row"), list(HEADER_CHOICES), format_func=_, key="upload_header", horizontal=True
+    )
     if uploaded is None:
         st.info(
-            "Choose departments.csv, jobs.csv or hired_employees.csv (load departments and jobs first: "
-            "employees must name existing ones). You will see the first rows and a validation summary "
-            "before anything is written.",
+            _(
+                "Choose departments.csv, jobs.csv or hired_employees.csv (load departments and jobs first: "
+                "employees must name existing ones). You will see what the load would add and change "
+                "before anything is written."
+            ),
             icon=":material/upload_file:",
         )
     else:
@@ -127,7 +187,9 @@ with file_tab:
         else:
             _show_summary(summary, key="upload_file_summary")
             if st.button(
-                f"Load {summary.valid:,} rows into {summary.table}",
+                _("Load {count} rows into {table}").format(
+                    count=format_number(summary.valid, current_locale()), table=_(TABLE_LABELS[summary.table])
+                ),
                 type="primary",
                 key="upload_commit",
                 disabled=summary.rows == 0,
@@ -154,11 +216,13 @@ with file_tab:
 
 with batch_tab:
     st.markdown(
-        'The original API format: `{"records": [{"table_name": "department" | "job" | "employee", '
-        '"data": [...]}]}`, 1 to 1,000 rows per entry. Departments and jobs load before employees; '
-        "employees without an id get the next free one."
+        _(
+            'The original API format: `{{"records": [{{"table_name": "department" | "job" | "employee", '
+            '"data": [...]}}]}}`, 1 to 1,000 rows per entry. Departments and jobs load before employees; '
+            "employees without an id get the next free one."
+        ).format()
     )
-    batch_file = st.file_uploader("Batch file (.json)", type=["json"], key="upload_batch_file")
+    batch_file = st.file_uploader(_("Batch file (.json)"), type=["json"], key="upload_batch_file")
     pasted = st.text_area(
         "…or paste the batch", key="upload_batch_text", height=180, placeholder='{"records": [...]}'
     )
@@ -170,7 +234,7 @@ with batch_tab:
         else None
     )
     if data is None:
-        st.info("Upload or paste a JSON batch to check it.", icon=":material/data_object:")
+        st.info(_("Upload or paste a JSON batch to check it."), icon=":material/data_object:")
     else:
         try:
             summaries = _validate_batch(data, db_url, actor.username, actor)
@@ -181,7 +245,10 @@ with batch_tab:
                 st.markdown(f"**{summary.table}**")
                 _show_summary(summary, key=f"upload_batch_summary_{summary.table}")
             if st.button(
-                "Load the batch", type="primary", key="upload_batch_commit", icon=":material/database_upload:"
+                _("Load the batch"),
+                type="primary",
+                key="upload_batch_commit",
+                icon=":material/database_upload:",
             ):
                 update = progress_bar()
                 try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from hr_core.errors import (
     RowProblem,
     RowsRejected,
 )
+from hr_core.ingest.changes import ChangeCollector, ChangePreview
 from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
 from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
@@ -82,6 +83,8 @@ class ValidationSummary:
     header_skipped: bool
     preview: list[list[Any]]
     reject_rows: list[RejectRow] = field(default_factory=list, repr=False)
+    # What loading would change in the table (None when the dry run had no database to compare with).
+    changes: ChangePreview | None = None
 
     def preview_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.preview, columns=list(TABLES[self.table].fields))
@@ -396,13 +399,27 @@ def load_dir(
 
 
 def _summarize(
-    table: str, filename: str, rows: Iterable[RawRow | CleanBlock], refs: RefData
+    table: str,
+    filename: str,
+    rows: Iterable[RawRow | CleanBlock],
+    refs: RefData,
+    engine: Engine | None = None,
 ) -> ValidationSummary:
+    """Check every row; with an engine, also compare the valid ones with the table (adds, updates)."""
     rejects: list[RejectRow] = []
     preview: list[list[Any]] = []
-    seen, valid = _consume(
-        rows, RowValidator(TABLES[table], refs), rejects=rejects, sink=None, preview=preview
-    )
+    with ExitStack() as stack:
+        collector = None
+        if engine is not None:
+            conn = stack.enter_context(engine.connect())
+            collector = ChangeCollector(conn, table=table, fields=TABLES[table].fields)
+        seen, valid = _consume(
+            rows,
+            RowValidator(TABLES[table], refs),
+            rejects=rejects,
+            sink=collector.add if collector is not None else None,
+            preview=preview,
+        )
     return ValidationSummary(
         table=table,
         filename=filename,
@@ -412,6 +429,7 @@ def _summarize(
         header_skipped=bool(isinstance(rows, CsvReader) and rows.header_skipped),
         preview=preview,
         reject_rows=rejects,
+        changes=collector.preview if collector is not None else None,
     )
 
 
@@ -440,7 +458,7 @@ def validate_upload(
     ):
         audit.details["file"] = src.filename
         spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
-        summary = _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine))
+        summary = _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine), engine)
         audit.details.update(rows=summary.rows, valid=summary.valid, rejected=summary.rejected)
     return summary
 
@@ -454,5 +472,7 @@ def validate_batch(
         with open_source(source, filename=filename) as src:
             audit.details["file"] = src.filename
             tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
-            summaries = [_summarize(t, src.filename, tables[t], refs) for t in LOAD_ORDER if tables[t]]
+            summaries = [
+                _summarize(t, src.filename, tables[t], refs, engine) for t in LOAD_ORDER if tables[t]
+            ]
     return summaries

@@ -122,6 +122,9 @@ class RowValidator:
         self.spec = spec
         self.refs = refs
         self.seen: dict[int, int] = {}
+        self.named_here: set[str] = (
+            set()
+        )  # names this file gave (to tell a file duplicate from existing data)
 
     def check(self, line: int, values: list[Any]) -> tuple[Any, ...] | list[str]:
         """The clean row as a tuple, or the list of every reason it breaks a rule."""
@@ -152,10 +155,19 @@ class RowValidator:
         if name is not None and row_id is not None:
             owner = names.get(name)
             if owner is not None and owner != row_id:
-                reasons.append(f"{label} {name!r} already belongs to id {owner} (names must be unique)")
+                where = (
+                    "an earlier row of this file gives it to"
+                    if name in self.named_here
+                    else "the database has it for"
+                )
+                reasons.append(
+                    f"{label} {name!r} already belongs to id {owner} (names must be unique): {where} "
+                    f"id {owner}; rename one of them"
+                )
         if reasons or row_id is None or name is None:
             return reasons
         names[name] = row_id
+        self.named_here.add(name)
         ids = self.refs.department_ids if label == "department" else self.refs.job_ids
         ids.add(row_id)
         return (row_id, name)

@@ -161,8 +161,14 @@ def test_name_conflicts_are_rejects_not_crashes(engine: Engine, tmp_path: Path) 
     assert (result.inserted, result.updated, result.rejected) == (1, 1, 2)
     reasons = {r.line: r.reasons for r in result.reject_rows}
     assert reasons == {
-        1: ("department 'Sales' already belongs to id 2 (names must be unique)",),
-        4: ("department 'Finance' already belongs to id 5 (names must be unique)",),
+        1: (
+            "department 'Sales' already belongs to id 2 (names must be unique): the database has it for "
+            "id 2; rename one of them",
+        ),
+        4: (
+            "department 'Finance' already belongs to id 5 (names must be unique): an earlier row of this "
+            "file gives it to id 5; rename one of them",
+        ),
     }
     assert _table_rows(engine)["departments"] == [
         (1, "Platform Engineering"),
@@ -535,3 +541,23 @@ def test_the_seed_services_example_batch_loads_whole_through_the_cli(
     assert 5 not in [r[0] for r in _table_rows(engine)["jobs"]]
     assert cli_main(["load-batch", "--partial", str(bad)]) == 0
     assert 5 in [r[0] for r in _table_rows(engine)["jobs"]]
+
+
+def test_dry_run_lists_what_the_load_would_add_update_and_leave(engine: Engine, tmp_path: Path) -> None:
+    from hr_core.ingest import validate_upload
+
+    load_ingest_refs(engine, tmp_path)
+    before = _table_rows(engine)["departments"]
+    text = "1,Platform Engineering\n2,Sales\n9,Research\n"
+    summary = validate_upload(
+        engine=engine, source=write_text_file(tmp_path, "departments.csv", text), actor=CLI_ACTOR
+    )
+    changes = summary.changes
+    assert changes is not None
+    assert (changes.inserts, changes.updates, changes.unchanged) == (1, 1, 1)
+    assert changes.inserted_ids == [9]
+    old_name = dict(before)[1]
+    assert changes.changes_frame().to_dict(orient="records") == [
+        {"id": 1, "field": "department", "before": old_name, "after": "Platform Engineering"}
+    ]
+    assert _table_rows(engine)["departments"] == before  # a dry run writes nothing

@@ -209,7 +209,7 @@ def test_analyst_uploads_a_csv_and_the_chart_changes(page: object, server: AppSe
     open_page(page, "upload")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))  # type: ignore[attr-defined]
     wait_idle(page)
-    page.get_by_role("button", name=re.compile(r"^Load 12 rows into hired_employees")).click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name=re.compile(r"^Load 12 rows into Hired employees")).click()  # type: ignore[attr-defined]
     wait_idle(page)
     assert_no_exception(page, "upload")
     open_page(page, "hiring_analytics")

@@ -1,0 +1,214 @@
+"""The recruiter's and analyst's workspace in a real browser (Debian chromium + Playwright): the main
+charts against approved screenshots, analytics filters moving every figure, the opening board (move a
+candidate, leave a note, read the history), the candidate profile, and the forbidden-page message in
+each language. One server for the module; the tests that change data run last."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app_server
+from tests.ui.test_e2e_browser import assert_no_exception, choose, log_in, open_page, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+BASELINES = Path(__file__).resolve().parent / "baselines"
+ARTIFACTS = REPO / "test-artifacts"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+# Mean absolute pixel difference (0-1) a chart may drift from its approved picture (fonts, antialiasing).
+TOLERANCE = 0.02
+LANGUAGES = {"en": "English", "pt_BR": "Português (Brasil)", "es": "Español"}
+REFUSALS = {
+    "en": "You do not have access to Backups; ask an administrator.",
+    "pt_BR": "Você não tem acesso a Backups; peça a um administrador.",
+    "es": "No tiene acceso a Copias de seguridad; consulte a un administrador.",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    app = start_app_server(tmp_path_factory.mktemp("e2e-ws"), linked_recruiting=True)
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    failed_before = request.session.testsfailed
+    yield tab
+    if request.session.testsfailed > failed_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def set_language(page: object, locale: str) -> None:
+    """Choose the interface language in the sidebar (remembered for the account), whatever it is now."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()  # type: ignore[attr-defined]
+    page.get_by_role("option", name=LANGUAGES[locale], exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def open_tab(page: object, name: str) -> None:
+    page.get_by_role("tab", name=name).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def chart_png(page: object, index: int = 0) -> bytes:
+    chart = page.locator('[data-testid="stPlotlyChart"]:visible').nth(index)  # type: ignore[attr-defined]
+    chart.wait_for()
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    return bytes(chart.screenshot(animations="disabled"))
+
+
+def mean_difference(a: bytes, b: bytes) -> float:
+    """Mean absolute difference of two pictures, 0 (same) to 1; pictures of other sizes count as 1."""
+    from PIL import Image, ImageChops, ImageStat
+
+    first = Image.open(io.BytesIO(a)).convert("RGB")
+    second = Image.open(io.BytesIO(b)).convert("RGB")
+    if first.size != second.size:
+        return 1.0
+    stat = ImageStat.Stat(ImageChops.difference(first, second))
+    return sum(stat.mean) / (3 * 255)
+
+
+def check_baseline(name: str, png: bytes) -> None:
+    """Compare a chart with its approved picture; a missing one (or HR_UPDATE_BASELINES=1) is written."""
+    path = BASELINES / f"{name}.png"
+    if not path.exists() or os.environ.get("HR_UPDATE_BASELINES") == "1":
+        BASELINES.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        return
+    diff = mean_difference(path.read_bytes(), png)
+    if diff >= TOLERANCE:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"{name}.actual.png").write_bytes(png)
+    assert diff < TOLERANCE, f"{name}: {diff:.2%} of the picture differs from {path} (see test-artifacts/)"
+
+
+def save_screenshot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
+
+
+def metric_value(page: object, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first  # type: ignore[attr-defined]
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_analytics_charts_match_their_pictures_and_filters_move_every_figure(
+    page: object, server: AppServer
+) -> None:
+    log_in(page, server, "analyst")
+    open_page(page, "hiring_analytics")
+    choose(page, "Year", re.compile(r"^2021$"))
+    open_tab(page, "Quarter charts")
+    check_baseline("hires_per_quarter_stacked", chart_png(page, 1))
+    open_tab(page, "Monthly trend")
+    chart_before = chart_png(page)
+    check_baseline("hires_per_month", chart_before)
+    hires_before = metric_value(page, "Hires in 2021")
+    departments_before = metric_value(page, "Departments hiring")
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Departments").first.click()  # type: ignore[attr-defined]
+    page.get_by_role("option", name="Sales", exact=True).click()  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert_no_exception(page, "hiring_analytics")
+    assert metric_value(page, "Departments hiring") == "1" != departments_before
+    assert int(metric_value(page, "Hires in 2021").replace(",", "")) < int(hires_before.replace(",", ""))
+    assert page.get_by_text("Filtered: every figure counts only").count() == 1  # type: ignore[attr-defined]
+    assert chart_png(page) != chart_before
+    save_screenshot(page, "analytics_filtered")
+
+
+@pytest.mark.parametrize("role", ["analyst", "recruiter"])
+def test_forbidden_page_says_who_to_ask_in_each_language(page: object, server: AppServer, role: str) -> None:
+    log_in(page, server, role)
+    for locale in LANGUAGES:
+        set_language(page, locale)
+        page.goto(f"{server.url}/backups")  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, "backups")
+        page.get_by_text(REFUSALS[locale]).wait_for()  # type: ignore[attr-defined]
+        assert page.get_by_text("Page not found").count() == 0  # type: ignore[attr-defined]
+        links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()  # type: ignore[attr-defined]
+        assert not any("Backup" in text or "Copias" in text for text in links)
+        if locale == "pt_BR" and role == "analyst":
+            save_screenshot(page, "forbidden_page_pt_BR")
+    set_language(page, "en")
+
+
+def test_pipeline_chart_and_the_opening_board_in_portuguese(page: object, server: AppServer) -> None:
+    locale = "pt_BR"
+    words = ("Mover", "Movido para", "Salvar anotação", "Histórico de etapas", "Vagas")
+    log_in(page, server, "recruiter")
+    open_page(page, "pipeline")
+    open_tab(page, "Over time")
+    check_baseline("pipeline_over_time", chart_png(page, 0))  # before the board changes any stage
+    set_language(page, locale)
+    open_page(page, "job_openings")
+    assert page.get_by_role("heading", name=words[4]).count() == 1  # type: ignore[attr-defined]
+    # click the first row of the results (the selection column at the left of the grid)
+    grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.locator('[data-testid="stTabs"]').last.wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "job_openings")
+    page.get_by_role("button", name=words[0], exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_text(re.compile(words[1])).first.wait_for()  # type: ignore[attr-defined]
+    note = f"E2E note {locale}"
+    page.locator("textarea").last.fill(note)  # type: ignore[attr-defined]
+    page.get_by_role("button", name=words[2]).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_text(note).wait_for()  # type: ignore[attr-defined]
+    page.get_by_text(words[3]).first.wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "job_openings board")
+    page.get_by_text(words[3]).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    save_screenshot(page, "opening_board_pt_BR")
+    set_language(page, "en")
+
+
+def test_candidate_profile_opens_from_a_row_click(page: object, server: AppServer) -> None:
+    log_in(page, server, "recruiter")
+    open_page(page, "candidates")
+    grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_role("tab", name=re.compile(r"^Applications \(\d+\)$")).wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "candidates")
+    for tab in ("Summary", "CV", "Edit"):
+        assert page.get_by_role("tab", name=tab, exact=True).count() == 1  # type: ignore[attr-defined]
+    content = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    for raw in ("None", "titulo_profissional", "informacoes_basicas", "infos_basicas"):
+        assert raw not in content, f"the profile shows {raw!r}"
+    page.get_by_role("tab", name="Summary", exact=True).scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    save_screenshot(page, "candidate_profile")
