@@ -1,0 +1,81 @@
+"""Match reasons as sentences a recruiter reads ("English: meets the requirement", "Same city",
+"2 of 5 required skills"), with the direction each one moves the chance; translated by the caller's `_`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+from hr_core.i18n import N_, Gettext
+
+_RAISES, _LOWERS = N_("raises the chance"), N_("lowers the chance")
+_GAPS: dict[str, str] = {
+    "english_gap": N_("English"),
+    "spanish_gap": N_("Spanish"),
+    "level_gap": N_("Professional level"),
+    "academic_gap": N_("Education"),
+}
+_CATEGORIES: dict[str, str] = {
+    "cand_nivel_academico": N_("Candidate's education"),
+    "cand_nivel_profissional": N_("Candidate's professional level"),
+    "vaga_nivel_profissional": N_("Level the opening asks for"),
+    "cand_nivel_ingles": N_("Candidate's English"),
+    "vaga_nivel_ingles": N_("English the opening asks for"),
+    "cand_nivel_espanhol": N_("Candidate's Spanish"),
+    "vaga_nivel_espanhol": N_("Spanish the opening asks for"),
+    "cand_outro_idioma": N_("Candidate's other languages"),
+    "vaga_tipo_contratacao": N_("Contract type"),
+    "vaga_cidade": N_("Opening's city"),
+    "vaga_estado": N_("Opening's state"),
+    "vaga_pais": N_("Opening's country"),
+}
+
+
+class ReasonLike(Protocol):
+    feature: str
+    effect: float
+    value: Any
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _fact(reason: ReasonLike, _: Gettext, required_skills: int | None) -> str:
+    feature, value = reason.feature, reason.value
+    number = _number(value)
+    if feature in _GAPS:
+        what = _(_GAPS[feature])
+        if number is None:
+            return _("{what}: not stated").format(what=what)
+        if number >= 0:
+            return _("{what}: meets the requirement").format(what=what)
+        return _("{what}: below the requirement").format(what=what)
+    if feature == "same_city":
+        return _("Same city") if number else _("Different city")
+    if feature == "same_state":
+        return _("Same state") if number else _("Different state")
+    if feature == "skills_matched":
+        count = int(number or 0)
+        if required_skills:
+            return _("{count} of {total} required skills").format(count=count, total=required_skills)
+        return _("{count} required skills matched").format(count=count)
+    if feature == "skills_overlap":
+        return _("Skills in common: {share}%").format(share=round((number or 0.0) * 100))
+    if feature == "text_similarity":
+        return _("CV and description similarity: {share}%").format(share=round((number or 0.0) * 100))
+    label = _CATEGORIES.get(feature, feature.replace("_", " ").capitalize())
+    shown = str(value).strip() if value is not None and str(value).strip() else _("not stated")
+    return f"{_(label)}: {shown}"
+
+
+def describe_reason(reason: ReasonLike, _: Gettext = str, *, required_skills: int | None = None) -> str:
+    """One reason as a sentence with its direction: 'English: meets the requirement (raises the chance)'."""
+    fact = _fact(reason, _, required_skills)
+    if not reason.effect:
+        return fact
+    return f"{fact} ({_(_RAISES) if reason.effect > 0 else _(_LOWERS)})"

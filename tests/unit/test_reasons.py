@@ -1,0 +1,59 @@
+"""Match reasons read as sentences with their direction, in each language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from hr_core.i18n import gettext_for
+from hr_core.ml.features import FEATURES
+from hr_core.ml.reasons import describe_reason
+
+
+@dataclass(frozen=True)
+class R:
+    feature: str
+    effect: float
+    value: Any
+
+
+@pytest.mark.parametrize(
+    ("reason", "sentence"),
+    [
+        (R("english_gap", 0.08, 0.0), "English: meets the requirement (raises the chance)"),
+        (R("english_gap", -0.1, -2.0), "English: below the requirement (lowers the chance)"),
+        (R("same_city", 0.05, 1), "Same city (raises the chance)"),
+        (R("same_city", -0.02, 0), "Different city (lowers the chance)"),
+        (
+            R("vaga_nivel_profissional", -0.03, "Sênior"),
+            "Level the opening asks for: Sênior (lowers the chance)",
+        ),
+        (R("cand_outro_idioma", 0.01, None), "Candidate's other languages: not stated (raises the chance)"),
+        (R("skills_overlap", 0.2, 0.4), "Skills in common: 40% (raises the chance)"),
+    ],
+)
+def test_reasons_are_sentences_with_a_direction(reason: R, sentence: str) -> None:
+    assert describe_reason(reason) == sentence
+
+
+def test_skills_count_against_the_required_ones() -> None:
+    assert (
+        describe_reason(R("skills_matched", 0.1, 2), required_skills=5)
+        == "2 of 5 required skills (raises the chance)"
+    )
+
+
+def test_every_feature_reads_without_field_names() -> None:
+    for feature in FEATURES:
+        text = describe_reason(R(feature, 0.1, 1))
+        assert feature not in text and "_" not in text, text
+
+
+def test_reasons_in_portuguese_and_spanish() -> None:
+    reason = R("english_gap", 0.08, 1.0)
+    assert describe_reason(reason, gettext_for("pt_BR")) == "Inglês: atende ao requisito (aumenta a chance)"
+    assert (
+        describe_reason(reason, gettext_for("es")) == "Inglés: cumple el requisito (aumenta la probabilidad)"
+    )
