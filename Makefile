@@ -36,15 +36,20 @@ data/.setup-done: $(VENV)/.runtime
 
 setup: data/.setup-done
 
-# The dashboard, with the HTTP API beside it on $(API_PORT) (stopped when the dashboard stops).
 # Every start brings the schema to the newest migration (quick when it already is; pages never migrate).
 migrate: $(VENV)/.runtime
 	$(PY) -m hr_core init-db > /dev/null
 
+# The dashboard and, beside it, the HTTP API on $(API_PORT) start at once; the embedding indexes, the
+# match model and the drift report are then built in the background once the dashboard answers, with
+# progress in this terminal and on Home and Recommendations. All stop when the dashboard stops (Ctrl-C).
 run: data/.setup-done migrate
-	$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT) --log-level warning & api=$$!; \
-	trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
-	echo "API on http://$(HOST):$(API_PORT) (docs at /docs)"; \
+	@pids=""; trap 'kill $$pids 2>/dev/null; wait' EXIT INT TERM; \
+	if [ -f hr_api/app.py ]; then \
+		$(VENV)/bin/uvicorn hr_api.app:app --host $(HOST) --port $(API_PORT) --log-level warning & pids="$$pids $$!"; \
+		echo "API on http://$(HOST):$(API_PORT) (docs at /docs)"; \
+	fi; \
+	$(PY) scripts/build_models.py --wait http://$(HOST):$(PORT)/_stcore/health & pids="$$pids $$!"; \
 	$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 # The HTTP API alone (OpenAPI docs at /docs).

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     storage_url: str = "file://data/storage"
     s3_endpoint_url: str | None = None
     models_dir: Path = Path("models_cache")
+    # The exported ONNX encoder (default: HR_MODELS_DIR/encoder); shared by tests to export it once.
+    encoder_dir: Path | None = None
     upload_limit_mb: int = 200
     backup_retention: int = 30
     cookie_key: SecretStr | None = None

@@ -273,3 +273,17 @@ class ProgressBar:
 def progress_bar(label: str = "Starting…") -> ProgressBar:
     """Show a progress bar; pass the result wherever hr_core takes a Progress."""
     return ProgressBar(label)
+
+
+@st.fragment(run_every=2)
+def show_index_build_progress() -> None:
+    """While the recommendation indexes are being built: a progress bar that refreshes every 2 seconds."""
+    from hr_core.ml.build_status import get_build_status
+
+    status = get_build_status()
+    if status.running:
+        st.progress(status.fraction, text=f"Index being built: {status.percent} % — {status.message}")
+    elif st.session_state.pop("index_build_seen", False):
+        st.rerun(scope="app")  # the build just ended: show the page with the new indexes
+    if status.running:
+        st.session_state["index_build_seen"] = True

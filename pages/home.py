@@ -14,7 +14,7 @@ from hr_core.i18n import ROLE_LABELS, format_number
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.settings import get_settings
 from pages._menu import list_pages_for
-from pages._shared import _, current_locale, get_engine, page_setup, show_error
+from pages._shared import _, current_locale, get_engine, page_setup, show_error, show_index_build_progress
 
 actor = page_setup("pages/home.py")
 locale = current_locale()
@@ -99,6 +99,14 @@ if may(actor.role, Action.BACKUP_SCHEDULE):
                 f"{backup_status.last_error}. See Backups.",
                 icon=":material/backup:",
             )
+
+# --- Recommendation indexes being built (the background build of `make run`, or a rebuild) --------
+if may(actor.role, Action.INDEX_BUILD):
+    from hr_core.ml.build_status import get_build_status
+
+    if get_build_status().running:
+        st.subheader("Recommendation indexes")
+        show_index_build_progress()
 
 # --- Model drift warning ------------------------------------------------------------------------
 # Reserved for the ML engineer: show a warning here when the match model's input data drifts

@@ -23,6 +23,7 @@ from pages._shared import (
     get_pair_choices,
     page_setup,
     show_error,
+    show_index_build_progress,
     start_job,
 )
 
@@ -67,21 +68,33 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 
+if status.building:
+    show_index_build_progress()
 c1, c2, c3 = st.columns([1, 1, 1])
 c1.metric("Openings indexed", f"{status.counts.get('vagas', 0):,}", border=True)
 c2.metric("Candidates indexed", f"{status.counts.get('candidates', 0):,}", border=True)
-c3.metric("Index", "stale" if status.stale else "up to date", border=True)
-if status.built and status.stale:
+c3.metric(
+    "Index", "being built" if status.building else "stale" if status.stale else "up to date", border=True
+)
+if status.built and status.stale and not status.building:
     st.warning(status.message + " Results may miss new people or openings.", icon=":material/update:")
-with st.expander("Rebuild the indexes", icon=":material/refresh:", expanded=not status.built):
-    st.write("Encodes every opening and candidate; takes about a minute per thousand texts on this machine.")
-    if st.button("Rebuild now", key="rec_rebuild", type="primary"):
+with st.expander(
+    "Rebuild the indexes", icon=":material/refresh:", expanded=not status.built and not status.building
+):
+    st.write("Encodes the openings and candidates that are new or changed since the last build.")
+    if st.button("Rebuild now", key="rec_rebuild", type="primary", disabled=status.building):
         start_job(INDEX_JOB_KEY, "ml.build_index")
     # The build runs as a job: it goes on if this page is left, and its progress shows here.
     if follow_job(INDEX_JOB_KEY, on_success=_rebuilt):
         status = recommend.get_index_status(engine)
 if not status.built:
-    st.info("The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`.")
+    if status.building:
+        st.info("Recommendations appear here as soon as the indexes are built.")
+    else:
+        st.info(
+            f"The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`. "
+            f"{status.message if status.build.state in ('failed', 'interrupted') else ''}"
+        )
     st.stop()
 
 try:

@@ -1,6 +1,8 @@
-"""First-run set-up for `make run`: database, demo data, demo users, trained models.
+"""First-run set-up for `make run`: database, demo data, demo users and the match model.
 
-Each step runs the core's own command line, so `make run` exercises what admins use.
+Everything a page needs to open is ready when this ends; the slow ML work (embedding indexes, drift
+report) runs after the app is up, in scripts/build_models.py. Each step runs the core's own command
+line, so `make run` exercises what admins use.
 """
 
 from __future__ import annotations
@@ -49,8 +51,6 @@ def main() -> None:
         str(DEMO_DIR / "prospects.json"),
     )
     hr("train-match")
-    hr("build-index")
-    hr("drift-report", "--out", "data/drift_report.html")
     create_demo_users()
     print("[setup] done")
 

@@ -44,6 +44,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One folder for the exported ONNX encoder for the whole session, so it is exported once."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HR_ENCODER_DIR", str(tmp_path_factory.mktemp("encoder")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path
@@ -53,7 +61,7 @@ def _isolated_settings(
     The default database is a migrated SQLite file, as `make run` leaves it (pages do not migrate).
     """
     for key in list(os.environ):
-        if key.startswith("HR_") and key not in ("HR_TEST_PG_ADMIN_URL", "HR_DEBUG"):
+        if key.startswith("HR_") and key not in ("HR_TEST_PG_ADMIN_URL", "HR_DEBUG", "HR_ENCODER_DIR"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HR_ENV", "test")
     shutil.copyfile(sqlite_template, tmp_path / "default.db")

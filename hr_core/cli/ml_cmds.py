@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,16 @@ def _score(args: argparse.Namespace) -> None:
 
 def _build_index(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
-    from hr_core.ml.recommend import build_indexes
+    from hr_core.ml.vector_index import build_indexes
 
-    emit(build_indexes(engine=open_engine(), actor=CLI_ACTOR))
+    def show(fraction: float, message: str) -> None:
+        print(f"[index] {int(round(100 * fraction)):3d} % {message}", file=sys.stderr, flush=True)
+
+    emit(
+        build_indexes(
+            engine=open_engine(), actor=CLI_ACTOR, full=args.full, progress=show if args.progress else None
+        )
+    )
 
 
 def _recommend(args: argparse.Namespace) -> None:
@@ -95,7 +103,11 @@ def register(sub: Any) -> None:
     p.add_argument("--out", help="CSV to write candidate,vaga,probability to (with --pairs)")
     p.set_defaults(handler=_score)
 
-    p = sub.add_parser("build-index", help="encode openings and candidates and rebuild the Annoy indexes")
+    p = sub.add_parser(
+        "build-index", help="encode new or changed openings and candidates and rebuild the indexes"
+    )
+    p.add_argument("--full", action="store_true", help="re-encode every text, not only new or changed ones")
+    p.add_argument("--progress", action="store_true", help="print progress lines on stderr")
     p.set_defaults(handler=_build_index)
 
     p = sub.add_parser("recommend", help="openings for a candidate, or candidates for an opening")

@@ -86,3 +86,29 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     at = _app()
     at.run()
     assert any("changed since the indexes were built" in w.value for w in at.warning)
+
+
+def test_a_page_opened_mid_build_shows_its_progress() -> None:
+    import os
+
+    from hr_core.ml.artifacts import get_models_dir, write_json
+    from hr_core.ml.build_status import STATUS_FILE
+
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    status = {"state": "running", "fraction": 0.4, "message": "Encoded 1,600/4,000 texts", "pid": os.getpid()}
+    write_json(get_models_dir() / STATUS_FILE, status)
+    at = _app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    bars = at.get("progress")
+    assert bars and "Index being built: 40 %" in bars[0].proto.text and bars[0].proto.value == 40
+    assert any(m.label == "Index" and m.value == "being built" for m in at.metric)
+    assert any("as soon as the indexes are built" in i.value for i in at.info)
+    assert not at.error
+
+    home = AppTest.from_file(str(REPO / "pages/home.py"), default_timeout=60)
+    home.session_state["actor"] = Actor(username="rec", role="recruiter")
+    home.run()
+    assert not home.exception, [e.value for e in home.exception]
+    assert "Index being built: 40 %" in home.get("progress")[0].proto.text

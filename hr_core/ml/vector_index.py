@@ -1,0 +1,366 @@
+"""Embedding indexes of openings and candidates: incremental build, verified storage, status, queries.
+
+Each index is three files in HR_MODELS_DIR: the unit vectors (`.npy`), the nearest-neighbour layout
+(`.nn.npz`, see hr_core.ml.neighbours) and a metadata JSON naming both with their SHA-256, the codes,
+and a content hash per text. A rebuild re-encodes only the texts whose hash is new, and writes new
+files under a fresh build id before the metadata switches to them, so a reader never sees half a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy import Engine
+
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
+from hr_core.errors import ConflictError, HRCoreError, InvalidInputError, ModelError
+from hr_core.ml.artifacts import get_models_dir, hash_file, read_json, verify_hash, write_json
+from hr_core.ml.build_status import BuildStatus, BuildStatusWriter, get_build_status
+from hr_core.ml.embeddings import (
+    DIMENSION,
+    MODEL_NAME,
+    clean_text,
+    encode_texts,
+    get_encoder_id,
+    load_encoder,
+)
+from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
+from hr_core.progress import Progress, no_progress
+
+Kind = Literal["vagas", "candidates"]
+KINDS: tuple[Kind, ...] = ("vagas", "candidates")
+INDEX_FORMAT = 2
+REBUILD_HINT = "rebuild the indexes with `python -m hr_core build-index` (or the button on Recommendations)"
+
+
+@dataclass
+class VectorIndex:
+    """A verified index: unit vectors, their codes (same order) and the nearest-neighbour layout."""
+
+    kind: Kind
+    vectors: np.ndarray
+    codes: list[str]
+    positions: dict[str, int]
+    meta: dict[str, Any]
+    neighbours: NeighbourIndex
+
+
+@dataclass
+class IndexStatus:
+    """Whether both indexes exist, still describe the data, and whether a build is running now."""
+
+    built: bool
+    stale: bool
+    built_at: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    building: bool = False
+    progress: float = 0.0
+    build: BuildStatus = field(default_factory=lambda: BuildStatus(state="none"))
+
+
+def get_index_paths(kind: Kind) -> tuple[Path, Path, Path]:
+    """(nearest-neighbour layout .nn.npz, vectors .npy, metadata JSON) of the current index of a kind."""
+    root = get_models_dir()
+    meta_path = root / f"index_{kind}.json"
+    nn_name, npy_name = f"index_{kind}.nn.npz", f"index_{kind}.npy"
+    with contextlib.suppress(OSError, ValueError, ModelError):
+        meta = read_json(meta_path, what="", fix="")
+        nn_name = str(meta.get("neighbours_file") or nn_name)
+        npy_name = str(meta.get("vectors_file") or npy_name)
+    return root / Path(nn_name).name, root / Path(npy_name).name, meta_path
+
+
+def hash_text(text: str) -> str:
+    """Content hash of a text as the encoder reads it (after cleaning)."""
+    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class _Previous:
+    vectors: dict[str, np.ndarray]  # by content hash
+    items: set[tuple[str, str]]  # (code, content hash)
+    fingerprint: Any = None
+
+
+def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
+    """What the last build of a kind holds (nothing if none, unreadable, or made by another encoder)."""
+    try:
+        index = open_index(kind)
+    except HRCoreError:
+        return _Previous({}, set())
+    hashes = index.meta.get("hashes") or []
+    if index.meta.get("encoder_id") != encoder_id or len(hashes) != len(index.codes):
+        return _Previous({}, set())
+    return _Previous(
+        dict(zip(hashes, index.vectors, strict=True)),
+        set(zip(index.codes, hashes, strict=True)),
+        index.meta.get("data_fingerprint"),
+    )
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    path = get_models_dir() / "index_build.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            status = get_build_status()
+            raise ConflictError(
+                f"an index build is already running ({status.percent} %: {status.message}); "
+                "wait for it to finish"
+            ) from e
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_index(
+    kind: Kind,
+    codes: list[str],
+    vectors: np.ndarray,
+    fingerprint: dict[str, Any],
+    *,
+    hashes: list[str] | None = None,
+    encoder_id: str = "",
+) -> dict[str, Any]:
+    """Lay the vectors out for search, write them under a new build id, then switch the metadata."""
+    root = get_models_dir()
+    _, _, meta_path = get_index_paths(kind)
+    old = [p for p in get_index_paths(kind)[:2] if p.exists()]
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    order, layout = plan_clusters(vectors)
+    vectors = np.ascontiguousarray(vectors[order])
+    codes = [codes[i] for i in order]
+    hashes = [hashes[i] for i in order] if hashes is not None else []
+    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    npy_path = root / f"index_{kind}-{build_id}.npy"
+    nn_path = root / f"index_{kind}-{build_id}.nn.npz"
+    np.save(npy_path, vectors, allow_pickle=False)
+    with nn_path.open("wb") as fh:
+        np.savez(fh, centroids=layout.centroids, offsets=layout.offsets, nprobe=np.int64(layout.nprobe))
+    meta = {
+        "kind": kind,
+        "format": INDEX_FORMAT,
+        "model_name": MODEL_NAME,
+        "encoder_id": encoder_id,
+        "dimension": DIMENSION,
+        "metric": "cosine",
+        "search": "exact"
+        if layout.exact
+        else f"ivf({len(layout.centroids)} clusters, nprobe {layout.nprobe})",
+        "count": len(codes),
+        "codes": codes,
+        "hashes": hashes,
+        "neighbours_file": nn_path.name,
+        "neighbours_sha256": hash_file(nn_path),
+        "vectors_file": npy_path.name,
+        "vectors_sha256": hash_file(npy_path),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data_fingerprint": fingerprint,
+    }
+    write_json(meta_path, meta)
+    for path in old:
+        if path not in (npy_path, nn_path):
+            path.unlink(missing_ok=True)
+    return meta
+
+
+def build_indexes(
+    *, engine: Engine, actor: Actor, progress: Progress | None = None, encoder: Any = None, full: bool = False
+) -> dict[str, Any]:
+    """Encode the openings and candidates whose text changed (all with full=True) and write both indexes."""
+    report = progress or no_progress
+    with audited(engine, actor, Action.INDEX_BUILD) as audit, _build_lock():
+        status = BuildStatusWriter()
+
+        def step(fraction: float, message: str) -> None:
+            status.progress(fraction, message, force=fraction <= 0.0)
+            report(fraction, message)
+
+        step(0.0, "Starting")
+        try:
+            result = _build(engine, step, encoder, full=full)
+        except BaseException as e:
+            status.fail(str(e) or type(e).__name__)
+            raise
+        status.finish(f"Indexed {result['vagas']:,} openings and {result['candidates']:,} candidates.")
+        audit.details.update(result)
+    return result
+
+
+def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> dict[str, Any]:
+    from hr_core.ml import data
+    from hr_core.ml.features import build_candidate_text, build_vaga_text
+
+    report(0.01, "Reading openings and candidates")
+    fingerprint = data.get_data_fingerprint(engine)
+    vagas = data.load_vagas(engine)
+    candidates = data.load_candidates(engine)
+    if vagas.empty or candidates.empty:
+        raise InvalidInputError(
+            f"recommendations need openings and candidates; found {len(vagas)} openings and "
+            f"{len(candidates)} candidates — import the recruiting data first"
+        )
+    report(0.03, "Loading the embedding model")
+    encoder = encoder if encoder is not None else load_encoder()
+    encoder_id = get_encoder_id(encoder)
+    jobs = {
+        "vagas": ([str(c) for c in vagas["codigo"]], [build_vaga_text(r) for r in vagas.to_dict("records")]),
+        "candidates": (
+            [str(c) for c in candidates["codigo"]],
+            [build_candidate_text(r) for r in candidates.to_dict("records")],
+        ),
+    }
+    hashes = {k: [hash_text(t) for t in texts] for k, (_, texts) in jobs.items()}
+    previous = {k: _Previous({}, set()) if full else _previous_build(k, encoder_id) for k in KINDS}
+    known = {k: previous[k].vectors for k in KINDS}
+    todo: list[tuple[Kind, int]] = [
+        (k, i) for k in KINDS for i, h in enumerate(hashes[k]) if h not in known[k]
+    ]
+    total = sum(len(c) for c, _ in jobs.values())
+    reused = total - len(todo)
+    result: dict[str, Any] = {"model": MODEL_NAME, "encoder": encoder_id, "dimension": DIMENSION}
+    if not todo and all(
+        previous[k].fingerprint == fingerprint
+        and previous[k].items == set(zip(jobs[k][0], hashes[k], strict=True))
+        for k in KINDS
+    ):
+        report(1.0, "The indexes are up to date")
+        return {
+            **result,
+            **{k: len(jobs[k][0]) for k in KINDS},
+            "encoded": 0,
+            "reused": total,
+            "unchanged": True,
+        }
+    t0 = time.perf_counter()
+
+    def encoded(f: float, _m: str) -> None:
+        done = int(round(f * len(todo)))
+        report(0.05 + 0.9 * f, f"Encoded {done:,}/{len(todo):,} texts ({reused:,} unchanged)")
+
+    report(0.05, f"Encoding {len(todo):,} new or changed texts ({reused:,} unchanged)")
+    new_vectors = encode_texts([jobs[k][1][i] for k, i in todo], encoder=encoder, progress=encoded)
+    for (k, i), vector in zip(todo, new_vectors, strict=True):
+        known[k][hashes[k][i]] = vector
+    t1 = time.perf_counter()
+    report(0.96, "Writing the indexes")
+    for kind in KINDS:
+        codes = jobs[kind][0]
+        matrix = (
+            np.stack([known[kind][h] for h in hashes[kind]])
+            if codes
+            else np.zeros((0, DIMENSION), np.float32)
+        )
+        meta = _write_index(kind, codes, matrix, fingerprint, hashes=hashes[kind], encoder_id=encoder_id)
+        result[kind] = meta["count"]
+    result["encoded"] = len(todo)
+    result["reused"] = reused
+    result["seconds"] = {"encode": round(t1 - t0, 3), "index": round(time.perf_counter() - t1, 3)}
+    report(1.0, "Done")
+    return result
+
+
+def open_index(kind: Kind) -> VectorIndex:
+    """Load an index after checking its model, dimension, count and the SHA-256 of its files."""
+    nn_path, npy_path, meta_path = get_index_paths(kind)
+    meta = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
+    if meta.get("model_name") != MODEL_NAME or meta.get("dimension") != DIMENSION:
+        raise ModelError(
+            f"the {kind} index at {meta_path} was built with {meta.get('model_name')!r} "
+            f"(dimension {meta.get('dimension')}), not {MODEL_NAME} ({DIMENSION}); {REBUILD_HINT}"
+        )
+    if meta.get("format") != INDEX_FORMAT:
+        raise ModelError(f"the {kind} index at {meta_path} is of an older format; {REBUILD_HINT}")
+    verify_hash(nn_path, meta.get("neighbours_sha256"), what=f"the {kind} index", fix=REBUILD_HINT)
+    verify_hash(npy_path, meta.get("vectors_sha256"), what=f"the {kind} index vectors", fix=REBUILD_HINT)
+    try:
+        vectors = np.load(npy_path, allow_pickle=False)
+        with np.load(nn_path, allow_pickle=False) as nn:
+            layout = NeighbourIndex(nn["centroids"], nn["offsets"], int(nn["nprobe"]))
+    except (ValueError, KeyError, OSError) as e:
+        raise ModelError(f"the {kind} index files at {npy_path} are unreadable ({e}); {REBUILD_HINT}") from e
+    codes = [str(c) for c in meta.get("codes", [])]
+    if vectors.shape != (len(codes), DIMENSION) or meta.get("count") != len(codes):
+        raise ModelError(
+            f"the {kind} index at {npy_path} holds vectors of shape {vectors.shape} but its metadata says "
+            f"{meta.get('count')} items of dimension {DIMENSION}; {REBUILD_HINT}"
+        )
+    if int(layout.offsets[-1]) != (0 if layout.exact else len(codes)):
+        raise ModelError(f"the {kind} index layout at {nn_path} does not cover its {len(codes)} items")
+    return VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, layout)
+
+
+def get_index_status(engine: Engine) -> IndexStatus:
+    """Both indexes' state for pages: built, stale after an import, or being built now (with progress)."""
+    from hr_core.ml import data
+
+    build = get_build_status()
+    metas = {}
+    for kind in KINDS:
+        meta_path = get_index_paths(kind)[2]
+        if meta_path.is_file():
+            metas[kind] = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
+    if build.running:
+        message = f"Index being built: {build.percent} % — {build.message}"
+    elif build.state == "failed":
+        message = f"The last index build failed ({build.error}); {REBUILD_HINT}."
+    elif build.state == "interrupted":
+        message = f"The last index build stopped at {build.percent} % before it finished; {REBUILD_HINT}."
+    else:
+        message = ""
+    if len(metas) < len(KINDS):
+        return IndexStatus(
+            built=False,
+            stale=True,
+            message=message or "The recommendation indexes are not built yet.",
+            building=build.running,
+            progress=build.fraction if build.running else 0.0,
+            build=build,
+        )
+    current = data.get_data_fingerprint(engine)
+    stale = any(m.get("data_fingerprint") != current for m in metas.values())
+    if not message:
+        message = (
+            "The data changed since the indexes were built (new or removed candidates or openings); rebuild them."
+            if stale
+            else "The indexes are up to date."
+        )
+    return IndexStatus(
+        built=True,
+        stale=stale,
+        built_at=metas["vagas"].get("built_at"),
+        counts={k: int(m.get("count", 0)) for k, m in metas.items()},
+        message=message,
+        building=build.running,
+        progress=build.fraction if build.running else 0.0,
+        build=build,
+    )
+
+
+def _similarities(targets: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    # float64 element-wise product summed in index order: the same number from either side.
+    return (targets.astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
+
+
+def query_index(index: VectorIndex, vector: np.ndarray, n: int) -> tuple[list[int], np.ndarray]:
+    """The n nearest items of an index (positions) and their exact cosine similarity, best first."""
+    ids = search(index.vectors, index.neighbours, vector, n)
+    scores = _similarities(index.vectors[ids], vector)
+    order = np.lexsort((ids, -scores))
+    return [int(ids[i]) for i in order], scores[order]

@@ -1,0 +1,97 @@
+"""Incremental index builds, the build status record, and the build lock (real encoder, both databases)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from hr_core.access import CLI_ACTOR
+from hr_core.errors import ConflictError
+from hr_core.ml import vector_index
+from hr_core.ml.artifacts import get_models_dir, write_json
+from hr_core.ml.build_status import STATUS_FILE, get_build_status
+from hr_core.ml.vector_index import KINDS, build_indexes, get_index_status, open_index, query_index
+from hr_core.settings import reset_settings
+from tests.factories import insert_recruiting_rows, make_planted_recommend_rows
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Iterator[Any]:
+    from hr_core.ml.embeddings import load_encoder
+
+    yield load_encoder()
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "planted_vaga"} for r in rows]
+
+
+def _neighbours() -> dict[str, dict[str, list[str]]]:
+    """Every item's 5 nearest items of the other kind, by code."""
+    indexes = {k: open_index(k) for k in KINDS}
+    out: dict[str, dict[str, list[str]]] = {}
+    for kind, other in (("candidates", "vagas"), ("vagas", "candidates")):
+        source, target = indexes[kind], indexes[other]  # type: ignore[index]
+        out[kind] = {
+            code: [target.codes[i] for i in query_index(target, source.vectors[pos], 5)[0]]
+            for code, pos in source.positions.items()
+        }
+    return out
+
+
+def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
+    engine: Engine, encoder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    candidates, vagas = make_planted_recommend_rows()
+    first, later = candidates[:-3], candidates[-3:]
+    insert_recruiting_rows(engine, candidates=_plain(first), vagas=vagas, prospects=[])
+    result = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert result["encoded"] == len(first) + len(vagas) and result["reused"] == 0
+    assert get_build_status().state == "done"
+
+    again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert again["encoded"] == 0 and again["unchanged"] is True
+
+    insert_recruiting_rows(engine, candidates=_plain(later), vagas=[], prospects=[])
+    assert get_index_status(engine).stale
+    step = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert step["encoded"] == 3 and step["reused"] == len(first) + len(vagas)
+    assert step["candidates"] == len(candidates)
+    status = get_index_status(engine)
+    assert status.built and not status.stale and not status.building
+    incremental = _neighbours()
+    files = sorted(p.name for p in get_models_dir().glob("index_*"))
+    assert len([f for f in files if f.endswith(".npy")]) == 2  # the previous build's files are gone
+
+    monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "full"))
+    reset_settings()
+    full = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True)
+    assert full["encoded"] == len(candidates) + len(vagas)
+    assert _neighbours() == incremental
+
+
+def test_status_shows_a_running_build_and_an_interrupted_one(engine: Engine) -> None:
+    path = get_models_dir() / STATUS_FILE
+    write_json(
+        path, {"state": "running", "fraction": 0.4, "message": "Encoded 40/100 texts", "pid": os.getpid()}
+    )
+    status = get_index_status(engine)
+    assert status.building and not status.built and status.progress == pytest.approx(0.4)
+    assert status.message.startswith("Index being built: 40 %")
+
+    write_json(path, {"state": "running", "fraction": 0.7, "message": "x", "pid": 2**22 + 12345})
+    assert get_build_status().state == "interrupted"
+    status = get_index_status(engine)
+    assert not status.building and "stopped at 70 %" in status.message
+
+
+def test_a_second_build_while_one_runs_is_refused(engine: Engine, encoder: Any) -> None:
+    candidates, vagas = make_planted_recommend_rows()
+    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
+    with vector_index._build_lock(), pytest.raises(ConflictError, match="already running"):
+        build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
