@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,7 +20,8 @@ DEMO_DIR = REPO / "data" / "demo"
 
 def hr(*args: str, show: bool = False) -> dict | list | None:
     """Run `python -m hr_core ARGS`; stop set-up with its message if it fails."""
-    print(f"[setup] python -m hr_core {' '.join(args)}", flush=True)
+    print(f"[setup] python -m hr_core {' '.join(args)}", end="", flush=True)
+    start = time.monotonic()
     out = subprocess.run(
         [sys.executable, "-m", "hr_core", *args],
         cwd=REPO,
@@ -27,6 +29,7 @@ def hr(*args: str, show: bool = False) -> dict | list | None:
         text=True,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
     )
+    print(f"  ({time.monotonic() - start:.1f} s)", flush=True)
     if out.returncode != 0:
         sys.stderr.write(out.stderr)
         raise SystemExit(f"[setup] step failed: {' '.join(args)}")

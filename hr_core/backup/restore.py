@@ -34,10 +34,11 @@ from hr_core.backup.codec import (
 )
 from hr_core.backup.verify import VerifiedBackup, iter_backup_rows, open_verified_backup
 from hr_core.backup.writer import stream_canonical_batches, write_table_backup
+from hr_core.bulkload import run_catalogue_ddl, suspend_own_checks
 from hr_core.db import begin
 from hr_core.errors import ConflictError, DatabaseUnavailableError, HRCoreError, IntegrityError
 from hr_core.progress import Progress
-from hr_core.sqlfiles import fetch_all, scalar
+from hr_core.sqlfiles import scalar
 from hr_core.storage import Storage
 
 # Tests pause or break a restore at a named stage ("locked", "deleted") to prove locking and atomicity.
@@ -306,39 +307,6 @@ def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
     return readd
 
 
-def run_catalogue_ddl(conn: Connection, statement: str) -> None:
-    """Run DDL built from catalogue text; on PostgreSQL without placeholder parsing (a '%' is literal)."""
-    if conn.dialect.name == "postgresql":
-        conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
-    else:
-        conn.exec_driver_sql(statement)
-
-
-def _suspend_own_checks(conn: Connection, table: str) -> list[str]:
-    """On PostgreSQL, drop the table's own foreign keys and plain indexes for the bulk load.
-
-    Returns the statements that rebuild them, run before commit inside the same transaction: each
-    index is rebuilt from its catalogue definition and each foreign key is re-added (validating every
-    restored row in one pass instead of one trigger query per row), so nothing is checked less and
-    any failure rolls the whole restore back. The primary key and unique constraints stay in place.
-    """
-    if conn.dialect.name != "postgresql":
-        return []
-    q = conn.dialect.identifier_preparer.quote
-    name = q(check_table_name(table).name)
-    indexes = fetch_all(conn, "list_restore_indexes", t=name)
-    keys = fetch_all(conn, "list_restore_foreign_keys", t=name)
-    rebuild = []
-    # Names and definitions come from the database catalogue of an allow-listed table.
-    for index in indexes:
-        run_catalogue_ddl(conn, "DROP INDEX " + index["name"])
-        rebuild.append(index["definition"])
-    for key in keys:
-        run_catalogue_ddl(conn, "ALTER TABLE " + name + " DROP CONSTRAINT " + q(key["name"]))
-        rebuild.append("ALTER TABLE " + name + " ADD CONSTRAINT " + q(key["name"]) + " " + key["definition"])
-    return rebuild
-
-
 def _clear_table(conn: Connection, table: str) -> None:
     if conn.dialect.name == "postgresql" and not list_incoming_keys(table):
         # TRUNCATE is transactional in PostgreSQL and far faster than DELETE on big tables.
@@ -450,7 +418,7 @@ def restore_backup(
                         progress(0.6, f"replacing the rows of {table}")
                     readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
-                    rebuild = _suspend_own_checks(conn, table)
+                    rebuild = suspend_own_checks(conn, check_table_name(table).name)
                     _run_hook("deleted", conn)
                     if conn.dialect.name == "postgresql":
                         # fastavro's datetimes, dates, ints and strings are what COPY wants as they are.

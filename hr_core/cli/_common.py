@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-from hr_core.db import make_engine
-from hr_core.settings import get_settings
+if TYPE_CHECKING:  # the command line imports SQLAlchemy only for commands that use the database
+    from sqlalchemy import Engine
 
 
 def emit(result: Any) -> None:
@@ -20,4 +18,7 @@ def emit(result: Any) -> None:
 
 def open_engine() -> Engine:
     """The engine for HR_DATABASE_URL."""
+    from hr_core.db import make_engine
+    from hr_core.settings import get_settings
+
     return make_engine(get_settings().database_url)

@@ -46,8 +46,15 @@ def _build_index(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
     from hr_core.ml.vector_index import build_indexes
 
+    shown: list[tuple[int, str]] = []
+
     def show(fraction: float, message: str) -> None:
-        print(f"[index] {int(round(100 * fraction)):3d} % {message}", file=sys.stderr, flush=True)
+        percent = int(100 * fraction)
+        phase = message.split(" ", 1)[0]
+        if shown and shown[-1] == (percent, phase):
+            return  # one line per percent and step
+        shown.append((percent, phase))
+        print(f"[index] {percent:3d} % {message}", file=sys.stderr, flush=True)
 
     emit(
         build_indexes(

@@ -30,7 +30,6 @@ BLANK_TEXT = "(sem texto)"
 EXPORT_FILE = "all-MiniLM-L6-v2.fp32.onnx"
 EXPORT_META = "all-MiniLM-L6-v2.fp32.json"
 EXPORT_VERSION = 1
-_CHUNK = 256  # texts per progress report
 
 
 def clean_text(text: str | None) -> str:
@@ -98,6 +97,9 @@ def _export_onnx(target: Path) -> None:
     _offline()
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
     path = _package_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path))
@@ -234,6 +236,5 @@ def encode_texts(
         rows = order[start : start + batch_size]
         out[rows] = _encode_batch(encoder, [cleaned[i] for i in rows], batch_size)
         done += len(rows)
-        if done % _CHUNK < batch_size or done == len(order):
-            report(done / len(order), f"Encoded {done} texts")
+        report(done / len(order), f"Encoded {done} texts")
     return out
