@@ -18,7 +18,6 @@ DEMO_DIR := data/demo
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(FIND_LINKS) -r requirements.txt
 	touch $@
 

@@ -29,7 +29,7 @@ def suspend_own_checks(conn: Connection, table: str) -> list[str]:
     transaction back. The primary key and unique constraints stay in place. Takes an ACCESS EXCLUSIVE
     lock on the table until commit. Elsewhere (SQLite) nothing changes and the list is empty.
     """
-    from hr_core.backup.tables import check_table_name
+    from hr_core.backup.allowed_tables import check_table_name
     from hr_core.sqlfiles import fetch_all
 
     if conn.dialect.name != "postgresql":

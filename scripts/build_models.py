@@ -1,9 +1,10 @@
-"""Background ML work for `make run`, started beside the app: embedding indexes, then the drift report.
+"""Background ML work for `make run`, started beside the app: embedding indexes, match model, drift report.
 
 Waits until the app answers (so the first page is not slowed down), then runs the core's command line:
 `build-index --progress` (only new or changed texts are encoded; its progress lines go to the
-terminal and to the status record that Home and Recommendations show) and, the first time, the
-drift report. A failure is printed and leaves the app running.
+terminal and to the status record that Home and Recommendations show), then, the first time only,
+`train-match` and the drift report. Until then the pages say what is missing (no error). A failure is
+printed and leaves the app running.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DRIFT_REPORT = REPO / "data" / "drift_report.html"
+MODEL_CARD = (
+    REPO / os.environ.get("HR_MODELS_DIR", "models_cache") / "match_model.json"
+)  # hr_core.ml.match.CARD_FILE
 
 
 def wait_for(url: str, timeout: float) -> bool:
@@ -81,6 +85,15 @@ def main() -> None:
             f"{result.get('reused')} unchanged)",
             flush=True,
         )
+    if not MODEL_CARD.exists():
+        print("[model] training the match model", flush=True)
+        start = time.monotonic()
+        trained = hr("train-match")
+        if trained is not None:
+            print(
+                f"[model] done in {time.monotonic() - start:.0f} s: ROC AUC {trained.get('roc_auc')}",
+                flush=True,
+            )
     if not DRIFT_REPORT.exists():
         print("[drift] writing the first drift report", flush=True)
         if hr("drift-report", "--out", str(DRIFT_REPORT.relative_to(REPO))) is not None:

@@ -1,20 +1,28 @@
-"""First-run set-up for `make run`: database, demo data, demo users and the match model.
+"""First-run set-up for `make run`: database, demo data and demo users.
 
-Everything a page needs to open is ready when this ends; the slow ML work (embedding indexes, drift
-report) runs after the app is up, in scripts/build_models.py. Each step runs the core's own command
-line, so `make run` exercises what admins use.
+Everything a page needs to open is ready when this ends; the slow ML work (embedding indexes, match
+model, drift report) runs after the app is up, in scripts/build_models.py. Each step runs the core's own command
+line (in this one process, so its libraries are imported once), so `make run` exercises what admins use.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+os.chdir(REPO)
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from hr_core.cli import main as cli_main  # noqa: E402 - after the path and environment are set
+
 DEMO_DIR = REPO / "data" / "demo"
 
 
@@ -22,18 +30,14 @@ def hr(*args: str, show: bool = False) -> dict | list | None:
     """Run `python -m hr_core ARGS`; stop set-up with its message if it fails."""
     print(f"[setup] python -m hr_core {' '.join(args)}", end="", flush=True)
     start = time.monotonic()
-    out = subprocess.run(
-        [sys.executable, "-m", "hr_core", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli_main(list(args))
     print(f"  ({time.monotonic() - start:.1f} s)", flush=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
+    if code != 0:
         raise SystemExit(f"[setup] step failed: {' '.join(args)}")
-    result = json.loads(out.stdout) if out.stdout.strip() else None
+    text = out.getvalue()
+    result = json.loads(text) if text.strip() else None
     if show:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     return result
@@ -53,7 +57,6 @@ def main() -> None:
         "--prospects",
         str(DEMO_DIR / "prospects.json"),
     )
-    hr("train-match")
     create_demo_users()
     print("[setup] done")
 
