@@ -99,7 +99,7 @@ def _export_onnx(target: Path) -> None:
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
     path = _package_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path))

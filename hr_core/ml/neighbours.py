@@ -40,7 +40,8 @@ class NeighbourIndex:
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (x / norms).astype(np.float32)
+    unit: np.ndarray = (x / norms).astype(np.float32)
+    return unit
 
 
 def _assign(vectors: np.ndarray, centroids: np.ndarray, chunk: int = 16_384) -> np.ndarray:

@@ -18,7 +18,7 @@ from hr_core.ml.features import (
     extract_skills,
     normalise_text,
 )
-from hr_core.ml.vector_index import (  # noqa: F401 - the index API, re-exported for pages and the CLI
+from hr_core.ml.vector_index import (  # the index API, re-exported for pages, jobs and the CLI
     KINDS,
     REBUILD_HINT,
     IndexStatus,
@@ -30,6 +30,21 @@ from hr_core.ml.vector_index import (  # noqa: F401 - the index API, re-exported
     open_index,
     query_index,
 )
+
+__all__ = [
+    "KINDS",
+    "REBUILD_HINT",
+    "IndexStatus",
+    "Kind",
+    "RecommendFilters",
+    "VectorIndex",
+    "build_indexes",
+    "get_index_paths",
+    "get_index_status",
+    "open_index",
+    "query_index",
+    "recommend",
+]
 
 
 @dataclass(frozen=True)

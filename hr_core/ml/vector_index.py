@@ -355,7 +355,8 @@ def get_index_status(engine: Engine) -> IndexStatus:
 
 def _similarities(targets: np.ndarray, vector: np.ndarray) -> np.ndarray:
     # float64 element-wise product summed in index order: the same number from either side.
-    return (targets.astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
+    sums: np.ndarray = (targets.astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
+    return sums
 
 
 def query_index(index: VectorIndex, vector: np.ndarray, n: int) -> tuple[list[int], np.ndarray]:
