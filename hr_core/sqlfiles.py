@@ -8,7 +8,8 @@ Writes and CRUD use SQLAlchemy Core expressions instead.
 The only SQL text outside sql/ (and the Alembic revisions) is set-up, each kept where it acts:
 PRAGMAs in hr_core.db (connect listener); `BEGIN IMMEDIATE` in hr_core.db and hr_core.migrations;
 advisory locks in hr_core.migrations and hr_core.backup.restore; `LOCK TABLE`, `TRUNCATE` of an
-allow-listed table and the index/foreign-key DDL read from the catalogue in hr_core.backup.restore;
+allow-listed table in hr_core.backup.restore; the index/foreign-key DDL read from the catalogue in
+hr_core.bulkload (restores and large loads) and hr_core.backup.restore (keys of referencing tables);
 COPY streams (psycopg) in hr_core.ingest.writers, hr_core.backup.writer and hr_core.backup.restore.
 """
 
