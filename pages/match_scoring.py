@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
+from hr_core.i18n import format_percent
 from hr_core.jobs import JobInfo
 from hr_core.ml import match
+from hr_core.ml.reasons import describe_reason, get_base_rate
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
+    _,
     clear_data_caches,
+    current_locale,
     follow_job,
     get_engine,
     get_match_model,
@@ -58,10 +64,24 @@ def _show_score(score: match.MatchScore, key: str) -> None:
         st.caption(
             f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}"
         )
+        base_rate = get_base_rate(card)
+        if base_rate is not None:
+            st.caption(
+                _("base rate {rate}: share of past decided applications that were approved").format(
+                    rate=format_percent(base_rate, current_locale())
+                )
+            )
     with c2:
         if score.reasons:
             reasons = pd.DataFrame(
-                [{"feature": r.feature, "effect": r.effect, "value": str(r.value)} for r in score.reasons]
+                [
+                    {
+                        "feature": describe_reason(replace(r, effect=0.0), _),
+                        "effect": r.effect,
+                        "value": str(r.value),
+                    }
+                    for r in score.reasons
+                ]
             ).iloc[::-1]
             fig = go.Figure(
                 go.Bar(
@@ -70,7 +90,7 @@ def _show_score(score: match.MatchScore, key: str) -> None:
                     orientation="h",
                     marker_color=["#2e7d32" if e > 0 else "#c62828" for e in reasons["effect"]],
                     customdata=reasons["value"],
-                    hovertemplate="%{y} = %{customdata}<br>effect %{x:+.3f}<extra></extra>",
+                    hovertemplate="%{y}<br>%{x:+.3f}<extra></extra>",
                 )
             )
             fig.update_layout(

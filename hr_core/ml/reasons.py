@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from hr_core.i18n import N_, Gettext
@@ -32,9 +33,12 @@ _CATEGORIES: dict[str, str] = {
 
 
 class ReasonLike(Protocol):
-    feature: str
-    effect: float
-    value: Any
+    @property
+    def feature(self) -> str: ...
+    @property
+    def effect(self) -> float: ...
+    @property
+    def value(self) -> Any: ...
 
 
 def _number(value: Any) -> float | None:
@@ -79,3 +83,10 @@ def describe_reason(reason: ReasonLike, _: Gettext = str, *, required_skills: in
     if not reason.effect:
         return fact
     return f"{fact} ({_(_RAISES) if reason.effect > 0 else _(_LOWERS)})"
+
+
+def get_base_rate(card: Mapping[str, Any] | None) -> float | None:
+    """Share of past decided applications that were approved, from the model card (shown beside a probability)."""
+    counts = ((card or {}).get("data") or {}).get("label_counts") or {}
+    approved, rejected = int(counts.get("approved", 0)), int(counts.get("rejected", 0))
+    return approved / (approved + rejected) if approved + rejected else None
