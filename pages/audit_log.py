@@ -72,7 +72,12 @@ fig = px.bar(
     color_discrete_map={"ok": "#2f9e44", "error": "#e03131"},
     title="Events per day",
 )
-fig.update_layout(height=260, margin={"t": 40, "b": 10, "l": 10, "r": 10})
+fig.update_layout(height=260, margin={"t": 40, "b": 10, "l": 10, "r": 10}, barmode="stack")
+# Whole days as ticks (never fractions of a second), at most about ten of them; counts from zero.
+days = per_day.index.get_level_values("day")
+span = (max(days) - min(days)).days + 1 if len(days) else 1
+fig.update_xaxes(type="date", tickformat="%d %b %Y", dtick=86_400_000 * max(1, span // 10), title=None)
+fig.update_yaxes(rangemode="tozero", title=None)
 st.plotly_chart(fig, use_container_width=True, key="audit_chart")
 
 # Details are JSON written by hr_core; shown as text, never rendered as HTML or Markdown.
