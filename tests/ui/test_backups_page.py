@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import insert, select, update
 from streamlit.testing.v1 import AppTest
 
@@ -17,14 +16,6 @@ from hr_core.settings import get_settings
 from tests.factories import insert_failed_scheduled_backup
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app(role: str) -> AppTest:

@@ -19,14 +19,6 @@ from tests.factories import make_applicant_record, make_prospect_record
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture
 def seeded(tmp_path: Path) -> str:
     """Three candidates and one opening (not in vagas) in the default test database."""

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hr_core.access import Actor
@@ -17,12 +16,6 @@ from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
 from tests.factories import insert_failed_scheduled_backup, insert_hiring_rows
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "home.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -18,14 +18,6 @@ from tests.factories import write_small_recruiting_demo
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture
 def seeded(tmp_path: Path) -> str:
     write_small_recruiting_demo(tmp_path, applicants=120, vagas=40)

@@ -20,14 +20,6 @@ REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages/match_scoring.py")
 
 
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture
 def prospects() -> list[dict]:
     engine = make_engine(get_settings().database_url)

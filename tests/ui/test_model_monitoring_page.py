@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, Actor
@@ -16,14 +15,6 @@ from tests.factories import insert_recruiting_rows, make_match_rows
 from tests.support.apptest_jobs import rerun_until
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app(page: str, role: str = "recruiter") -> AppTest:

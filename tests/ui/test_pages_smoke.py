@@ -11,14 +11,6 @@ from pages._menu import PAGES, may_open
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def _app(path: str, actor: Actor | None) -> AppTest:
     at = AppTest.from_file(str(REPO / path), default_timeout=120)
     if actor is not None:

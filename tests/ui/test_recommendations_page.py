@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, Actor
@@ -17,14 +16,6 @@ from tests.support.apptest_jobs import rerun_until
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages/recommendations.py")
-
-
-@pytest.fixture(autouse=True)
-def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app() -> AppTest:

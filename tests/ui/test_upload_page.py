@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -17,12 +15,6 @@ from hr_core.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages" / "upload.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app() -> AppTest:
