@@ -173,8 +173,9 @@ def list_department_jobs(*, engine: Engine, department_id: int, year: int) -> pd
     return _frame(rows, ["job_id", "job", "hired"], ("job_id", "hired"))
 
 
-def list_department_hires(*, engine: Engine, department_id: int, year: int) -> pd.DataFrame:
+def list_department_hires(*, engine: Engine, actor: Actor, department_id: int, year: int) -> pd.DataFrame:
     """The people a department hired in year (id, name, hired_at in UTC, job), oldest first."""
+    require_role(actor, Action.HR_READ)
     params = {**_year_bounds(check_year(year), engine), "department_id": int(department_id)}
     rows = fetch_all(engine, "list_department_hires", result_types={"hired_at": UTCDateTime}, **params)
     df = _frame(rows, ["id", "name", "hired_at", "job"], ("id",))

@@ -53,14 +53,16 @@ def record_event(
 def list_events(
     engine: Engine,
     *,
-    actor: str | None = None,
+    actor: Actor,
+    user: str | None = None,
     action: str | None = None,
     outcome: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 5000,
 ) -> pd.DataFrame:
-    """Audit events newest first, filtered by actor, action, outcome and time window."""
+    """Audit events newest first, filtered by user (who acted), action, outcome and time window."""
+    require_role(actor, Action.AUDIT_READ)
     stmt = select(
         AuditEvent.id,
         AuditEvent.at,
@@ -69,8 +71,8 @@ def list_events(
         AuditEvent.outcome,
         AuditEvent.details,
     ).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if actor:
-        stmt = stmt.where(AuditEvent.actor == actor)
+    if user:
+        stmt = stmt.where(AuditEvent.actor == user)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if outcome:
@@ -88,8 +90,9 @@ def list_events(
     return pd.DataFrame(rows, columns=["id", "at", "actor", "action", "outcome", "details"])
 
 
-def list_event_facets(engine: Engine) -> dict[str, list[str]]:
+def list_event_facets(engine: Engine, *, actor: Actor) -> dict[str, list[str]]:
     """The distinct actors, actions and outcomes in the audit log (for filter choices)."""
+    require_role(actor, Action.AUDIT_READ)
     facets: dict[str, list[str]] = {}
     try:
         with engine.connect() as conn:

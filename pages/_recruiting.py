@@ -20,7 +20,7 @@ from hr_core.recruiting.workflow import (
     move_prospect,
     statuses_of,
 )
-from pages._shared import _, clear_data_caches, current_locale, get_engine, show_error
+from pages._shared import _, clear_data_caches, current_locale, get_engine, safe_text, show_error
 
 
 def stage_label(stage: str) -> str:
@@ -34,14 +34,7 @@ def show_fields(values: Mapping[str, Any], fields: Iterable[str], *, columns: in
     for i, name in enumerate(fields):
         value = values.get(name)
         text = format_date(value, current_locale()) if hasattr(value, "year") else show_value(value)
-        cols[i % columns].markdown(f"**{label(name, _)}**  \n{_escape(text)}")
-
-
-def _escape(text: str) -> str:
-    """Plain text safe inside Markdown (no links, no HTML, no formatting from the data)."""
-    for ch in "\\`*_{}[]()#+-.!|<>~":
-        text = text.replace(ch, "\\" + ch)
-    return text
+        cols[i % columns].markdown(f"**{label(name, _)}**  \n{safe_text(text)}")
 
 
 def readable_prospects(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -133,7 +126,9 @@ def prospect_panel(actor: Actor, *, vaga: str, candidate: str, current_stage: st
             st.caption(_("No notes yet."))
         for note in notes:
             with st.container(border=True):
-                st.caption(f"{note.author} · {format_date(note.created_at, locale, with_time=True)}")
+                st.caption(
+                    f"{safe_text(note.author)} · {format_date(note.created_at, locale, with_time=True)}"
+                )
                 st.text(note.text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -120,8 +121,23 @@ def page_setup(path: str) -> Actor:
     return actor
 
 
+# What turns text into a link, an image, raw HTML, a Streamlit :directive[] or a $formula$ in Markdown:
+# brackets (links, images, directives), angle brackets (HTML, <autolinks>), dollars, backslashes,
+# and the starts of bare links (scheme://, www., e-mail @). Emphasis and code spans stay harmless.
+_MARKDOWN_ACTIVE = re.compile(r"([\\\[\]<>$@])|(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
+
+
+def safe_text(value: object) -> str:
+    """Imported or typed data for an element that renders Markdown (subheader, markdown, caption, error):
+    everything that could make a link, image, HTML or directive is escaped and lines are joined, so
+    such data shows as the text it is (one helper for every page)."""
+    text = " ".join(str(value).splitlines())
+    return _MARKDOWN_ACTIVE.sub(lambda m: "\\" + next(g for g in m.groups() if g), text)
+
+
 def show_error(error: HRCoreError) -> None:
-    st.error(str(error), icon=":material/error:")
+    # Messages quote the offending values (file names, codes, cells): shown as text, never as Markdown.
+    st.error(safe_text(error), icon=":material/error:")
 
 
 def clear_data_caches() -> None:

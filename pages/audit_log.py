@@ -20,7 +20,7 @@ ALL = "(all)"
 
 try:
     engine = get_engine()
-    facets = list_event_facets(engine)
+    facets = list_event_facets(engine, actor=actor)
 except HRCoreError as e:
     show_error(e)
     st.stop()
@@ -38,7 +38,8 @@ start, end = (period[0], period[-1]) if isinstance(period, tuple) and period els
 try:
     events = list_events(
         engine,
-        actor=None if who == ALL else who,
+        actor=actor,
+        user=None if who == ALL else who,
         action=None if what == ALL else what,
         outcome=None if outcome == ALL else outcome,
         since=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),

@@ -8,12 +8,14 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from hr_core.access import Actor
 from hr_core.backup import (
     TABLE_ORDER,
     BackupInfo,
     create_all_backups,
     create_backup,
     diff_backup,
+    download_backup,
     list_backups,
     restore_backup,
     verify_backup,
@@ -31,8 +33,8 @@ DIFF_KEY = "backups_diff"  # (table, backup_id, diff dict) of the last dry run
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def load_catalogue(storage_url: str, _storage: Storage) -> list[BackupInfo]:
-    return list_backups(_storage)
+def load_catalogue(storage_url: str, _storage: Storage, actor: Actor) -> list[BackupInfo]:
+    return list_backups(_storage, actor=actor)
 
 
 def refresh_catalogue() -> None:
@@ -119,7 +121,7 @@ with st.container(border=True):
 
 
 try:
-    catalogue = load_catalogue(storage.url, storage)
+    catalogue = load_catalogue(storage.url, storage, actor)
 except HRCoreError as e:
     show_error(e)
     st.stop()
@@ -179,6 +181,7 @@ if d1.button("Verify", key="verify_run", icon=":material/verified:"):
     try:
         verify_backup(
             storage=storage,
+            actor=actor,
             backup_id=picked,
             table=info.table,
             engine=engine,
@@ -192,7 +195,8 @@ if verified.get(picked) == "verified":
     d1.success("Verified: hash, rows and content match the manifest.", icon=":material/check_circle:")
 if d2.button("Prepare download", key="download_prepare", icon=":material/download:"):
     try:
-        st.session_state["backup_download"] = (picked, storage.get_bytes(info.key))
+        _table, data = download_backup(engine=engine, storage=storage, actor=actor, backup_id=picked)
+        st.session_state["backup_download"] = (picked, data)
     except HRCoreError as e:
         show_error(e)
 ready = st.session_state.get("backup_download")
@@ -215,6 +219,7 @@ with st.container(border=True):
                 storage=storage,
                 table=info.table,
                 backup_id=picked,
+                actor=actor,
                 progress=progress_bar("Comparing…"),
             )
             st.session_state[DIFF_KEY] = (info.table, picked, diff.as_dict())

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from hr_core.access import ADMIN_ROLE
+from hr_core.access import ADMIN_ROLE, Actor
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_date, format_number, label, show_value
 from hr_core.recruiting import queries
@@ -37,6 +37,7 @@ from pages._shared import (
     page_setup,
     plain_columns,
     progress_bar,
+    safe_text,
     show_error,
 )
 
@@ -100,16 +101,24 @@ def _totals(db_url: str) -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False)
-def _options(db_url: str) -> dict[str, list[str]]:
-    return queries.list_candidate_filter_options(engine=get_engine())
+def _options(db_url: str, who: Actor) -> dict[str, list[str]]:
+    return queries.list_candidate_filter_options(engine=get_engine(), actor=who)
 
 
 @st.cache_data(show_spinner=False)
 def _search(
-    db_url: str, text: str, filters: tuple[tuple[str, str], ...], sort: str, desc: bool, page: int, size: int
+    db_url: str,
+    who: Actor,
+    text: str,
+    filters: tuple[tuple[str, str], ...],
+    sort: str,
+    desc: bool,
+    page: int,
+    size: int,
 ) -> queries.PageOfRows:
     return queries.search_candidates(
         engine=get_engine(),
+        actor=who,
         text=text,
         filters=dict(filters),
         sort=sort,
@@ -119,25 +128,28 @@ def _search(
     )
 
 
-@st.cache_data(show_spinner=False)
-def _detail(db_url: str, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
+# Not cached: every opening of a full profile is audited (who saw whose personal data).
+def _detail(db_url: str, who: Actor, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
     engine = get_engine()
-    return queries.get_candidate(engine=engine, codigo=codigo), queries.list_candidate_prospects(
-        engine=engine, codigo=codigo
-    )
+    cand = queries.get_candidate(engine=engine, actor=who, codigo=codigo)
+    return cand, queries.list_candidate_prospects(engine=engine, actor=who, codigo=codigo)
 
 
 def _render_profile(codigo: str, db_url: str) -> None:
     """The candidate's profile: summary, CV, applications (move, notes, history) and editing in place."""
     try:
-        cand, prospects = _detail(db_url, codigo)
+        cand, prospects = _detail(db_url, actor, codigo)
     except HRCoreError as e:
         show_error(e)
         return
     locale = current_locale()
-    st.subheader(f"{cand['nome'] or _('(no name)')} · {codigo}")
+    st.subheader(f"{safe_text(cand['nome'] or _('(no name)'))} · {safe_text(codigo)}")
     st.caption(
-        " · ".join(v for v in (cand["titulo_profissional"], cand["local"], cand["nivel_profissional"]) if v)
+        safe_text(
+            " · ".join(
+                v for v in (cand["titulo_profissional"], cand["local"], cand["nivel_profissional"]) if v
+            )
+        )
         or _("No title, city or level on file.")
     )
     c1, c2, c3, c4 = st.columns(4)
@@ -218,7 +230,7 @@ def _open_selected_row() -> None:
 
 
 def _render_search(db_url: str) -> None:
-    options = _options(db_url)
+    options = _options(db_url, actor)
     text = st.text_input(
         _("Search name, skills, title or CV text"),
         key="cand_search",
@@ -240,7 +252,7 @@ def _render_search(db_url: str) -> None:
     desc = s2.toggle(_("Descending"), key="cand_desc")
     size = s3.selectbox(_("Rows per page"), [25, 50, 100], key="cand_page_size")
     page_no = s4.number_input(_("Page"), min_value=1, value=1, step=1, key="cand_page")
-    result = _search(db_url, text, tuple(sorted(filters.items())), sort, desc, int(page_no), size)
+    result = _search(db_url, actor, text, tuple(sorted(filters.items())), sort, desc, int(page_no), size)
     if result.total == 0:
         st.info(_("No candidate matches. Loosen the search or import recruiting data below."))
         return
@@ -282,7 +294,7 @@ def _load_into_form(prefix: str = "cand", codigo: str | None = None) -> None:
     values: dict[str, str] = {}
     if codigo:
         try:
-            cand = queries.get_candidate(engine=get_engine(), codigo=codigo)
+            cand = queries.get_candidate(engine=get_engine(), actor=actor, codigo=codigo)
             values = {k: str(cand.get(k) or "") for k in CandidateForm.__dataclass_fields__}
             values["telefone"] = str(cand["infos_basicas"].get("telefone", ""))
             st.session_state[f"{prefix}_form_loaded"] = _("Editing candidate {code}.").format(code=codigo)

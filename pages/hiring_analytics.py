@@ -10,6 +10,7 @@ import plotly.express as px
 import streamlit as st
 
 from hr_core import analytics
+from hr_core.access import Actor
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_number, format_percent, month_names
 from hr_core.settings import get_settings
@@ -51,11 +52,11 @@ def _year_data(db_url: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 
 @st.cache_data(show_spinner=False)
-def _drill_down(db_url: str, year: int, department_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _drill_down(db_url: str, who: Actor, year: int, department_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     engine = get_engine()
     return (
         analytics.list_department_jobs(engine=engine, department_id=department_id, year=year),
-        analytics.list_department_hires(engine=engine, department_id=department_id, year=year),
+        analytics.list_department_hires(engine=engine, actor=who, department_id=department_id, year=year),
     )
 
 
@@ -210,7 +211,7 @@ def _render_drill_down(per: pd.DataFrame, year: int) -> None:
     )
     if department_id is None:
         return
-    jobs, hires = _drill_down(get_settings().database_url, year, int(department_id))
+    jobs, hires = _drill_down(get_settings().database_url, actor, year, int(department_id))
     left, right = st.columns(2)
     with left:
         st.markdown(_("**Jobs hired for** · {count}").format(count=len(jobs)))

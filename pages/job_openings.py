@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from hr_core.access import Actor
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_date, format_number, label
 from hr_core.pipeline_stages import STAGE_ORDER
@@ -27,6 +28,7 @@ from pages._shared import (
     page_setup,
     plain_columns,
     render_funnel,
+    safe_text,
     show_error,
 )
 
@@ -56,13 +58,14 @@ OPEN_KEY = "open_detail"
 
 
 @st.cache_data(show_spinner=False)
-def _options(db_url: str) -> dict[str, list[str]]:
-    return queries.list_opening_filter_options(engine=get_engine())
+def _options(db_url: str, who: Actor) -> dict[str, list[str]]:
+    return queries.list_opening_filter_options(engine=get_engine(), actor=who)
 
 
 @st.cache_data(show_spinner=False)
 def _search(
     db_url: str,
+    who: Actor,
     text: str,
     filters: tuple[tuple[str, str], ...],
     stage: str | None,
@@ -73,6 +76,7 @@ def _search(
 ) -> queries.PageOfRows:
     return queries.search_openings(
         engine=get_engine(),
+        actor=who,
         text=text,
         filters=dict(filters),
         stage=stage,
@@ -84,11 +88,10 @@ def _search(
 
 
 @st.cache_data(show_spinner=False)
-def _detail(db_url: str, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
+def _detail(db_url: str, who: Actor, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
     engine = get_engine()
-    return queries.get_opening(engine=engine, codigo=codigo), queries.list_opening_prospects(
-        engine=engine, codigo=codigo
-    )
+    opening = queries.get_opening(engine=engine, actor=who, codigo=codigo)
+    return opening, queries.list_opening_prospects(engine=engine, actor=who, codigo=codigo)
 
 
 def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
@@ -102,7 +105,7 @@ def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
             st.markdown(f"**{stage_label(stage)}** · {len(at_stage)}")
             for row in at_stage.head(CARDS_PER_STAGE).itertuples():
                 with st.container(border=True):
-                    st.markdown(f"{row.nome or '—'}  \n:gray[{row.candidate_codigo}]")
+                    st.markdown(f"{safe_text(row.nome or '—')}  \n:gray[{safe_text(row.candidate_codigo)}]")
                     st.caption(format_date(row.ultima_atualizacao or row.data_candidatura, locale))
             if len(at_stage) > CARDS_PER_STAGE:
                 st.caption(_("and {count} more").format(count=len(at_stage) - CARDS_PER_STAGE))
@@ -138,13 +141,13 @@ def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
 
 def _render_opening(codigo: str, db_url: str) -> None:
     try:
-        opening, prospects = _detail(db_url, codigo)
+        opening, prospects = _detail(db_url, actor, codigo)
     except HRCoreError as e:
         show_error(e)
         return
     vaga = opening["vaga"]
     locale = current_locale()
-    st.subheader(f"{opening['titulo'] or _('(no title)')} · {codigo}")
+    st.subheader(f"{safe_text(opening['titulo'] or _('(no title)'))} · {safe_text(codigo)}")
     if vaga is None:
         st.warning(_("Only the pipeline names this opening; its full description is not on file."))
     else:
@@ -210,7 +213,7 @@ def _open_selected_row() -> None:
 st.title(_("Job openings"))
 db_url = get_settings().database_url
 try:
-    options = _options(db_url)
+    options = _options(db_url, actor)
     text = st.text_input(
         _("Search title, client or code"), key="open_search", placeholder=_("e.g. SAP, Java")
     )
@@ -236,7 +239,9 @@ try:
     desc = s2.toggle(_("Descending"), key="open_desc")
     size = s3.selectbox(_("Rows per page"), [25, 50, 100], key="open_page_size")
     page_no = s4.number_input(_("Page"), min_value=1, value=1, step=1, key="open_page")
-    result = _search(db_url, text, tuple(sorted(filters.items())), stage, sort, desc, int(page_no), size)
+    result = _search(
+        db_url, actor, text, tuple(sorted(filters.items())), stage, sort, desc, int(page_no), size
+    )
     if result.total == 0:
         st.info(_("No opening matches. Loosen the filters or import openings on the Candidates page."))
     else:

@@ -24,6 +24,7 @@ from pages._shared import (
     get_match_model,
     get_pair_choices,
     page_setup,
+    safe_text,
     show_error,
     start_job,
 )
@@ -103,8 +104,8 @@ def _show_score(score: match.MatchScore, key: str) -> None:
         else:
             st.info("No feature moves this pair away from a typical pair.")
     s1, s2 = st.columns(2)
-    s1.markdown("**Matched skills** " + (", ".join(f"`{s}`" for s in score.matched_skills) or "none"))
-    s2.markdown("**Missing skills** " + (", ".join(f"`{s}`" for s in score.missing_skills) or "none"))
+    s1.markdown("**Matched skills** " + (", ".join(safe_text(s) for s in score.matched_skills) or "none"))
+    s2.markdown("**Missing skills** " + (", ".join(safe_text(s) for s in score.missing_skills) or "none"))
 
 
 def _retrained(job: JobInfo) -> None:
@@ -162,7 +163,9 @@ with pick_tab:
         )
         vaga = c2.selectbox("Opening", list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga")
         try:
-            score = match.score_match(engine=get_engine(), model=model, candidate=candidate, vaga=vaga)
+            score = match.score_match(
+                engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga
+            )
         except HRCoreError as e:
             show_error(e)
         else:

@@ -134,6 +134,7 @@ filters = recommend.RecommendFilters(city=city or None, level=level or None, eng
 try:
     result = recommend.recommend(
         engine=engine,
+        actor=actor,
         candidate=code if for_candidate else None,
         vaga=None if for_candidate else code,
         k=k,
@@ -154,7 +155,7 @@ card = match.read_model_card()
 if card is not None:
     try:
         model = get_match_model(str(card.get("sha256")))
-        scored = match.score_pairs(engine=engine, model=model, pairs=pairs)
+        scored = match.score_pairs(engine=engine, actor=actor, model=model, pairs=pairs)
         rows["probability"] = scored["probability"].to_numpy()
     except HRCoreError as e:
         show_error(e)

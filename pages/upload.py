@@ -28,6 +28,7 @@ from pages._shared import (
     page_setup,
     plain_columns,
     progress_bar,
+    safe_text,
     show_error,
 )
 
@@ -94,7 +95,7 @@ def _show_summary(summary: ValidationSummary, *, key: str) -> None:
     if summary.preview:
         st.caption(
             _("First rows of {file} → {table}").format(
-                file=summary.filename, table=_(TABLE_LABELS[summary.table])
+                file=safe_text(summary.filename), table=_(TABLE_LABELS[summary.table])
             )
         )
         st.dataframe(

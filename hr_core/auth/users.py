@@ -86,8 +86,14 @@ def fetch_user_row(*, engine: Engine, username: str) -> Any | None:
         raise DatabaseUnavailableError(f"cannot reach the database to read users: {e.orig}") from e
 
 
-def get_user(*, engine: Engine, username: str) -> UserInfo:
-    """One user by name, or NotFoundError."""
+def get_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
+    """One user by name, or NotFoundError (admins, or a user asking about themself)."""
+    if normalize_username(actor.username) != normalize_username(username):
+        require_role(actor, Action.USERS_LIST)
+    return _get_user(engine, username)
+
+
+def _get_user(engine: Engine, username: str) -> UserInfo:
     row = fetch_user_row(engine=engine, username=username)
     if row is None:
         raise NotFoundError(
@@ -144,7 +150,7 @@ def create_user(*, engine: Engine, actor: Actor, username: str, role: str, passw
                 )
         except sa_exc.IntegrityError as e:
             raise InvalidInputError(f"user {name!r} already exists") from e
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def _count_active_admins(conn: Any, *, excluding: str) -> int:
@@ -181,7 +187,7 @@ def set_role(*, engine: Engine, actor: Actor, username: str, role: str) -> UserI
     with audited(engine, actor, Action.USERS_SET_ROLE, {"username": name, "role": role}):
         checked_role = validate_role(role)
         _update_user(engine, name, {"role": checked_role}, keep_an_admin=checked_role != ADMIN_ROLE)
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def disable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
@@ -189,7 +195,7 @@ def disable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
     name = normalize_username(username)
     with audited(engine, actor, Action.USERS_DISABLE, {"username": name}):
         _update_user(engine, name, {"disabled": True}, keep_an_admin=True)
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def enable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
@@ -197,7 +203,7 @@ def enable_user(*, engine: Engine, actor: Actor, username: str) -> UserInfo:
     name = normalize_username(username)
     with audited(engine, actor, Action.USERS_ENABLE, {"username": name}):
         _update_user(engine, name, {"disabled": False, "failed_logins": 0, "locked_until": None})
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def reset_password(*, engine: Engine, actor: Actor, username: str, password: str) -> UserInfo:
@@ -215,7 +221,7 @@ def reset_password(*, engine: Engine, actor: Actor, username: str, password: str
                 "locked_until": None,
             },
         )
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def change_own_password(
@@ -237,7 +243,7 @@ def change_own_password(
             name,
             {"password_hash": hash_password(new_password), "password_changed_at": dt.datetime.now(dt.UTC)},
         )
-    return get_user(engine=engine, username=name)
+    return _get_user(engine, name)
 
 
 def get_user_locale(*, engine: Engine, username: str) -> LocaleCode:

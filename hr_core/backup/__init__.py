@@ -10,7 +10,7 @@ from hr_core.backup.restore import (
     diff_backup,
     restore_backup,
 )
-from hr_core.backup.verify import VerifyResult, verify_backup
+from hr_core.backup.verify import VerifyResult, download_backup, verify_backup
 from hr_core.backup.writer import BackupResult, create_all_backups, create_backup
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "create_all_backups",
     "create_backup",
     "diff_backup",
+    "download_backup",
     "find_backup_table",
     "list_backups",
     "prune_backups",

@@ -7,8 +7,11 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hr_core.access import Action, Actor, require_role
 from hr_core.backup.allowed_tables import TABLE_ORDER, ColumnSpec, check_table_name
 from hr_core.errors import IntegrityError, InvalidInputError, NotFoundError
 from hr_core.storage import Storage
@@ -81,21 +84,75 @@ class Manifest:
         return json.dumps(asdict(self), indent=2, sort_keys=True).encode("utf-8")
 
 
+class _ColumnSchema(BaseModel):
+    """One column of a manifest, as the writer records it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(min_length=1)
+    type: Literal["integer", "text", "json", "date", "timestamp"]
+    nullable: bool
+
+
+class _ManifestSchema(BaseModel):
+    """The schema every manifest must meet before any of it is used."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    backup_id: str = Field(pattern=_ID.pattern)
+    table: Literal[TABLE_ORDER]  # type: ignore[valid-type]
+    created_at: str = Field(min_length=1)
+    rows: int = Field(ge=0)
+    columns: list[_ColumnSchema] = Field(min_length=1)
+    primary_key: list[str] = Field(min_length=1)
+    avro_schema: dict[str, Any]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    content_hash: str = Field(min_length=1)
+    app_version: str
+    key: str
+    kind: str = "manual"
+    format: Literal[FORMATS]  # type: ignore[valid-type]
+    extra: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _ManifestSchema:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"columns name the same column twice: {names}")
+        unknown = [k for k in self.primary_key if k not in names]
+        if unknown:
+            raise ValueError(f"primary_key names {unknown}, which are not among the columns {names}")
+        expected = f"{PREFIX}/{self.table}/{self.backup_id}.avro"
+        if self.key != expected:
+            raise ValueError(f"key is {self.key!r}, expected {expected!r}")
+        return self
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc']) or 'manifest'}: {e['msg']}" for e in error.errors()[:5]
+    )
+
+
 def parse_manifest(data: bytes, *, where: str) -> Manifest:
-    """A Manifest from its JSON bytes; anything malformed is an IntegrityError naming the key."""
+    """A Manifest from its JSON bytes, checked against the manifest schema; else IntegrityError naming it."""
     try:
         raw = json.loads(data)
-        if raw.get("format") not in FORMATS:
-            raise ValueError(f"format is {raw.get('format')!r}, expected one of {FORMATS!r}")
-        manifest = Manifest(**raw)
-        if not isinstance(manifest.rows, int) or manifest.rows < 0:
-            raise ValueError(f"rows is {manifest.rows!r}")
-        for col in manifest.columns:
-            if col["type"] not in ("integer", "text", "json", "date", "timestamp"):
-                raise ValueError(f"column {col['name']!r} has unknown type {col['type']!r}")
-    except (ValueError, TypeError, KeyError, AttributeError) as e:
-        raise IntegrityError(f"manifest {where} is damaged or not a TalentLens manifest: {e}") from e
-    return manifest
+    except (ValueError, UnicodeDecodeError) as e:
+        raise IntegrityError(f"manifest {where} is not JSON ({e}); it is damaged, pick another backup") from e
+    if not isinstance(raw, dict) or raw.get("format") not in FORMATS:
+        found = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
+        raise IntegrityError(
+            f"manifest {where} is not a TalentLens manifest: format is {found!r}, expected one of {FORMATS!r}"
+        )
+    try:
+        checked = _ManifestSchema.model_validate(raw)
+    except ValidationError as e:
+        raise IntegrityError(
+            f"manifest {where} is damaged: {_describe(e)}; do not restore it, pick another backup"
+        ) from e
+    return Manifest(**checked.model_dump())
 
 
 def load_manifest(storage: Storage, table: str, backup_id: str) -> Manifest:
@@ -142,8 +199,9 @@ class BackupInfo:
         return asdict(self)
 
 
-def list_backups(storage: Storage, table: str | None = None) -> list[BackupInfo]:
-    """Backups (those with a manifest) newest first, optionally of one table."""
+def list_backups(storage: Storage, table: str | None = None, *, actor: Actor) -> list[BackupInfo]:
+    """Backups (those with a manifest) newest first, optionally of one table (admins only)."""
+    require_role(actor, Action.BACKUP_LIST)
     tables = [check_table_name(table).name] if table else list(TABLE_ORDER)
     out: list[BackupInfo] = []
     for name in tables:

@@ -43,7 +43,7 @@ def prune_backups(
         audit.details["deleted"] = deleted
         kept = 0
         seen: dict[str, int] = {}
-        for info in list_backups(storage):  # newest first
+        for info in list_backups(storage, actor=actor):  # newest first
             seen[info.table] = seen.get(info.table, 0) + 1
             if seen[info.table] <= keep:
                 kept += 1

@@ -460,9 +460,25 @@ def diff_backup(
     storage: Storage,
     table: str,
     backup_id: str,
+    actor: Actor,
     progress: Progress | None = None,
 ) -> RestoreDiff:
-    """Verify a backup and report which rows a restore would add, remove or change (changes nothing)."""
+    """Verify a backup and report which rows a restore would add, remove or change (changes nothing).
+
+    Audited as a dry-run restore; it needs the role a restore needs.
+    """
+    details = {"table": table, "backup_id": backup_id, "dry_run": True}
+    with audited(engine, actor, Action.BACKUP_RESTORE, details) as audit:
+        diff = _diff_backup(
+            engine=engine, storage=storage, table=table, backup_id=backup_id, progress=progress
+        )
+        audit.details.update(added=diff.added_count, removed=diff.removed_count, changed=diff.changed_count)
+    return diff
+
+
+def _diff_backup(
+    *, engine: Engine, storage: Storage, table: str, backup_id: str, progress: Progress | None
+) -> RestoreDiff:
     check_table_name(table)
     with open_verified_backup(
         storage=storage, table=table, backup_id=backup_id, engine=engine, progress=progress

@@ -12,6 +12,8 @@ from typing import Any, cast
 
 from sqlalchemy import Engine
 
+from hr_core.access import Action, Actor
+from hr_core.audit import audited
 from hr_core.backup.allowed_tables import ColumnSpec, check_table_name, list_live_columns
 from hr_core.backup.codec import ContentHasher, build_avro_schema, describe_avro_fields, make_row_normalizer
 from hr_core.backup.manifest import Manifest, find_backup_table, load_manifest
@@ -170,20 +172,33 @@ class VerifyResult:
 
 def verify_backup(
     *,
+    engine: Engine,
     storage: Storage,
+    actor: Actor,
     backup_id: str,
     table: str | None = None,
-    engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> VerifyResult:
-    """Verify a backup without restoring it; raise IntegrityError naming what is wrong."""
-    table = check_table_name(table).name if table else find_backup_table(storage, backup_id)
-    with open_verified_backup(storage=storage, table=table, backup_id=backup_id, progress=progress) as vb:
-        fits: bool | None = None
-        if engine is not None:
+    """Verify a backup without restoring it (audited); raise IntegrityError naming what is wrong."""
+    with audited(engine, actor, Action.BACKUP_VERIFY, {"backup_id": backup_id, "table": table}) as audit:
+        table = check_table_name(table).name if table else find_backup_table(storage, backup_id)
+        audit.details["table"] = table
+        with open_verified_backup(storage=storage, table=table, backup_id=backup_id, progress=progress) as vb:
             try:
                 check_schema(vb.manifest, list_live_columns(engine, table))
                 fits = True
             except IntegrityError:
                 fits = False
-        return VerifyResult(backup_id, table, vb.manifest.rows, vb.manifest.sha256, True, fits)
+            result = VerifyResult(backup_id, table, vb.manifest.rows, vb.manifest.sha256, True, fits)
+        audit.details.update(result.as_dict())
+    return result
+
+
+def download_backup(*, engine: Engine, storage: Storage, actor: Actor, backup_id: str) -> tuple[str, bytes]:
+    """The Avro file of a backup as (table, bytes), for a download; audited (admins only)."""
+    with audited(engine, actor, Action.BACKUP_DOWNLOAD, {"backup_id": backup_id}) as audit:
+        table = find_backup_table(storage, backup_id)
+        manifest = load_manifest(storage, table, backup_id)
+        data = storage.get_bytes(manifest.key)
+        audit.details.update(table=table, bytes=len(data))
+    return table, data

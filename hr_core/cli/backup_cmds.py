@@ -24,10 +24,11 @@ def _backup(args: argparse.Namespace) -> None:
 
 
 def _backups(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
     from hr_core.backup import list_backups
     from hr_core.storage import make_storage
 
-    emit([b.as_dict() for b in list_backups(make_storage(), args.table)])
+    emit([b.as_dict() for b in list_backups(make_storage(), args.table, actor=CLI_ACTOR)])
 
 
 def _restore(args: argparse.Namespace) -> None:
@@ -38,7 +39,9 @@ def _restore(args: argparse.Namespace) -> None:
     engine, storage = open_engine(), make_storage()
     if args.dry_run:
         emit(
-            diff_backup(engine=engine, storage=storage, table=args.table, backup_id=args.backup_id).as_dict()
+            diff_backup(
+                engine=engine, storage=storage, table=args.table, backup_id=args.backup_id, actor=CLI_ACTOR
+            ).as_dict()
         )
     else:
         result = restore_backup(
@@ -48,10 +51,14 @@ def _restore(args: argparse.Namespace) -> None:
 
 
 def _verify(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
     from hr_core.backup import verify_backup
     from hr_core.storage import make_storage
 
-    emit(verify_backup(storage=make_storage(), backup_id=args.backup_id, engine=open_engine()).as_dict())
+    result = verify_backup(
+        engine=open_engine(), storage=make_storage(), actor=CLI_ACTOR, backup_id=args.backup_id
+    )
+    emit(result.as_dict())
 
 
 def _prune(args: argparse.Namespace) -> None:

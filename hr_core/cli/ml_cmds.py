@@ -20,6 +20,7 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _score(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
     from hr_core.ml.match import load_match_model, score_match, score_pairs_csv
 
     if args.pairs:
@@ -30,14 +31,22 @@ def _score(args: argparse.Namespace) -> None:
         model = load_match_model()
         emit(
             score_pairs_csv(
-                engine=open_engine(), model=model, pairs_path=Path(args.pairs), out_path=Path(args.out)
+                engine=open_engine(),
+                actor=CLI_ACTOR,
+                model=model,
+                pairs_path=Path(args.pairs),
+                out_path=Path(args.out),
             )
         )
         return
     if not (args.candidate and args.vaga):
         raise InvalidInputError("give --candidate C and --vaga V (or --pairs PAIRS.csv --out SCORES.csv)")
     result = score_match(
-        engine=open_engine(), model=load_match_model(), candidate=args.candidate, vaga=args.vaga
+        engine=open_engine(),
+        actor=CLI_ACTOR,
+        model=load_match_model(),
+        candidate=args.candidate,
+        vaga=args.vaga,
     )
     emit(result.as_dict())
 
@@ -64,10 +73,20 @@ def _build_index(args: argparse.Namespace) -> None:
 
 
 def _recommend(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
     from hr_core.ml.recommend import RecommendFilters, recommend
 
     filters = RecommendFilters(city=args.city, level=args.level, english=args.english, pcd=args.pcd)
-    emit(recommend(engine=open_engine(), candidate=args.candidate, vaga=args.vaga, k=args.k, filters=filters))
+    emit(
+        recommend(
+            engine=open_engine(),
+            actor=CLI_ACTOR,
+            candidate=args.candidate,
+            vaga=args.vaga,
+            k=args.k,
+            filters=filters,
+        )
+    )
 
 
 def _parse_date(value: str) -> dt.date:

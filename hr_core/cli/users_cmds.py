@@ -94,7 +94,9 @@ def _reset_password(args: argparse.Namespace) -> None:
     from hr_core.auth import get_user, reset_password
 
     engine = _engine()
-    get_user(engine=engine, username=args.name)  # a missing user fails before a password is asked for
+    get_user(
+        engine=engine, actor=CLI_ACTOR, username=args.name
+    )  # a missing user fails before a password is asked for
     password, generated = read_password(generate=args.generate)
     info = reset_password(engine=engine, actor=CLI_ACTOR, username=args.name, password=password)
     emit(_with_password(_user_json(info), password, generated))

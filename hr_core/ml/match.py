@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from hr_core.access import Action, Actor
+from hr_core.access import Action, Actor, require_role
 from hr_core.audit import audited
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
@@ -501,15 +501,21 @@ def score_records(
     )
 
 
-def score_match(*, engine: Engine, model: MatchModel, candidate: str, vaga: str, top: int = 8) -> MatchScore:
+def score_match(
+    *, engine: Engine, actor: Actor, model: MatchModel, candidate: str, vaga: str, top: int = 8
+) -> MatchScore:
     """Score a stored (candidate, opening) pair with reasons and skills."""
+    require_role(actor, Action.MATCH_SCORE)
     cand = data.require_one(data.load_candidates(engine, codes=[candidate]), candidate, what="candidate")
     vag = data.require_one(data.load_vagas(engine, codes=[vaga]), vaga, what="opening (vaga)")
     return score_records(model=model, candidate=cand, vaga=vag, top=top)
 
 
-def score_pairs(*, engine: Engine, model: MatchModel, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+def score_pairs(
+    *, engine: Engine, actor: Actor, model: MatchModel, pairs: list[tuple[str, str]]
+) -> pd.DataFrame:
     """Probabilities for many stored pairs (candidate, vaga, probability), in the given order."""
+    require_role(actor, Action.MATCH_SCORE)
     cand_codes = {c for c, _ in pairs}
     vaga_codes = {v for _, v in pairs}
     candidates = data.load_candidates(engine, codes=cand_codes)
@@ -550,10 +556,12 @@ def read_pairs_csv(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def score_pairs_csv(*, engine: Engine, model: MatchModel, pairs_path: Path, out_path: Path) -> dict[str, Any]:
+def score_pairs_csv(
+    *, engine: Engine, actor: Actor, model: MatchModel, pairs_path: Path, out_path: Path
+) -> dict[str, Any]:
     """Score every pair of a CSV (candidate, vaga) and write candidate, vaga, probability."""
     pairs = read_pairs_csv(pairs_path)
-    scored = score_pairs(engine=engine, model=model, pairs=pairs)
+    scored = score_pairs(engine=engine, actor=actor, model=model, pairs=pairs)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     scored.to_csv(out_path, index=False)
     return {"pairs": len(scored), "out": str(out_path)}

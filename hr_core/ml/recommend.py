@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from hr_core.access import Action, Actor, require_role
 from hr_core.errors import InvalidInputError, NotFoundError
 from hr_core.ml import data
 from hr_core.ml.features import (
@@ -76,6 +77,7 @@ def _passes(row: dict[str, Any], kind: Kind, filters: RecommendFilters) -> bool:
 def recommend(
     *,
     engine: Engine,
+    actor: Actor,
     candidate: str | None = None,
     vaga: str | None = None,
     k: int = 10,
@@ -83,6 +85,7 @@ def recommend(
     indexes: dict[Kind, VectorIndex] | None = None,
 ) -> dict[str, Any]:
     """Openings for a candidate, or candidates for an opening, by cosine similarity of the embeddings."""
+    require_role(actor, Action.MATCH_RECOMMEND)
     if (candidate is None) == (vaga is None):
         raise InvalidInputError("give exactly one of --candidate or --vaga")
     if not 1 <= k <= 1000:

@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
+from hr_core.access import Action, Actor, require_role
+from hr_core.audit import audited
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError
 from hr_core.models.recruiting import Candidate, PipelineOpening, Prospect, Vaga
 from hr_core.pipeline_stages import STAGE_LABELS
@@ -106,6 +108,7 @@ def _frame(conn: Connection, stmt: Select[Any] | Any) -> pd.DataFrame:
 def search_candidates(
     *,
     engine: Engine,
+    actor: Actor,
     text: str = "",
     filters: dict[str, str] | None = None,
     sort: str = "nome",
@@ -114,6 +117,7 @@ def search_candidates(
     page_size: int = 25,
 ) -> PageOfRows:
     """Candidates whose name, skills, title or CV contain text, filtered by exact column values."""
+    require_role(actor, Action.RECRUITING_READ)
     page, page_size = _page(page, page_size)
     if sort not in CANDIDATE_SORTS:
         raise InvalidInputError(
@@ -151,8 +155,9 @@ def search_candidates(
     return PageOfRows(rows, total, page, page_size)
 
 
-def list_candidate_filter_options(*, engine: Engine) -> dict[str, list[str]]:
+def list_candidate_filter_options(*, engine: Engine, actor: Actor) -> dict[str, list[str]]:
     """The distinct non-empty values of each candidate filter column, sorted."""
+    require_role(actor, Action.RECRUITING_READ)
     out: dict[str, list[str]] = {}
     with _connect(engine) as conn:
         for name, column in CANDIDATE_FILTERS.items():
@@ -161,12 +166,16 @@ def list_candidate_filter_options(*, engine: Engine) -> dict[str, list[str]]:
     return out
 
 
-def get_candidate(*, engine: Engine, codigo: str) -> dict[str, Any]:
-    """Every column of one candidate plus its record as exported; NotFoundError if absent."""
-    with _connect(engine) as conn:
-        row = conn.execute(select(CANDIDATES).where(Candidate.codigo == codigo)).mappings().first()
-    if row is None:
-        raise NotFoundError(f"candidate {codigo!r} is not in the database; check the code or import it")
+def get_candidate(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any]:
+    """Every column of one candidate plus its record as exported; NotFoundError if absent.
+
+    Opening a full profile is audited (LGPD: who saw whose personal data).
+    """
+    with audited(engine, actor, Action.RECRUITING_VIEW_PROFILE, {"candidate": codigo}):
+        with _connect(engine) as conn:
+            row = conn.execute(select(CANDIDATES).where(Candidate.codigo == codigo)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"candidate {codigo!r} is not in the database; check the code or import it")
     data = dict(row)
     data["record"] = build_candidate_record(data)
     return data
@@ -186,8 +195,9 @@ def _days(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def list_candidate_prospects(*, engine: Engine, codigo: str) -> pd.DataFrame:
+def list_candidate_prospects(*, engine: Engine, actor: Actor, codigo: str) -> pd.DataFrame:
     """The candidate's prospects with the opening's title and whether the opening is in vagas."""
+    require_role(actor, Action.RECRUITING_READ)
     stmt = (
         select(
             Prospect.vaga_codigo,
@@ -238,6 +248,7 @@ def _openings_union() -> Any:
 def search_openings(
     *,
     engine: Engine,
+    actor: Actor,
     text: str = "",
     filters: dict[str, str] | None = None,
     stage: str | None = None,
@@ -247,6 +258,7 @@ def search_openings(
     page_size: int = 25,
 ) -> PageOfRows:
     """Openings (vagas and pipeline-only ones) by text, client/city/level, and having a prospect at stage."""
+    require_role(actor, Action.RECRUITING_READ)
     page, page_size = _page(page, page_size)
     if sort not in OPENING_SORTS:
         raise InvalidInputError(f"cannot sort openings by {sort!r}; use one of {', '.join(OPENING_SORTS)}")
@@ -286,8 +298,9 @@ def search_openings(
     return PageOfRows(rows, total, page, page_size)
 
 
-def list_opening_filter_options(*, engine: Engine) -> dict[str, list[str]]:
+def list_opening_filter_options(*, engine: Engine, actor: Actor) -> dict[str, list[str]]:
     """Distinct non-empty clients, cities and levels of the vagas, sorted."""
+    require_role(actor, Action.RECRUITING_READ)
     out: dict[str, list[str]] = {}
     with _connect(engine) as conn:
         for name in OPENING_FILTERS:
@@ -298,8 +311,9 @@ def list_opening_filter_options(*, engine: Engine) -> dict[str, list[str]]:
     return out
 
 
-def get_opening(*, engine: Engine, codigo: str) -> dict[str, Any]:
+def get_opening(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any]:
     """An opening: its vaga (record or None) and its pipeline entry (or None); NotFoundError if neither."""
+    require_role(actor, Action.RECRUITING_READ)
     with _connect(engine) as conn:
         vaga = conn.execute(select(VAGAS).where(Vaga.codigo == codigo)).mappings().first()
         opening = (
@@ -319,8 +333,9 @@ def get_opening(*, engine: Engine, codigo: str) -> dict[str, Any]:
     return data
 
 
-def list_opening_prospects(*, engine: Engine, codigo: str) -> pd.DataFrame:
+def list_opening_prospects(*, engine: Engine, actor: Actor, codigo: str) -> pd.DataFrame:
     """The opening's prospects in file order, with stage, days to last update and candidate presence."""
+    require_role(actor, Action.RECRUITING_READ)
     in_candidates = exists().where(Candidate.codigo == Prospect.candidate_codigo)
     stmt = (
         select(

@@ -137,11 +137,13 @@ def test_department_drill_down(hr_engine: Engine) -> None:
         {"job_id": 1, "job": "Analyst", "hired": 2},
         {"job_id": 2, "job": "Manager", "hired": 1},
     ]
-    hires = analytics.list_department_hires(engine=hr_engine, department_id=1, year=2020)
+    hires = analytics.list_department_hires(engine=hr_engine, actor=CLI_ACTOR, department_id=1, year=2020)
     assert hires["id"].tolist() == [3, 1, 2]
     assert hires["hired_at"].iloc[1] == pd.Timestamp("2020-03-31 23:59:59", tz="UTC")
     assert hires["job"].tolist() == ["Manager", "Analyst", "Analyst"]
-    assert analytics.list_department_hires(engine=hr_engine, department_id=3, year=2020).empty
+    assert analytics.list_department_hires(
+        engine=hr_engine, actor=CLI_ACTOR, department_id=3, year=2020
+    ).empty
 
 
 def test_count_hr_rows(hr_engine: Engine) -> None:

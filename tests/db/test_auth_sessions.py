@@ -41,7 +41,7 @@ def test_success_and_failure_are_audited(engine: Engine) -> None:
         authenticate(engine=engine, username="ana", password="not-it-" + password)
     with pytest.raises(LoginFailed, match="wrong user name or password"):
         authenticate(engine=engine, username="nobody", password=password)
-    events = list_events(engine, action="auth.login").sort_values("id")
+    events = list_events(engine, actor=CLI_ACTOR, action="auth.login").sort_values("id")
     assert list(zip(events["actor"], events["outcome"], strict=True)) == [
         ("ana", "ok"),
         ("ana", "error"),
@@ -49,7 +49,7 @@ def test_success_and_failure_are_audited(engine: Engine) -> None:
     ]
     assert [d.get("reason") for d in events["details"]][1:] == ["wrong password", "unknown user"]
     assert all(password not in str(d) for d in events["details"])
-    assert get_user(engine=engine, username="ana").last_login_at is not None
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="ana").last_login_at is not None
 
 
 def test_five_failures_lock_the_account_for_a_while(engine: Engine) -> None:
@@ -58,7 +58,7 @@ def test_five_failures_lock_the_account_for_a_while(engine: Engine) -> None:
     for attempt in range(1, 5):
         with pytest.raises(LoginFailed, match="wrong user name or password$"):
             authenticate(engine=engine, username="bia", password=f"wrong-{attempt}", now=start)
-        assert get_user(engine=engine, username="bia").failed_logins == attempt
+        assert get_user(engine=engine, actor=CLI_ACTOR, username="bia").failed_logins == attempt
     with pytest.raises(LoginFailed, match="locked for 15 minutes"):
         authenticate(engine=engine, username="bia", password="wrong-5", now=start)
     # Locked: even the right password is refused, without checking it.
@@ -67,8 +67,11 @@ def test_five_failures_lock_the_account_for_a_while(engine: Engine) -> None:
     assert "bia" not in build_credentials(engine=engine, now=start + dt.timedelta(minutes=1))["usernames"]
     later = start + dt.timedelta(minutes=16)
     assert authenticate(engine=engine, username="bia", password=password, now=later).actor.username == "bia"
-    assert get_user(engine=engine, username="bia").failed_logins == 0
-    reasons = [d["reason"] for d in list_events(engine, action="auth.login", outcome="error")["details"]]
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="bia").failed_logins == 0
+    reasons = [
+        d["reason"]
+        for d in list_events(engine, actor=CLI_ACTOR, action="auth.login", outcome="error")["details"]
+    ]
     assert reasons.count("locked") == 1 and reasons.count("wrong password") == 5
 
 
@@ -81,7 +84,7 @@ def test_a_success_resets_the_failure_count(engine: Engine) -> None:
     for _ in range(4):
         with pytest.raises(LoginFailed, match="password$"):
             authenticate(engine=engine, username="caio", password="nope-nope-nope")
-    assert get_user(engine=engine, username="caio").locked_until is None
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="caio").locked_until is None
 
 
 def test_reset_password_lifts_a_lockout(engine: Engine) -> None:
@@ -89,7 +92,7 @@ def test_reset_password_lifts_a_lockout(engine: Engine) -> None:
     for _ in range(5):
         with pytest.raises(LoginFailed):
             authenticate(engine=engine, username="duda", password="nope-nope-nope")
-    assert get_user(engine=engine, username="duda").is_locked()
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="duda").is_locked()
     reset_password(engine=engine, actor=CLI_ACTOR, username="duda", password="Fresh-Start-2026")
     assert authenticate(engine=engine, username="duda", password="Fresh-Start-2026").actor.username == "duda"
 
@@ -105,7 +108,7 @@ def test_log_out_ends_every_session_of_the_user(engine: Engine) -> None:
             resume_session(engine=engine, username="eva", session_version=tab.session_version)
     with pytest.raises(SessionEnded):
         resume_session(engine=engine, username="eva", session_version=None)
-    assert list(list_events(engine, action="auth.logout")["actor"]) == ["eva"]
+    assert list(list_events(engine, actor=CLI_ACTOR, action="auth.logout")["actor"]) == ["eva"]
 
 
 def test_changing_ones_password_needs_the_current_one_and_ends_sessions(engine: Engine) -> None:

@@ -56,7 +56,7 @@ def test_bad_input_is_refused_and_audited(
     with pytest.raises(InvalidInputError, match=fragment):
         create_user(engine=engine, actor=CLI_ACTOR, username=username, role=role, password=password)
     assert list_users(engine=engine, actor=CLI_ACTOR) == []
-    events = list_events(engine, action="users.add")
+    events = list_events(engine, actor=CLI_ACTOR, action="users.add")
     assert list(events["outcome"]) == ["error"] and fragment.split("'")[0] in events["details"][0]["error"]
 
 
@@ -82,8 +82,8 @@ def test_only_admins_manage_users(engine: Engine, role: str) -> None:
     for call in calls:
         with pytest.raises(PermissionDenied, match="admin"):
             call()
-    assert get_user(engine=engine, username="target").role == "analyst"
-    denied = list_events(engine, actor="someone")
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="target").role == "analyst"
+    denied = list_events(engine, actor=CLI_ACTOR, user="someone")
     assert len(denied) == 4 and set(denied["outcome"]) == {"error"}
 
 
@@ -130,4 +130,4 @@ def test_reset_password_replaces_the_old_one(engine: Engine) -> None:
 def test_changes_to_a_missing_user_say_so(engine: Engine) -> None:
     with pytest.raises(NotFoundError, match="'ghost' does not exist"):
         set_role(engine=engine, actor=CLI_ACTOR, username="ghost", role="admin")
-    assert list(list_events(engine, action="users.set_role")["outcome"]) == ["error"]
+    assert list(list_events(engine, actor=CLI_ACTOR, action="users.set_role")["outcome"]) == ["error"]

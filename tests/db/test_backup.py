@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, insert, select, text, update
 
-from hr_core.access import Actor
+from hr_core.access import CLI_ACTOR, Actor
 from hr_core.audit import list_events
 from hr_core.backup import (
     create_all_backups,
@@ -70,7 +70,9 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
         )
     changed_state = snapshot(engine, HiredEmployee)
 
-    diff = diff_backup(engine=engine, storage=storage, table="hired_employees", backup_id=result.backup_id)
+    diff = diff_backup(
+        engine=engine, storage=storage, table="hired_employees", backup_id=result.backup_id, actor=ADMIN
+    )
     assert (diff.added, diff.removed, diff.changed) == (
         sorted([before[1][0], before[2][0]]),
         [900_001],
@@ -86,7 +88,11 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
     assert snapshot(engine, HiredEmployee) == before
 
     # The safety backup holds the state just before the restore, so the restore can be undone.
-    safety = [b for b in list_backups(storage, "hired_employees") if b.backup_id == restored.safety_backup_id]
+    safety = [
+        b
+        for b in list_backups(storage, "hired_employees", actor=ADMIN)
+        if b.backup_id == restored.safety_backup_id
+    ]
     assert safety and safety[0].kind == "safety" and safety[0].rows == len(changed_state)
     restore_backup(
         engine=engine,
@@ -97,8 +103,8 @@ def test_backup_change_restore_gives_equal_content(hiring: Engine, storage: Stor
     )
     assert snapshot(engine, HiredEmployee) == changed_state
 
-    actions = list_events(engine, actor="boss")
-    assert list(actions["action"]).count("backup.restore") == 2
+    actions = list_events(engine, actor=CLI_ACTOR, user="boss")
+    assert list(actions["action"]).count("backup.restore") == 3  # the dry run and two restores
     assert list(actions["action"]).count("backup.create") == 1
 
 
@@ -169,14 +175,14 @@ def test_backup_all_in_foreign_key_order_and_catalogue(hiring: Engine, storage: 
     }
     rows = {r.table: r.rows for r in results}
     assert (rows["departments"], rows["jobs"], rows["candidates"]) == (12, 183, 0)
-    catalogue = list_backups(storage)
+    catalogue = list_backups(storage, actor=ADMIN)
     assert [b.backup_id for b in catalogue] == sorted((b.backup_id for b in catalogue), reverse=True)
-    assert {b.table for b in list_backups(storage, "jobs")} == {"jobs"}
+    assert {b.table for b in list_backups(storage, "jobs", actor=ADMIN)} == {"jobs"}
     assert all(b.size > 0 for b in catalogue)
     # A file without a manifest is not a backup.
     storage.put_bytes("backups/jobs/20990101T000000000000Z-deadbeef.avro", b"orphan")
-    assert "20990101T000000000000Z-deadbeef" not in {b.backup_id for b in list_backups(storage)}
-    verified = verify_backup(storage=storage, backup_id=results[1].backup_id, engine=hiring)
+    assert "20990101T000000000000Z-deadbeef" not in {b.backup_id for b in list_backups(storage, actor=ADMIN)}
+    verified = verify_backup(engine=hiring, storage=storage, actor=ADMIN, backup_id=results[1].backup_id)
     assert verified.verified and verified.table == "jobs" and verified.fits_live_table
 
 
@@ -232,14 +238,14 @@ def test_damaged_backup_is_refused_and_table_unchanged(hiring: Engine, storage: 
         conn.execute(update(Job).where(Job.id == 1).values(job="Changed since the backup"))
     state = snapshot(hiring, Job)
     expected = _damage(storage, "jobs", backup.backup_id, how)
-    count = len(list_backups(storage))
+    count = len(list_backups(storage, actor=ADMIN))
     with pytest.raises(IntegrityError, match=expected):
         restore_backup(engine=hiring, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
     assert snapshot(hiring, Job) == state
-    assert len(list_backups(storage)) == count  # refused before the safety backup
+    assert len(list_backups(storage, actor=ADMIN)) == count  # refused before the safety backup
     with pytest.raises(IntegrityError):
-        verify_backup(storage=storage, backup_id=backup.backup_id)
-    events = list_events(hiring, action="backup.restore")
+        verify_backup(engine=hiring, storage=storage, actor=ADMIN, backup_id=backup.backup_id)
+    events = list_events(hiring, actor=CLI_ACTOR, action="backup.restore")
     assert list(events["outcome"]) == ["error"]
 
 
@@ -257,10 +263,13 @@ def test_column_added_since_backup_is_refused(engine: Engine, storage: Storage) 
     ):
         restore_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
     with pytest.raises(IntegrityError, match="added since"):
-        diff_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id)
+        diff_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
     with engine.connect() as conn:
         assert list(conn.execute(text("SELECT id, job, grade FROM jobs ORDER BY id"))) == state
-    assert verify_backup(storage=storage, backup_id=backup.backup_id, engine=engine).fits_live_table is False
+    assert (
+        verify_backup(engine=engine, storage=storage, actor=ADMIN, backup_id=backup.backup_id).fits_live_table
+        is False
+    )
 
 
 def test_column_removed_since_backup_is_refused(engine: Engine, storage: Storage) -> None:
@@ -315,9 +324,13 @@ def test_table_name_injection_is_refused(hiring: Engine, storage: Storage, table
             actor=ADMIN,
         ),
         lambda: diff_backup(
-            engine=hiring, storage=storage, table=table, backup_id="20250101T000000000000Z-00000000"
+            engine=hiring,
+            storage=storage,
+            table=table,
+            backup_id="20250101T000000000000Z-00000000",
+            actor=ADMIN,
         ),
-        lambda: list_backups(storage, table or "x"),
+        lambda: list_backups(storage, table or "x", actor=ADMIN),
     ]
     for call in calls:
         with pytest.raises(InvalidInputError, match="cannot be backed up or restored"):
@@ -335,7 +348,7 @@ def test_path_injection_in_backup_id_is_refused(hiring: Engine, storage: Storage
     with pytest.raises(InvalidInputError, match="backup id .* is not valid"):
         restore_backup(engine=hiring, storage=storage, table="jobs", backup_id=backup_id, actor=ADMIN)
     with pytest.raises(InvalidInputError, match="is not valid"):
-        verify_backup(storage=storage, backup_id=backup_id)
+        verify_backup(engine=hiring, storage=storage, actor=ADMIN, backup_id=backup_id)
     assert snapshot(hiring, Job) == state
 
 
@@ -435,7 +448,7 @@ def test_prune_keeps_the_newest_per_table(
     dept = create_backup(engine=engine, storage=storage, table="departments", actor=ADMIN).backup_id
     result = prune_backups(engine=engine, storage=storage, actor=ADMIN, keep=2)
     assert result.deleted == [{"table": "jobs", "backup_id": ids[0]}]
-    assert {b.backup_id for b in list_backups(storage)} == {ids[1], ids[2], dept}
+    assert {b.backup_id for b in list_backups(storage, actor=ADMIN)} == {ids[1], ids[2], dept}
     assert not storage.exists(build_avro_key("jobs", ids[0]))
     assert not storage.exists(build_manifest_key("jobs", ids[0]))
     monkeypatch.setenv("HR_BACKUP_RETENTION", "1")
@@ -445,4 +458,4 @@ def test_prune_keeps_the_newest_per_table(
     assert prune_backups(engine=engine, storage=storage, actor=ADMIN).deleted == [
         {"table": "jobs", "backup_id": ids[1]}
     ]
-    assert list(list_events(engine, action="backup.prune")["outcome"]) == ["ok", "ok"]
+    assert list(list_events(engine, actor=CLI_ACTOR, action="backup.prune")["outcome"]) == ["ok", "ok"]

@@ -115,7 +115,7 @@ def test_backup_of_the_older_format_still_verifies_and_restores(
     raw.update(format="talentlens-backup/1", content_hash=legacy.hexdigest())
     storage.put_bytes(build_manifest_key("prospects", result.backup_id), json.dumps(raw).encode())
 
-    assert verify_backup(storage=storage, backup_id=result.backup_id).verified
+    assert verify_backup(engine=engine, storage=storage, actor=ADMIN, backup_id=result.backup_id).verified
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM prospects"))
     restored = restore_backup(

@@ -238,7 +238,7 @@ def test_an_error_after_rows_were_staged_rolls_everything_back(
     with pytest.raises(InvalidInputError, match="line 11: 3 fields"):
         load_table(engine=engine, source=write_text_file(tmp_path, "departments.csv", text), actor=CLI_ACTOR)
     assert _table_rows(engine) == before
-    events = list_events(engine, action="hr.load", outcome="error")
+    events = list_events(engine, actor=CLI_ACTOR, action="hr.load", outcome="error")
     assert "line 11" in events.iloc[0]["details"]["error"]
 
 
@@ -472,10 +472,10 @@ def test_only_analysts_and_admins_may_load(engine: Engine, tmp_path: Path) -> No
     with pytest.raises(PermissionDenied, match="may not load HR data"):
         load_table(engine=engine, source=path, actor=Actor(username="rita", role="recruiter"))
     assert _table_rows(engine)["departments"] == []
-    events = list_events(engine, action="hr.load")
+    events = list_events(engine, actor=CLI_ACTOR, action="hr.load")
     assert events.iloc[0]["outcome"] == "error" and events.iloc[0]["actor"] == "rita"
     load_table(engine=engine, source=path, actor=Actor(username="ann", role="analyst"))
-    events = list_events(engine, action="hr.load", outcome="ok")
+    events = list_events(engine, actor=CLI_ACTOR, action="hr.load", outcome="ok")
     assert events.iloc[0]["details"]["result"]["inserted"] == 1
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from hr_core.access import Action, Actor
+from hr_core.access import CLI_ACTOR, Action, Actor
 from hr_core.audit import list_events
 from hr_core.backup import list_backups
 from hr_core.cli import main as cli_main
@@ -134,7 +134,7 @@ def test_job_goes_queued_running_succeeded_with_progress_and_result(
     assert get_job(engine=engine, actor=ADMIN, job_id=info.id).id == info.id
     with pytest.raises(NotFoundError, match=f"no job {info.id}"):
         get_job(engine=engine, actor=OTHER_RECRUITER, job_id=info.id)
-    submitted = list_events(engine, action=Action.JOBS_SUBMIT.value)
+    submitted = list_events(engine, actor=CLI_ACTOR, action=Action.JOBS_SUBMIT.value)
     assert submitted["outcome"].tolist() == ["ok"] and submitted["details"][0]["job_id"] == info.id
 
 
@@ -168,7 +168,7 @@ def test_refusals_and_bad_input_write_no_job(engine: Engine, test_kinds: GatedKi
         submit_job(engine=engine, actor=ADMIN, kind="recruiting.import", params={})
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(BackgroundJob)).scalar() == 0
-    refused = list_events(engine, action=Action.JOBS_SUBMIT.value, outcome="error")
+    refused = list_events(engine, actor=CLI_ACTOR, action=Action.JOBS_SUBMIT.value, outcome="error")
     assert len(refused) == 6 and refused["actor"].tolist()[-1] == "ana"
     with pytest.raises(PermissionDenied, match="log in"):
         list_jobs(engine=engine, actor=None)  # type: ignore[arg-type]
@@ -253,7 +253,11 @@ def test_schedule_computes_next_run_and_runs_a_due_backup_once(
     assert run_due_backup(engine=engine, now=slot + dt.timedelta(minutes=1)) is None  # once per slot
     _worker_thread(engine).join(timeout=120)
     assert get_job(engine=engine, actor=ADMIN, job_id=job.id).state == JobState.SUCCEEDED
-    assert {b.table for b in list_backups(make_storage())} >= {"departments", "jobs", "hired_employees"}
+    assert {b.table for b in list_backups(make_storage(), actor=CLI_ACTOR)} >= {
+        "departments",
+        "jobs",
+        "hired_employees",
+    }
     status = get_backup_schedule_status(engine=engine, actor=ADMIN, now=slot + dt.timedelta(minutes=5))
     assert status.last_success_at is not None and not status.last_run_failed
     assert status.next_run_at == slot + dt.timedelta(days=1)

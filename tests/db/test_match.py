@@ -63,8 +63,10 @@ def test_scoring_is_deterministic_and_the_same_through_the_cli(
     engine, _, prospects = trained
     model = load_match_model()
     pair = (prospects[0]["candidate_codigo"], prospects[0]["vaga_codigo"])
-    first = score_match(engine=engine, model=model, candidate=pair[0], vaga=pair[1])
-    again = score_match(engine=engine, model=load_match_model(), candidate=pair[0], vaga=pair[1])
+    first = score_match(engine=engine, actor=CLI_ACTOR, model=model, candidate=pair[0], vaga=pair[1])
+    again = score_match(
+        engine=engine, actor=CLI_ACTOR, model=load_match_model(), candidate=pair[0], vaga=pair[1]
+    )
     assert first == again and 0.0 < first.probability < 1.0
     assert first.reasons and all(r.effect != 0 for r in first.reasons)
     assert [abs(r.effect) for r in first.reasons] == sorted(
@@ -84,11 +86,11 @@ def test_scoring_is_deterministic_and_the_same_through_the_cli(
     lines = scores_csv.read_text().splitlines()
     assert lines[0] == "candidate,vaga,probability" and len(lines) == 6
     assert float(lines[1].split(",")[2]) == first.probability
-    batch = score_pairs(engine=engine, model=model, pairs=pairs)
+    batch = score_pairs(engine=engine, actor=CLI_ACTOR, model=model, pairs=pairs)
     assert list(batch["probability"]) == [float(line.split(",")[2]) for line in lines[1:]]
 
     with pytest.raises(NotFoundError, match="'nobody'"):
-        score_match(engine=engine, model=model, candidate="nobody", vaga=pair[1])
+        score_match(engine=engine, actor=CLI_ACTOR, model=model, candidate="nobody", vaga=pair[1])
     assert cli_main(["score-match", "--candidate", "nobody", "--vaga", pair[1]]) == 2
 
 

@@ -36,7 +36,7 @@ def _scramble_protected(engine: Engine) -> None:
 def _lists(engine: Engine, codes: list[str], **kwargs: Any) -> list[list[tuple[str, float]]]:
     out = []
     for code in codes:
-        result = recommend(engine=engine, k=10, **{kwargs["side"]: code})
+        result = recommend(engine=engine, actor=CLI_ACTOR, k=10, **{kwargs["side"]: code})
         key = "vaga" if kwargs["side"] == "candidate" else "candidate"
         out.append([(r[key], r["score"], r.get("probability")) for r in result["results"]])
     return out
@@ -52,13 +52,13 @@ def test_protected_fields_move_no_probability_and_no_recommendation(engine: Engi
     assert card is not None and "sexo" in card["excluded_attributes"]["protected"]
     model = load_match_model()
     pairs = [(c["codigo"], v["codigo"]) for c in candidates[::7] for v in vagas]
-    before = score_pairs(engine=engine, model=model, pairs=pairs)
+    before = score_pairs(engine=engine, actor=CLI_ACTOR, model=model, pairs=pairs)
     cand_codes = [c["codigo"] for c in candidates[::20]]
     vaga_codes = [v["codigo"] for v in vagas[::5]]
     recs_before = _lists(engine, cand_codes, side="candidate") + _lists(engine, vaga_codes, side="vaga")
 
     _scramble_protected(engine)
-    after = score_pairs(engine=engine, model=model, pairs=pairs)
+    after = score_pairs(engine=engine, actor=CLI_ACTOR, model=model, pairs=pairs)
     assert before["probability"].tolist() == after["probability"].tolist()
     recs_after = _lists(engine, cand_codes, side="candidate") + _lists(engine, vaga_codes, side="vaga")
     assert recs_before == recs_after

@@ -46,17 +46,19 @@ def test_recommendations_find_the_planted_best_match_both_ways(
 ) -> None:
     engine, candidates, vagas = indexed
     for cand in candidates:
-        top = recommend(engine=engine, candidate=cand["codigo"], k=3)
+        top = recommend(engine=engine, actor=CLI_ACTOR, candidate=cand["codigo"], k=3)
         assert top["candidate"] == cand["codigo"]
         assert top["results"][0]["vaga"] == cand["planted_vaga"], (cand, top)
         scores = [r["score"] for r in top["results"]]
         assert scores == sorted(scores, reverse=True) and len(scores) == 3
     for vaga in vagas:
-        top = recommend(engine=engine, vaga=vaga["codigo"], k=2)
+        top = recommend(engine=engine, actor=CLI_ACTOR, vaga=vaga["codigo"], k=2)
         wanted = {c["codigo"] for c in candidates if c["planted_vaga"] == vaga["codigo"]}
         assert {r["candidate"] for r in top["results"]} == wanted
         for row in top["results"]:
-            back = recommend(engine=engine, candidate=row["candidate"], k=len(vagas))["results"]
+            back = recommend(engine=engine, actor=CLI_ACTOR, candidate=row["candidate"], k=len(vagas))[
+                "results"
+            ]
             assert {r["vaga"]: r["score"] for r in back}[vaga["codigo"]] == row["score"]
         assert top["results"][0]["shared_skills"]
 
@@ -64,21 +66,29 @@ def test_recommendations_find_the_planted_best_match_both_ways(
 def test_filters_apply_to_the_recommended_side(indexed: tuple[Engine, list[dict], list[dict]]) -> None:
     engine, candidates, vagas = indexed
     vaga = vagas[0]["codigo"]
-    in_city = recommend(engine=engine, vaga=vaga, k=10, filters=RecommendFilters(city="recife"))["results"]
+    in_city = recommend(
+        engine=engine, actor=CLI_ACTOR, vaga=vaga, k=10, filters=RecommendFilters(city="recife")
+    )["results"]
     assert in_city and all("Recife" in r["city"] for r in in_city)
     assert len(in_city) == sum("Recife" in c["local"] for c in candidates)
     seniors = recommend(
-        engine=engine, candidate=candidates[0]["codigo"], k=10, filters=RecommendFilters(level="Sênior")
+        engine=engine,
+        actor=CLI_ACTOR,
+        candidate=candidates[0]["codigo"],
+        k=10,
+        filters=RecommendFilters(level="Sênior"),
     )
     assert {r["vaga"] for r in seniors["results"]} == {
         v["codigo"] for v in vagas if v["nivel_profissional"] == "Sênior"
     }
-    pcd = recommend(engine=engine, vaga=vaga, k=10, filters=RecommendFilters(pcd=True))["results"]
+    pcd = recommend(engine=engine, actor=CLI_ACTOR, vaga=vaga, k=10, filters=RecommendFilters(pcd=True))[
+        "results"
+    ]
     assert [r["candidate"] for r in pcd] == [c["codigo"] for c in candidates if c["pcd"] == "Sim"]
     with pytest.raises(NotFoundError, match="not in the recommendation index"):
-        recommend(engine=engine, candidate="nobody")
+        recommend(engine=engine, actor=CLI_ACTOR, candidate="nobody")
     with pytest.raises(InvalidInputError, match="exactly one"):
-        recommend(engine=engine, candidate="a", vaga="b")
+        recommend(engine=engine, actor=CLI_ACTOR, candidate="a", vaga="b")
 
 
 def test_cli_recommend_and_stale_marker(

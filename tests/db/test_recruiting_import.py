@@ -155,7 +155,7 @@ def test_malformed_records_are_rejected_with_reasons_and_the_rest_loads(
         assert sorted(conn.execute(select(Candidate.codigo)).scalars()) == ["1", "6"]
         pairs = set(conn.execute(select(Prospect.candidate_codigo, Prospect.stage)).tuples())
     assert pairs == {("1", "approved"), ("77", "withdrew")}
-    events = list_events(engine, action="recruiting.import")
+    events = list_events(engine, actor=CLI_ACTOR, action="recruiting.import")
     assert list(events["outcome"]) == ["ok"]
 
 
@@ -183,7 +183,10 @@ def test_file_that_is_not_an_object_is_refused_and_rolled_back(engine: Engine, t
     with pytest.raises(InvalidInputError, match="not valid JSON"):
         import_recruiting(engine=engine, actor=CLI_ACTOR, applicants=tmp_path / "broken.json")
     assert _count(engine, Candidate) == 0
-    assert list(list_events(engine, action="recruiting.import")["outcome"]) == ["error", "error"]
+    assert list(list_events(engine, actor=CLI_ACTOR, action="recruiting.import")["outcome"]) == [
+        "error",
+        "error",
+    ]
 
 
 def test_missing_file_role_and_empty_call_are_refused(engine: Engine, tmp_path: Path) -> None:

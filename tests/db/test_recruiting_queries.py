@@ -85,68 +85,77 @@ def loaded(engine: Engine, tmp_path: Path) -> Engine:
 
 
 def test_search_by_name_skills_and_cv(loaded: Engine) -> None:
-    assert list(search_candidates(engine=loaded, text="ana").rows["codigo"]) == ["1"]
-    assert list(search_candidates(engine=loaded, text="abap").rows["codigo"]) == ["2"]
-    assert list(search_candidates(engine=loaded, text="KUBERNETES").rows["codigo"]) == ["4"]
-    assert list(search_candidates(engine=loaded, text="engenheira").rows["codigo"]) == ["1", "2", "3", "4"]
-    assert search_candidates(engine=loaded, text="nobody here").total == 0
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="ana").rows["codigo"]) == ["1"]
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="abap").rows["codigo"]) == ["2"]
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="KUBERNETES").rows["codigo"]) == ["4"]
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="engenheira").rows["codigo"]) == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    assert search_candidates(engine=loaded, actor=CLI_ACTOR, text="nobody here").total == 0
 
 
 def test_search_treats_wildcards_literally(loaded: Engine) -> None:
-    assert list(search_candidates(engine=loaded, text="100%").rows["codigo"]) == ["3"]
-    assert list(search_candidates(engine=loaded, text="a_EE").rows["codigo"]) == ["3"]
-    assert search_candidates(engine=loaded, text="%").total == 1
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="100%").rows["codigo"]) == ["3"]
+    assert list(search_candidates(engine=loaded, actor=CLI_ACTOR, text="a_EE").rows["codigo"]) == ["3"]
+    assert search_candidates(engine=loaded, actor=CLI_ACTOR, text="%").total == 1
 
 
 def test_filters_sort_and_pages(loaded: Engine) -> None:
     page = search_candidates(
-        engine=loaded, filters={"nivel_ingles": "Avançado"}, sort="nome", descending=True
+        engine=loaded, actor=CLI_ACTOR, filters={"nivel_ingles": "Avançado"}, sort="nome", descending=True
     )
     assert list(page.rows["nome"]) == ["Diego Alves", "Carla 100% Dias", "Ana Silva"]
-    page = search_candidates(engine=loaded, filters={"local": "Recife, Pernambuco"})
+    page = search_candidates(engine=loaded, actor=CLI_ACTOR, filters={"local": "Recife, Pernambuco"})
     assert list(page.rows["codigo"]) == ["4"]
-    first = search_candidates(engine=loaded, sort="codigo", page=1, page_size=3)
-    second = search_candidates(engine=loaded, sort="codigo", page=2, page_size=3)
+    first = search_candidates(engine=loaded, actor=CLI_ACTOR, sort="codigo", page=1, page_size=3)
+    second = search_candidates(engine=loaded, actor=CLI_ACTOR, sort="codigo", page=2, page_size=3)
     assert (first.total, first.pages) == (4, 2)
     assert list(first.rows["codigo"]) + list(second.rows["codigo"]) == ["1", "2", "3", "4"]
-    options = list_candidate_filter_options(engine=loaded)
+    options = list_candidate_filter_options(engine=loaded, actor=CLI_ACTOR)
     assert options["local"] == ["Recife, Pernambuco", "São Paulo, São Paulo"]
     assert options["nivel_ingles"] == ["Avançado", "Básico"]
 
 
 def test_unknown_sort_or_filter_is_refused(loaded: Engine) -> None:
     with pytest.raises(InvalidInputError, match="cannot sort"):
-        search_candidates(engine=loaded, sort="cv_pt; DROP TABLE candidates")
+        search_candidates(engine=loaded, actor=CLI_ACTOR, sort="cv_pt; DROP TABLE candidates")
     with pytest.raises(InvalidInputError, match="cannot filter"):
-        search_candidates(engine=loaded, filters={"cpf": "1"})
+        search_candidates(engine=loaded, actor=CLI_ACTOR, filters={"cpf": "1"})
     with pytest.raises(InvalidInputError, match="page size"):
-        search_candidates(engine=loaded, page_size=0)
+        search_candidates(engine=loaded, actor=CLI_ACTOR, page_size=0)
 
 
 def test_candidate_detail_and_prospects_with_missing_openings(loaded: Engine) -> None:
-    detail = get_candidate(engine=loaded, codigo="1")
+    detail = get_candidate(engine=loaded, actor=CLI_ACTOR, codigo="1")
     assert detail["nome"] == "Ana Silva"
     assert detail["record"]["informacoes_profissionais"]["conhecimentos_tecnicos"] == "Python, SQL"
-    prospects = list_candidate_prospects(engine=loaded, codigo="1").set_index("vaga_codigo")
+    prospects = list_candidate_prospects(engine=loaded, actor=CLI_ACTOR, codigo="1").set_index("vaga_codigo")
     assert set(prospects.index) == {"10", "12"}
     assert bool(prospects.loc["10", "vaga_in_database"]) is True
     assert bool(prospects.loc["12", "vaga_in_database"]) is False
     assert prospects.loc["12", "titulo"] == "Vaga antiga"
     assert prospects.loc["10", "stage"] == "rejected"
     with pytest.raises(NotFoundError):
-        get_candidate(engine=loaded, codigo="404")
+        get_candidate(engine=loaded, actor=CLI_ACTOR, codigo="404")
 
 
 def test_openings_include_pipeline_only_ones(loaded: Engine) -> None:
-    page = search_openings(engine=loaded, sort="codigo")
+    page = search_openings(engine=loaded, actor=CLI_ACTOR, sort="codigo")
     rows = page.rows.set_index("codigo")
     assert list(rows.index) == ["10", "11", "12"]
     assert list(rows["in_database"]) == [True, True, False]
     assert list(rows["prospects"]) == [3, 0, 1]
-    assert list(search_openings(engine=loaded, filters={"cliente": "ACME"}).rows["codigo"]) == ["10"]
-    assert list(search_openings(engine=loaded, stage="approved").rows["codigo"]) == ["10"]
-    assert list(search_openings(engine=loaded, text="antiga").rows["codigo"]) == ["12"]
-    assert list(search_openings(engine=loaded, sort="prospects", descending=True).rows["codigo"]) == [
+    assert list(
+        search_openings(engine=loaded, actor=CLI_ACTOR, filters={"cliente": "ACME"}).rows["codigo"]
+    ) == ["10"]
+    assert list(search_openings(engine=loaded, actor=CLI_ACTOR, stage="approved").rows["codigo"]) == ["10"]
+    assert list(search_openings(engine=loaded, actor=CLI_ACTOR, text="antiga").rows["codigo"]) == ["12"]
+    assert list(
+        search_openings(engine=loaded, actor=CLI_ACTOR, sort="prospects", descending=True).rows["codigo"]
+    ) == [
         "10",
         "12",
         "11",
@@ -154,16 +163,16 @@ def test_openings_include_pipeline_only_ones(loaded: Engine) -> None:
 
 
 def test_opening_detail_prospects_and_days(loaded: Engine) -> None:
-    opening = get_opening(engine=loaded, codigo="10")
+    opening = get_opening(engine=loaded, actor=CLI_ACTOR, codigo="10")
     assert opening["titulo"] == "Consultor SAP" and opening["vaga"]["cliente"] == "ACME"
-    prospects = list_opening_prospects(engine=loaded, codigo="10")
+    prospects = list_opening_prospects(engine=loaded, actor=CLI_ACTOR, codigo="10")
     assert list(prospects["candidate_codigo"]) == ["2", "1", "99"]
     assert list(prospects["candidate_in_database"]) == [True, True, False]
     assert list(prospects["days_to_last_update"]) == [10, 0, 0]
-    only_pipeline = get_opening(engine=loaded, codigo="12")
+    only_pipeline = get_opening(engine=loaded, actor=CLI_ACTOR, codigo="12")
     assert only_pipeline["vaga"] is None and only_pipeline["titulo"] == "Vaga antiga"
     with pytest.raises(NotFoundError):
-        get_opening(engine=loaded, codigo="nope")
+        get_opening(engine=loaded, actor=CLI_ACTOR, codigo="nope")
 
 
 def test_pipeline_overview(loaded: Engine) -> None:
@@ -202,7 +211,7 @@ def test_create_then_edit_candidate_updates_sections_and_columns(loaded: Engine,
         ),
     )
     assert not edited.created
-    ana = get_candidate(engine=loaded, codigo="1")
+    ana = get_candidate(engine=loaded, actor=CLI_ACTOR, codigo="1")
     assert (ana["nome"], ana["conhecimentos_tecnicos"], ana["nivel_ingles"]) == (
         "Ana S. Silva",
         "Python, Spark",
@@ -218,7 +227,7 @@ def test_create_then_edit_candidate_updates_sections_and_columns(loaded: Engine,
     assert exported["500"]["infos_basicas"]["codigo_profissional"] == "500"
     assert exported["500"]["informacoes_pessoais"]["pcd"] == "Sim"
     assert exported["1"]["formacao_e_idiomas"]["nivel_ingles"] == "Fluente"
-    outcomes = list(list_events(loaded, action="recruiting.edit")["outcome"])
+    outcomes = list(list_events(loaded, actor=CLI_ACTOR, action="recruiting.edit")["outcome"])
     assert outcomes == ["ok", "ok"]
 
 
@@ -230,4 +239,7 @@ def test_invalid_form_is_refused_with_messages(loaded: Engine) -> None:
         save_candidate(engine=loaded, actor=Actor("al", "analyst"), form=CandidateForm(codigo="9", nome="Al"))
     with loaded.connect() as conn:
         assert conn.execute(select(Candidate.codigo).where(Candidate.codigo == "9")).first() is None
-    assert list(list_events(loaded, action="recruiting.edit")["outcome"]) == ["error", "error"]
+    assert list(list_events(loaded, actor=CLI_ACTOR, action="recruiting.edit")["outcome"]) == [
+        "error",
+        "error",
+    ]

@@ -39,10 +39,13 @@ def test_thirty_parallel_wrong_guesses_lock_the_account_and_only_five_are_checke
     # The right password now finds the account locked, without being checked.
     with pytest.raises(LoginFailed, match="locked"):
         authenticate(engine=engine, username="bia", password=password)
-    user = get_user(engine=engine, username="bia")
+    user = get_user(engine=engine, actor=CLI_ACTOR, username="bia")
     assert user.is_locked()
     assert user.failed_logins == 0  # the lock took the place of the count
-    reasons = [d["reason"] for d in list_events(engine, action="auth.login", outcome="error")["details"]]
+    reasons = [
+        d["reason"]
+        for d in list_events(engine, actor=CLI_ACTOR, action="auth.login", outcome="error")["details"]
+    ]
     assert reasons.count("wrong password") == 5, reasons  # only five guesses were ever checked
     assert reasons.count("locked") == 26
 
@@ -53,12 +56,15 @@ def test_a_right_password_among_parallel_guesses_never_unlocks_more_guesses(engi
     tries = [f"guess-{i}-x" for i in range(29)] + [password]
     with ThreadPoolExecutor(30) as pool:
         answers = list(pool.map(lambda p: _attempt(engine, p, barrier), tries))
-    reasons = [d["reason"] for d in list_events(engine, action="auth.login", outcome="error")["details"]]
+    reasons = [
+        d["reason"]
+        for d in list_events(engine, actor=CLI_ACTOR, action="auth.login", outcome="error")["details"]
+    ]
     checked = reasons.count("wrong password") + answers.count("ok")
     # Each success may grant a fresh count of five, so at most ten passwords were ever checked.
     assert checked <= 10, reasons
     assert answers.count("ok") <= 1
-    user = get_user(engine=engine, username="bia")
+    user = get_user(engine=engine, actor=CLI_ACTOR, username="bia")
     assert 0 <= user.failed_logins <= 5
 
 
@@ -72,4 +78,4 @@ def test_a_disabled_account_answers_the_same_whatever_the_password(engine: Engin
         answers.append(str(err.value))
     assert answers[0] == answers[1]
     assert "disabled" in answers[0]
-    assert get_user(engine=engine, username="bia").failed_logins == 0
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="bia").failed_logins == 0

@@ -65,7 +65,7 @@ def test_openings_search_filter_and_detail_funnel(seeded: str) -> None:
     assert not at.exception
     assert any(busiest in h.value for h in at.subheader)
     engine = make_engine(get_settings().database_url)
-    prospects = list_opening_prospects(engine=engine, codigo=busiest)
+    prospects = list_opening_prospects(engine=engine, actor=CLI_ACTOR, codigo=busiest)
     engine.dispose()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Prospects"] == str(len(prospects))

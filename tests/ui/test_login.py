@@ -60,8 +60,8 @@ def test_wrong_password_is_refused_and_audited(engine: Engine) -> None:
     assert not at.exception
     assert [e.value for e in at.error] == ["wrong user name or password"]
     assert "actor" not in at.session_state
-    assert get_user(engine=engine, username="ana").failed_logins == 1
-    assert list(list_events(engine, action="auth.login")["outcome"]) == ["error"]
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="ana").failed_logins == 1
+    assert list(list_events(engine, actor=CLI_ACTOR, action="auth.login")["outcome"]) == ["error"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -115,7 +115,7 @@ def test_a_session_ended_elsewhere_returns_to_the_log_in_form(engine: Engine) ->
     assert "actor" not in again.session_state
     assert any("session has ended" in i.value for i in again.info)
     assert [t.key for t in again.text_input] == ["login_username", "login_password"]
-    assert list(list_events(engine, action="auth.logout")["actor"]) == ["eva"]
+    assert list(list_events(engine, actor=CLI_ACTOR, action="auth.logout")["actor"]) == ["eva"]
 
 
 def test_a_page_refuses_a_session_ended_elsewhere(engine: Engine) -> None:
@@ -179,7 +179,7 @@ def test_users_page_adds_with_a_generated_password_shown_once(engine: Engine) ->
     at.selectbox(key="users_status_user").set_value("nina")
     at.button(key="users_status_submit").click()
     at.run()
-    assert get_user(engine=engine, username="nina").disabled
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="nina").disabled
 
 
 def test_users_page_shows_a_weak_password_error(engine: Engine) -> None:

@@ -62,7 +62,9 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="ms_candidate").value == cand and at.selectbox(key="ms_vaga").value == vaga
     engine = make_engine(get_settings().database_url)
-    expected = score_match(engine=engine, model=load_match_model(), candidate=cand, vaga=vaga)
+    expected = score_match(
+        engine=engine, actor=CLI_ACTOR, model=load_match_model(), candidate=cand, vaga=vaga
+    )
     engine.dispose()
     captions = [c.value for c in at.caption if c.value.startswith("Probability")]
     assert captions[0].startswith(f"Probability {expected.probability:.4f}")

@@ -49,7 +49,7 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     at.selectbox(key="rec_code").set_value(planted["codigo"]).run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
-    expected = recommend(engine=engine, candidate=planted["codigo"], k=10)["results"]
+    expected = recommend(engine=engine, actor=CLI_ACTOR, candidate=planted["codigo"], k=10)["results"]
     assert list(table["vaga"]) == [r["vaga"] for r in expected]
     assert list(table["score"]) == [r["score"] for r in expected]
     assert (
