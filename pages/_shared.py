@@ -124,7 +124,9 @@ def page_setup(path: str) -> Actor:
 # What turns text into a link, an image, raw HTML, a Streamlit :directive[] or a $formula$ in Markdown:
 # brackets (links, images, directives), angle brackets (HTML, <autolinks>), dollars, backslashes,
 # and the starts of bare links (scheme://, www., e-mail @). Emphasis and code spans stay harmless.
-_MARKDOWN_ACTIVE = re.compile(r"([\\\[\]<>$@])|(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
+_MARKDOWN_ACTIVE = re.compile(
+    r"([\\\[\]<>$@])|(?<=\bhttp)(:)(?=//)|(?<=\bhttps)(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE
+)
 
 
 def safe_text(value: object) -> str:
@@ -133,6 +135,11 @@ def safe_text(value: object) -> str:
     such data shows as the text it is (one helper for every page)."""
     text = " ".join(str(value).splitlines())
     return _MARKDOWN_ACTIVE.sub(lambda m: "\\" + next(g for g in m.groups() if g), text)
+
+
+def safe_code(value: object) -> str:
+    """Imported data as an inline code span (nothing inside is Markdown; a backtick cannot end it early)."""
+    return "`" + " ".join(str(value).replace("`", "'").splitlines()) + "`"
 
 
 def show_error(error: HRCoreError) -> None:

@@ -24,7 +24,7 @@ from pages._shared import (
     get_match_model,
     get_pair_choices,
     page_setup,
-    safe_text,
+    safe_code,
     show_error,
     start_job,
 )
@@ -104,8 +104,8 @@ def _show_score(score: match.MatchScore, key: str) -> None:
         else:
             st.info("No feature moves this pair away from a typical pair.")
     s1, s2 = st.columns(2)
-    s1.markdown("**Matched skills** " + (", ".join(safe_text(s) for s in score.matched_skills) or "none"))
-    s2.markdown("**Missing skills** " + (", ".join(safe_text(s) for s in score.missing_skills) or "none"))
+    s1.markdown("**Matched skills** " + (", ".join(safe_code(s) for s in score.matched_skills) or "none"))
+    s2.markdown("**Missing skills** " + (", ".join(safe_code(s) for s in score.missing_skills) or "none"))
 
 
 def _retrained(job: JobInfo) -> None:
