@@ -18,11 +18,11 @@ def restore_latest_backup(*, engine: Engine, storage: Storage, table: str, actor
     require_role(actor, Action.BACKUP_RESTORE)
     name = check_table_name(table).name
     skipped: list[str] = []
-    for info in list_backups(storage, name):
+    for info in list_backups(storage, name, actor=actor):
         if info.kind == "safety":
             continue  # a restore's own snapshot of the state it replaced
         try:
-            verify_backup(storage=storage, backup_id=info.backup_id, table=name)
+            verify_backup(engine=engine, storage=storage, actor=actor, backup_id=info.backup_id, table=name)
         except IntegrityError:
             skipped.append(info.backup_id)
             continue

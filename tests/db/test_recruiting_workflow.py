@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from hr_core.access import Actor
+from hr_core.access import CLI_ACTOR, Actor
 from hr_core.audit import list_events
 from hr_core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDenied
 from hr_core.recruiting.exporter import export_recruiting
@@ -47,7 +47,7 @@ def test_move_keeps_history_audits_and_exports_the_new_status(loaded: Engine, tm
         ("Inscrito", "Entrevista Técnica", "rita"),
         ("Entrevista Técnica", "Aprovado", "rita"),
     ]
-    events = list_events(loaded, action="recruiting.edit")
+    events = list_events(loaded, actor=CLI_ACTOR, action="recruiting.edit")
     assert list(events["outcome"]).count("ok") == 2
     export_recruiting(engine=loaded, actor=RECRUITER, out=f"file://{tmp_path / 'out'}")
     exported = json.loads((tmp_path / "out" / "prospects.json").read_text(encoding="utf-8"))
@@ -65,7 +65,7 @@ def test_moves_are_checked(loaded: Engine) -> None:  # noqa: F811
     with pytest.raises(PermissionDenied):
         move_prospect(engine=loaded, actor=ANALYST, vaga="12", candidate="1", status="Aprovado")
     assert list_prospect_history(engine=loaded, actor=RECRUITER, vaga="12", candidate="1") == []
-    assert set(list_events(loaded, action="recruiting.edit")["outcome"]) == {"error"}
+    assert set(list_events(loaded, actor=CLI_ACTOR, action="recruiting.edit")["outcome"]) == {"error"}
 
 
 def test_notes(loaded: Engine) -> None:  # noqa: F811

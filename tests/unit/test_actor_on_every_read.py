@@ -38,6 +38,8 @@ ALLOWED: dict[str, str] = {
     "hr_core.exports.save_rejects_report": "writes the rejects of a load whose caller checked the role",
     "hr_core.ingest.rejects.write_rejects_report": "writes the rejects of a load whose caller checked the role",
     "hr_core.ml.data": "loaders inside match/recommend/train/drift, which check the role",
+    "hr_core.ml.fairness.build_fairness_report": "internal to training and the fairness report (role checked)",
+    "hr_core.ml.fairness.load_protected_groups": "internal to the fairness report, which checks the role",
     "hr_core.ml.drift.load_current_data": "internal to the drift report, which checks the role",
     "hr_core.ml.recommend.get_index_status": "whether the indexes are built (no personal data)",
     # The job worker runs jobs as the user recorded when the job was submitted (checked then and at run).
