@@ -35,7 +35,7 @@ def test_move_keeps_history_audits_and_exports_the_new_status(loaded: Engine, tm
         engine=loaded, actor=RECRUITER, vaga="12", candidate="1", status="Entrevista Técnica", today=DAY
     )
     assert (change.from_stage, change.to_stage) == ("applied", "interview")
-    row = list_opening_prospects(engine=loaded, codigo="12").iloc[0]
+    row = list_opening_prospects(engine=loaded, actor=CLI_ACTOR, codigo="12").iloc[0]
     assert (row["situacao"], row["stage"], row["ultima_atualizacao"]) == (
         "Entrevista Técnica",
         "interview",
@@ -85,7 +85,7 @@ def test_notes(loaded: Engine) -> None:  # noqa: F811
 
 def test_add_a_candidate_to_an_opening(loaded: Engine, tmp_path: Path) -> None:  # noqa: F811
     add_prospect(engine=loaded, actor=RECRUITER, vaga="11", candidate="4", recruiter="rita", today=DAY)
-    rows = list_opening_prospects(engine=loaded, codigo="11")
+    rows = list_opening_prospects(engine=loaded, actor=CLI_ACTOR, codigo="11")
     assert rows[["candidate_codigo", "situacao", "stage"]].to_dict(orient="records") == [
         {"candidate_codigo": "4", "situacao": "Inscrito", "stage": "applied"}
     ]

@@ -55,7 +55,9 @@ def test_a_candidate_with_an_image_and_a_link_in_its_data_shows_them_as_text(tmp
     at.selectbox(key="cand_detail").select("1").run()
     assert not at.exception
     shown = _markdown_values(at)
-    assert any(safe_text(IMAGE) in v for v in shown), shown  # the skills are there, as text
+    # The data is shown (as plain text, or escaped inside Markdown), never interpreted.
+    assert any(IMAGE in str(t.value) for t in at.text) or any(safe_text(IMAGE) in v for v in shown), shown
+    assert any(safe_text(LINK) in str(h.value) for h in at.subheader), shown
     for value in shown:
         live = _unescaped(value)  # what Markdown still reads as syntax
         assert "[x](" not in live and "](http" not in live and "[click me]" not in live, value
