@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     @property
     def upload_limit_bytes(self) -> int:
         return self.upload_limit_mb * 1024 * 1024
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """A settings ValidationError in plain words naming each HR_ variable (secret values never shown)."""
+    problems = []
+    for e in error.errors():
+        name = f"HR_{str(e['loc'][0]).upper()}" if e["loc"] else "settings"
+        message = str(e["msg"]).removeprefix("Value error, ")
+        shown = "" if "key" in name.lower() or not e["loc"] else f" (got {str(e.get('input'))[:60]!r})"
+        problems.append(f"{name}{shown}: {message}")
+    return (
+        "invalid settings: "
+        + "; ".join(problems)
+        + ". Fix the environment variables (or .streamlit/secrets.toml)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,11 @@ from urllib.parse import urlparse
 from hr_core.errors import InvalidInputError, NotFoundError, StorageError
 from hr_core.settings import get_settings
 
+# A stopped or hung S3 server fails a call within about S3_MAX_ATTEMPTS x S3_READ_TIMEOUT seconds.
+S3_CONNECT_TIMEOUT = 3
+S3_READ_TIMEOUT = 10
+S3_MAX_ATTEMPTS = 2
+_ACCESS_CODES = ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "Forbidden")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*(/[A-Za-z0-9][A-Za-z0-9._\-]*)*$")
 
 
@@ -46,6 +51,7 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
     def locate(self, key: str) -> str: ...
+    def check(self) -> None: ...
 
 
 class LocalStorage:
@@ -127,6 +133,15 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def check(self) -> None:
+        """Raise StorageError unless the folder exists (or can be made) and is writable."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot create the storage folder {self.root}: {e}") from e
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError(f"the storage folder {self.root} is not writable by this process")
+
     def delete(self, key: str) -> None:
         try:
             self._path(key).unlink(missing_ok=True)
@@ -144,11 +159,19 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        self.client = boto3.client(
+        self.endpoint = endpoint_url or "AWS S3"
+        # Short timeouts and few retries: a stopped or hung server fails a call within about
+        # S3_MAX_ATTEMPTS x (S3_CONNECT_TIMEOUT or S3_READ_TIMEOUT) seconds instead of minutes.
+        # A session of its own: credentials are read now (not cached from an earlier client) and a
+        # storage can be used from its own thread.
+        self.client = boto3.session.Session().client(
             "s3",
             endpoint_url=endpoint_url,
             config=Config(
-                retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60
+                retries={"total_max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                tcp_keepalive=True,
             ),
         )
 
@@ -161,18 +184,50 @@ class S3Storage:
         return f"s3://{self.bucket}/{self._key(key)}"
 
     def _wrap(self, e: Exception, what: str, key: str) -> Exception:
+        from botocore.exceptions import ClientError, ConnectionError, NoCredentialsError, ReadTimeoutError
+
+        if isinstance(e, InvalidInputError | StorageError):
+            return e
+        code = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else None
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return NotFoundError(f"{key!r} does not exist in {self.url}")
+        if code == "NoSuchBucket":
+            return StorageError(
+                f"bucket {self.bucket!r} does not exist at {self.endpoint}; create it or fix HR_STORAGE_URL"
+            )
+        if code in _ACCESS_CODES or isinstance(e, NoCredentialsError):
+            return StorageError(
+                f"S3 at {self.endpoint} refused the credentials for bucket {self.bucket!r} ({code or e}); "
+                "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        if isinstance(e, ReadTimeoutError | ConnectionError):
+            return StorageError(
+                f"cannot {what} {key!r} in {self.url}: the S3 server at {self.endpoint} did not answer "
+                f"(after {S3_MAX_ATTEMPTS} attempts of at most {S3_READ_TIMEOUT} s); it may be stopped or "
+                f"hung ({e})"
+            )
+        return StorageError(f"cannot {what} {key!r} in {self.url}: {e}")
+
+    def check(self) -> None:
+        """Raise StorageError unless the bucket exists and the credentials may use it (one HEAD)."""
         from botocore.exceptions import ClientError
 
-        if isinstance(e, InvalidInputError):
-            return e
-
-        if isinstance(e, ClientError) and e.response.get("Error", {}).get("Code") in (
-            "NoSuchKey",
-            "404",
-            "NotFound",
-        ):
-            return NotFoundError(f"{key!r} does not exist in {self.url}")
-        return StorageError(f"cannot {what} {key!r} in {self.url}: {e}")
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as e:
+            code = str(e.response.get("Error", {}).get("Code"))
+            if code in ("404", "NoSuchBucket", "NotFound"):
+                raise StorageError(
+                    f"bucket {self.bucket!r} does not exist at {self.endpoint}; create it or fix HR_STORAGE_URL"
+                ) from e
+            if code in ("403", *_ACCESS_CODES):
+                raise StorageError(
+                    f"S3 at {self.endpoint} refused the credentials for bucket {self.bucket!r}; "
+                    "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                ) from e
+            raise self._wrap(e, "check", self.bucket) from e
+        except Exception as e:
+            raise self._wrap(e, "reach", self.bucket) from e
 
     def put_bytes(self, key: str, data: bytes) -> None:
         try:

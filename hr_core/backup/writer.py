@@ -273,6 +273,7 @@ def create_backup(
     """Back up one allow-listed table to storage and record it in the audit log."""
     with audited(engine, actor, Action.BACKUP_CREATE, {"table": table}) as audit:
         check_table_name(table)
+        storage.check()  # credentials and bucket before a single row is read
         columns = list_live_columns(engine, table)
         opts: dict[str, Any] = (
             {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}

@@ -8,7 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from hr_core.errors import HRCoreError
+from hr_core.settings import describe_settings_error
 
 # Each module defines register(subparsers); handlers import heavy libraries lazily.
 COMMAND_MODULES = (
@@ -51,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
+    except ValidationError as e:  # the settings (HR_* variables) are invalid
+        print(f"error: {describe_settings_error(e)}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a path given on the command line cannot be read or written
+        where = f" {e.filename}" if e.filename else ""
+        print(
+            f"error: cannot use{where}: {e.strerror or e}; check the path and its permissions",
+            file=sys.stderr,
+        )
+        return 2
     except Exception as e:
         if os.environ.get("HR_DEBUG"):
             raise

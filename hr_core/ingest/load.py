@@ -24,6 +24,7 @@ from hr_core.errors import (
     ConflictError,
     DatabaseUnavailableError,
     IntegrityError,
+    InvalidInputError,
     NotFoundError,
     RowProblem,
     RowsRejected,
@@ -41,6 +42,7 @@ from hr_core.storage import Storage, make_storage
 
 CHUNK_ROWS = 20_000
 PREVIEW_ROWS = 10
+MAX_RAW_IN_REPORT = 2_000
 DIR_FILES = tuple(f"{t}.csv" for t in LOAD_ORDER)
 
 
@@ -151,7 +153,10 @@ def _consume(
                 preview.append(list(row.values))
             result = check(row.line, row.values)
             if isinstance(result, list):
-                rejects.append(RejectRow(row.line, row.raw.rstrip("\r\n"), tuple(result)))
+                raw = row.raw.rstrip("\r\n")
+                if len(raw) > MAX_RAW_IN_REPORT:  # a 50 MB line is named, not copied into the report
+                    raw = raw[:MAX_RAW_IN_REPORT] + f"… ({len(raw):,} characters in all)"
+                rejects.append(RejectRow(row.line, raw, tuple(result)))
                 continue
             valid += 1
             if sink is not None:
@@ -214,7 +219,7 @@ def _write_table(
 ) -> LoadResult:
     rejects: list[RejectRow] = []
     with Stager(conn, spec) as stager:
-        _consume(
+        seen, _valid = _consume(
             rows,
             RowValidator(spec, refs),
             rejects=rejects,
@@ -222,6 +227,8 @@ def _write_table(
             block_sink=stager.add_block,
             on_chunk=lambda: step(f"{spec.name}: {stager.count:,} rows staged"),
         )
+        if not seen:
+            raise _empty(spec.name, rows)
         stager.end_copy()
         step(f"{spec.name}: merging {stager.count:,} rows")
         counts: UpsertCounts = stager.finish()
@@ -398,6 +405,14 @@ def load_dir(
     return results
 
 
+def _empty(table: str, rows: Iterable[RawRow | CleanBlock]) -> InvalidInputError:
+    header = isinstance(rows, CsvReader) and rows.header_skipped
+    return InvalidInputError(
+        f"the file for {table} is empty{' apart from its header' if header else ''}: it holds no rows; "
+        "nothing was loaded"
+    )
+
+
 def _summarize(
     table: str,
     filename: str,
@@ -420,6 +435,8 @@ def _summarize(
             sink=collector.add if collector is not None else None,
             preview=preview,
         )
+    if not seen:
+        raise _empty(table, rows)
     return ValidationSummary(
         table=table,
         filename=filename,

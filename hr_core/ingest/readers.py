@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
 from hr_core.errors import InvalidInputError
-from hr_core.ingest.table_specs import BATCH_TABLES, LOAD_ORDER, TableSpec
+from hr_core.ingest.table_specs import BATCH_TABLES, LOAD_ORDER, NotAnObject, TableSpec
 
 BATCH_MAX_ROWS = 1000
+# Python's csv module refuses fields over 128 kB with a parse error that aborts the file; a long
+# field must instead reach the validator, which rejects that row by its length (MAX_TEXT_LENGTH).
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 BLOCK_BYTES = 1 << 20  # plain CSV lines are read, checked and copied in blocks of about this size
 _BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32 LE"),
@@ -209,9 +212,13 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _record_values(spec: TableSpec, record: Any) -> list[Any] | None:
+def _record_values(spec: TableSpec, record: Any) -> list[Any]:
+    """The record's values in field order; a record that is not an object is marked for rejection."""
     if not isinstance(record, dict):
-        return None
+        kind = {list: "a list", str: "a string", type(None): "null", bool: "a boolean"}.get(
+            type(record), "a number"
+        )
+        return [NotAnObject(kind)] * len(spec.fields)
     values: dict[str, Any] = {}
     for key, value in record.items():
         name = spec.field_for(str(key))
@@ -247,10 +254,7 @@ def read_json_rows(stream: BinaryIO, spec: TableSpec, filename: str) -> Iterator
         raise InvalidInputError(f"{filename} is not a JSON array of row objects")
     try:
         for number, record in enumerate(ijson.items(stream, "item", use_float=True), start=1):
-            values = _record_values(spec, record)
-            yield RawRow(
-                number, _raw_json(record), values if values is not None else [None] * len(spec.fields)
-            )
+            yield RawRow(number, _raw_json(record), _record_values(spec, record))
     except ijson.JSONError as e:
         raise InvalidInputError(f"{filename} is not valid JSON ({e}); nothing was loaded") from e
     except UnicodeDecodeError as e:
@@ -278,10 +282,7 @@ def read_avro_rows(stream: BinaryIO, spec: TableSpec, filename: str) -> Iterator
         )
     try:
         for number, record in enumerate(reader, start=1):
-            values = _record_values(spec, record)
-            yield RawRow(
-                number, _raw_json(record), values if values is not None else [None] * len(spec.fields)
-            )
+            yield RawRow(number, _raw_json(record), _record_values(spec, record))
     except (ValueError, EOFError, TypeError) as e:
         raise InvalidInputError(f"{filename}: the Avro data is damaged ({e}); nothing was loaded") from e
 
@@ -334,8 +335,7 @@ def read_batch(
             )
         rows = out[spec.name]
         for record in data:
-            values = _record_values(spec, record)
-            rows.append(RawRow(len(rows) + 1, _raw_json(record), values or [None] * len(spec.fields)))
+            rows.append(RawRow(len(rows) + 1, _raw_json(record), _record_values(spec, record)))
     employees = out["hired_employees"]
     if employees:
         given = [r.values[0] for r in employees if r.values[0] not in (None, "")]

@@ -64,3 +64,10 @@ def infer_table(filename: str) -> str:
     raise InvalidInputError(
         f"cannot tell the table from the file name {filename!r}; choose one of {', '.join(LOAD_ORDER)}"
     )
+
+
+class NotAnObject:
+    """The values of a JSON or Avro record that is not an object (a number, a list, a string…)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind

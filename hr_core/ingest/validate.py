@@ -8,9 +8,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hr_core.ingest.readers import CleanBlock
-from hr_core.ingest.table_specs import TableSpec
+from hr_core.ingest.table_specs import NotAnObject, TableSpec
 
 MAX_INT = 2_147_483_647  # the INTEGER columns of both databases
+# Longest accepted text of a name, department or job, in characters (documented in the README).
+MAX_TEXT_LENGTH = 200
+
+
+def _kind_of(value: Any) -> str | None:
+    """'an object' or 'a list' for JSON containers (never stored as text), else None."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return None
+
+
 # Characters str.strip() removes (and other controls): a name that starts or ends with one of them
 # takes the row-by-row path, so a block's names are exactly what the row checks would store.
 _EDGE = r"[^\x00-\x20\x7f-\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -39,6 +52,10 @@ class RefData:
 
 
 def _int_field(value: Any, name: str, reasons: list[str]) -> int | None:
+    kind = _kind_of(value)
+    if kind:
+        reasons.append(f"field {name}: expected an integer, got {kind}")
+        return None
     if value is None or (isinstance(value, str) and not value.strip()):
         reasons.append(f"{name} is empty")
         return None
@@ -64,9 +81,19 @@ def _int_field(value: Any, name: str, reasons: list[str]) -> int | None:
 
 
 def _text_field(value: Any, name: str, reasons: list[str]) -> str | None:
+    kind = _kind_of(value)
+    if kind:
+        reasons.append(f"field {name}: expected text, got {kind}")
+        return None
     text = "" if value is None else str(value).strip()
     if not text:
         reasons.append(f"{name} is empty")
+        return None
+    if len(text) > MAX_TEXT_LENGTH:
+        reasons.append(
+            f"{name} is {len(text):,} characters long; at most {MAX_TEXT_LENGTH} are allowed "
+            f"(starts {text[:30]!r})"
+        )
         return None
     return text
 
@@ -88,14 +115,23 @@ def parse_instant(value: Any) -> dt.datetime:
 
 
 def _instant_field(value: Any, name: str, reasons: list[str]) -> dt.datetime | None:
+    kind = _kind_of(value)
+    if kind:
+        reasons.append(f"field {name}: expected a date and time, got {kind}")
+        return None
     if value is None or (isinstance(value, str) and not value.strip()):
         reasons.append(f"{name} is empty")
         return None
     try:
         return parse_instant(value)
-    except (ValueError, TypeError, OverflowError):
+    except OverflowError:
         reasons.append(
-            f"{name} {str(value).strip()!r} is not an ISO-8601 date and time (e.g. 2021-11-07T02:48:42Z)"
+            f"{name} {str(value).strip()[:40]!r} is out of range (not a date and time in UTC years 1-9999)"
+        )
+        return None
+    except (ValueError, TypeError):
+        reasons.append(
+            f"{name} {str(value).strip()[:40]!r} is not an ISO-8601 date and time (e.g. 2021-11-07T02:48:42Z)"
         )
         return None
 
@@ -128,6 +164,8 @@ class RowValidator:
 
     def check(self, line: int, values: list[Any]) -> tuple[Any, ...] | list[str]:
         """The clean row as a tuple, or the list of every reason it breaks a rule."""
+        if values and isinstance(values[0], NotAnObject):
+            return [f"row {line} is not an object (it is {values[0].kind}); each row must be a JSON object"]
         if self.spec.name == "hired_employees":
             row = self._fast_employee(line, values)
             if row is not None:
@@ -209,6 +247,7 @@ class RowValidator:
         name = str(name).strip()
         if (
             not name
+            or len(name) > MAX_TEXT_LENGTH
             or not 0 < number <= MAX_INT
             or number in self.seen
             or department_id not in self.refs.department_ids
@@ -222,7 +261,7 @@ class RowValidator:
                 hired_at = when  # already the canonical UTC text both databases read
             else:
                 hired_at = parse_instant(when)
-        except ValueError:
+        except (ValueError, OverflowError):  # the full check names the problem
             return None
         self.seen[number] = line
         return (number, name, hired_at, department_id, job_id)
@@ -258,6 +297,8 @@ class RowValidator:
         for column in (ids, department, job):
             if not pc.all(pc.match_substring_regex(column, _DIGITS)).as_py():
                 return None
+        if pc.max(pc.utf8_length(person)).as_py() > MAX_TEXT_LENGTH:
+            return None
         if not (
             pc.all(pc.match_substring_regex(person, "^" + _EDGE)).as_py()
             and pc.all(pc.match_substring_regex(person, _EDGE + "$")).as_py()

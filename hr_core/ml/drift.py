@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from hr_core.progress import Progress, no_progress
 
 SUMMARY_FILE = DRIFT_SUMMARY_FILE
 REPORT_FILE = "drift_report.html"
+# Fewer recent prospects than this cannot show drift (one row "drifts" from anything).
+MIN_DRIFT_ROWS = 30
 DRIFT_SHARE = 0.5  # Evidently's default: the data set drifts when half of its columns do
 PREDICTION = "probability"
 _CONFIG = re.compile(r"column=(?P<column>[^,]+),method=(?P<method>[^,]+),threshold=(?P<threshold>[^)]+)")
@@ -163,9 +166,27 @@ def build_drift_report(
     """Compare recent prospects with the training data (features and predicted probability)."""
     report = progress or no_progress
     with audited(engine, actor, Action.DRIFT_REPORT, {"limit": limit}) as audit:
+        if limit < MIN_DRIFT_ROWS:
+            raise InvalidInputError(
+                f"--limit {limit} is too small: a drift report compares at least {MIN_DRIFT_ROWS} recent "
+                "prospects with the training data (fewer cannot show drift)"
+            )
+        if out is not None:
+            _check_writable(Path(out))
         summary = _build(engine, out, since, limit, report)
         audit.details.update(summary.as_cli())
     return summary
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an --out the report could not be written to, before the slow part."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InvalidInputError(f"cannot write the drift report to {path}: {e.strerror or e}") from e
+    target = path if path.exists() else path.parent
+    if path.is_dir() or not os.access(target, os.W_OK):
+        raise InvalidInputError(f"cannot write the drift report to {path}: not a writable file path")
 
 
 def _build(
@@ -176,6 +197,11 @@ def _build(
     reference = load_reference_data(model)
     report(0.2, "Scoring recent prospects")
     current = load_current_data(engine=engine, model=model, since=since, limit=limit)
+    if len(current) < MIN_DRIFT_ROWS:
+        raise InvalidInputError(
+            f"only {len(current)} recent prospects to compare; a drift report needs at least {MIN_DRIFT_ROWS} "
+            "(widen --since or import more prospects)"
+        )
     numeric, categorical, dropped = split_usable_columns(reference, current)
     if not numeric and not categorical:
         raise ModelError("no column can be compared: every one is empty or constant; see the dropped list")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.db import begin
-from hr_core.errors import HRCoreError, InvalidInputError
+from hr_core.errors import HRCoreError, InvalidInputError, NotFoundError
 from hr_core.exports import save_rejects_report
 from hr_core.progress import Progress
 from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
@@ -150,8 +150,8 @@ def _upsert_prospects(conn: Connection, rows: list[dict[str, Any]], counts: Coun
 class _Importer:
     """One import run: the rejects of every file and the progress across files."""
 
-    def __init__(self, engine: Engine, result: ImportResult, progress: Progress | None, files: int) -> None:
-        self.engine = engine
+    def __init__(self, conn: Connection, result: ImportResult, progress: Progress | None, files: int) -> None:
+        self.conn = conn
         self.result = result
         self.progress = progress
         self.files = files
@@ -178,7 +178,8 @@ class _Importer:
         self, source: str, table: Table, build: Callable[[Any, Any], dict[str, Any]], counts: Counts
     ) -> None:
         """Candidates or vagas: one record per top-level key."""
-        with fetch_input(source) as path, begin(self.engine) as conn, open(path, "rb") as fh:
+        conn = self.conn
+        with fetch_input(source) as path, open(path, "rb") as fh:
             name = Path(source).name if "://" not in source else source
             size = path.stat().st_size
             start = _next_position(conn, table)
@@ -214,8 +215,8 @@ class _Importer:
 
     def load_prospects(self, source: str) -> None:
         """prospects.json: openings, each with its list of prospects."""
-        result = self.result
-        with fetch_input(source) as path, begin(self.engine) as conn, open(path, "rb") as fh:
+        result, conn = self.result, self.conn
+        with fetch_input(source) as path, open(path, "rb") as fh:
             name = Path(source).name if "://" not in source else source
             size = path.stat().st_size
             table = OPENINGS
@@ -275,31 +276,41 @@ def import_recruiting(
     storage: Storage | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Upsert any subset of applicants/vagas/prospects files (paths or s3:// URLs); rejects go to a report."""
+    """Upsert any subset of applicants/vagas/prospects files (paths or s3:// URLs); rejects go to a report.
+
+    All the files are imported in one transaction: a file that cannot be read (truncated, not JSON)
+    leaves the database as it was, including the rows of the files before it.
+    """
     sources = {"applicants": applicants, "vagas": vagas, "prospects": prospects}
     given = {k: str(v) for k, v in sources.items() if v is not None}
     if not given:
         raise InvalidInputError("give at least one of --applicants, --vagas or --prospects")
     result = ImportResult()
-    run = _Importer(engine, result, progress, len(given))
     with audited(engine, actor, Action.RECRUITING_IMPORT, given) as audit:
         try:
-            if "applicants" in given:
-                run.load_keyed(given["applicants"], CANDIDATES, build_candidate_row, result.candidates)
-            if "vagas" in given:
-                run.load_keyed(given["vagas"], VAGAS, build_vaga_row, result.vagas)
-            if "prospects" in given:
-                run.load_prospects(given["prospects"])
-            if result.reject_rows:
-                result.rejects = save_rejects_report(
-                    pd.DataFrame(result.reject_rows, columns=REJECT_COLUMNS),
-                    table="recruiting",
-                    storage=storage or make_storage(),
-                )
+            with begin(engine, immediate=True) as conn:
+                run = _Importer(conn, result, progress, len(given))
+                if "applicants" in given:
+                    run.load_keyed(given["applicants"], CANDIDATES, build_candidate_row, result.candidates)
+                if "vagas" in given:
+                    run.load_keyed(given["vagas"], VAGAS, build_vaga_row, result.vagas)
+                if "prospects" in given:
+                    run.load_prospects(given["prospects"])
+        except InvalidInputError as e:
+            kind = NotFoundError if isinstance(e, NotFoundError) else InvalidInputError
+            raise kind(
+                f"{e} — nothing was imported: the files of one import are committed together or not at all"
+            ) from e
         except sa_exc.SQLAlchemyError as e:
             raise HRCoreError(
-                f"the recruiting import failed in the database and that file was rolled back: {e}"
+                f"the recruiting import failed in the database and was rolled back; nothing was imported: {e}"
             ) from e
+        if result.reject_rows:
+            result.rejects = save_rejects_report(
+                pd.DataFrame(result.reject_rows, columns=REJECT_COLUMNS),
+                table="recruiting",
+                storage=storage or make_storage(),
+            )
         audit.details.update(result.as_dict())
     if progress is not None:
         progress(1.0, "import finished")

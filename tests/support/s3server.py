@@ -65,8 +65,10 @@ class S3Server:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def start_s3_server(bucket: str = "talentlens-test", timeout: float = 120.0) -> S3Server:
-    """Start `weed server -s3`, wait until S3 answers, create the bucket."""
+def start_s3_server(
+    bucket: str = "talentlens-test", timeout: float = 120.0, extra_args: list[str] | None = None
+) -> S3Server:
+    """Start `weed server -s3` (plus extra_args), wait until S3 answers, create the bucket."""
     import boto3
     from botocore.config import Config
 
@@ -82,6 +84,7 @@ def start_s3_server(bucket: str = "talentlens-test", timeout: float = 120.0) -> 
         # Fixed default ports (Iceberg 8181, Lance 9101) clash between parallel test servers: disable them.
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
+        *(extra_args or []),
     ]
     for name, port in ports.items():
         args += [f"-{name}.port={port}", f"-{name}.port.grpc={port + 10000}"]
