@@ -1,0 +1,251 @@
+"""Lexical retrieval that reads Portuguese: accent folding, Snowball stemming (PyStemmer), BM25.
+
+Each kind (openings, candidates) has its own index: a sparse matrix of BM25 term weights over stems and
+stem bigrams (so "SAP FI" and "sql server" count as terms). A query is any text; its terms that the index
+knows are looked up and summed. Pure numpy/scipy; built in memory in seconds for thousands of texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from hr_core.ml.features import normalise_text
+
+K1 = 1.2
+B = 0.75
+_TOKEN = re.compile(r"[a-z0-9]+(?:[#+]+)?")
+# Function words of Portuguese and English (accents folded), plus CV boilerplate that says nothing of skills.
+STOPWORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "ao",
+        "aos",
+        "as",
+        "com",
+        "como",
+        "da",
+        "das",
+        "de",
+        "do",
+        "dos",
+        "e",
+        "em",
+        "entre",
+        "na",
+        "nas",
+        "no",
+        "nos",
+        "o",
+        "os",
+        "ou",
+        "para",
+        "pela",
+        "pelas",
+        "pelo",
+        "pelos",
+        "por",
+        "que",
+        "se",
+        "sem",
+        "sob",
+        "sobre",
+        "um",
+        "uma",
+        "umas",
+        "uns",
+        "ja",
+        "mais",
+        "muito",
+        "tambem",
+        "ate",
+        "seu",
+        "sua",
+        "seus",
+        "suas",
+        "ele",
+        "ela",
+        "eles",
+        "elas",
+        "isso",
+        "este",
+        "esta",
+        "estes",
+        "estas",
+        "esse",
+        "essa",
+        "nao",
+        "sim",
+        "ser",
+        "ter",
+        "foi",
+        "sao",
+        "era",
+        "ha",
+        "tem",
+        "atual",
+        "atualmente",
+        "ano",
+        "anos",
+        "mes",
+        "meses",
+        "periodo",
+        "empresa",
+        "nome",
+        "cargo",
+        "experiencia",
+        "experiencias",
+        "profissional",
+        "profissionais",
+        "resumo",
+        "objetivo",
+        "formacao",
+        "atividades",
+        "atuacao",
+        "conhecimento",
+        "conhecimentos",
+        "area",
+        "areas",
+        "bom",
+        "boa",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "an",
+        "as",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "it",
+        "its",
+        "into",
+        "we",
+        "you",
+        "your",
+        "our",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("portuguese")
+
+
+def tokenize(text: Any) -> list[str]:
+    """Stems of the words of a text: lower-case, accents folded, stop words out, Portuguese Snowball stems."""
+    words = [
+        w for w in _TOKEN.findall(normalise_text(text)) if w not in STOPWORDS and (len(w) > 1 or w == "r")
+    ]
+    return list(_stemmer().stemWords(words))
+
+
+def analyze(text: Any) -> list[str]:
+    """The terms of a text: its stems and its adjacent stem pairs ("sap fi", "sql server")."""
+    stems = tokenize(text)
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 weights (documents × terms) of one kind of text, with its vocabulary."""
+
+    codes: list[str]
+    weights: sparse.csr_matrix
+    vocabulary: dict[str, int]
+
+    def query_vector(self, text: Any) -> sparse.csr_matrix:
+        """The query's known terms, each weighted 1 + log(count)."""
+        counts: dict[int, int] = {}
+        for term in analyze(text):
+            j = self.vocabulary.get(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        vals = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        return sparse.csr_matrix(
+            (vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.vocabulary))
+        )
+
+    def score_text(self, text: Any) -> np.ndarray:
+        """BM25 score of every document for a query text (0 when nothing is shared)."""
+        q = self.query_vector(text)
+        return np.asarray((self.weights @ q.T).todense()).ravel()
+
+    def score_texts(self, texts: Sequence[Any]) -> np.ndarray:
+        """Scores (queries × documents) for many query texts at once."""
+        rows = sparse.vstack([self.query_vector(t) for t in texts]) if texts else None
+        if rows is None:
+            return np.zeros((0, len(self.codes)))
+        return np.asarray((rows @ self.weights.T).todense())
+
+    def align(self, codes: Sequence[str]) -> LexicalIndex:
+        """The same index with its rows in the order of codes (unknown codes get an empty row)."""
+        codes = [str(c) for c in codes]
+        if codes == self.codes:
+            return self
+        position = {c: i for i, c in enumerate(self.codes)}
+        padded = sparse.vstack([self.weights, sparse.csr_matrix((1, self.weights.shape[1]))]).tocsr()
+        rows = [position.get(c, len(self.codes)) for c in codes]
+        return LexicalIndex(codes=codes, weights=padded[rows].tocsr(), vocabulary=self.vocabulary)
+
+    def search(self, text: Any, n: int) -> tuple[list[int], np.ndarray]:
+        """Positions of the n best documents and their scores, best first (ties by position)."""
+        scores = self.score_text(text)
+        order = np.lexsort((np.arange(len(scores)), -scores))[:n]
+        return [int(i) for i in order], scores[order]
+
+
+def build_lexical_index(codes: Sequence[str], texts: Sequence[Any], *, min_df: int = 1) -> LexicalIndex:
+    """Count terms per document and turn them into BM25 weights (k1=1.2, b=0.75)."""
+    vocabulary: dict[str, int] = {}
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for term in analyze(text):
+            j = vocabulary.setdefault(term, len(vocabulary))
+            counts[j] = counts.get(j, 0) + 1
+        indices.extend(counts.keys())
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    tf = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(texts), len(vocabulary)),
+    )
+    df = np.bincount(tf.indices, minlength=len(vocabulary))
+    if min_df > 1 and len(vocabulary):
+        keep = np.flatnonzero(df >= min_df)
+        tf = tf[:, keep].tocsr()
+        terms = list(vocabulary)
+        vocabulary = {terms[j]: i for i, j in enumerate(keep)}
+        df = df[keep]
+    n_docs = max(len(texts), 1)
+    idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+    lengths = np.asarray(tf.sum(axis=1)).ravel()
+    avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+    norm = K1 * (1.0 - B + B * lengths / avg)
+    weights = tf.copy()
+    row_of = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+    weights.data = idf[tf.indices] * tf.data * (K1 + 1.0) / (tf.data + norm[row_of])
+    return LexicalIndex(codes=[str(c) for c in codes], weights=weights.tocsr(), vocabulary=vocabulary)
