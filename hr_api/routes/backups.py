@@ -1,8 +1,9 @@
-"""Backups (admins; hr_core checks the role): create one or all (202 job), restore, prune."""
+"""Backups (admins; hr_core checks the role): list, create one or all (202 job), verify, restore (or its dry
+run), prune — the same results as the command line."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
@@ -11,7 +12,13 @@ from sqlalchemy import Engine
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
 from hr_core.access import Actor
-from hr_core.backup import create_backup, prune_backups, restore_backup
+from hr_core.backup import (
+    create_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+    verify_backup,
+)
 from hr_core.backup.latest import restore_latest_backup
 from hr_core.storage import Storage
 
@@ -38,6 +45,45 @@ class RestoreOut(BaseModel):
     safety_backup_id: str
 
 
+class BackupInfoOut(BaseModel):
+    backup_id: str
+    table: str
+    created_at: str
+    rows: int
+    size: int
+    sha256: str
+    kind: str
+    key: str
+    storage: str
+
+
+class VerifyOut(BaseModel):
+    backup_id: str
+    table: str
+    rows: int
+    sha256: str
+    verified: bool
+    fits_live_table: bool | None
+
+
+class DiffOut(BaseModel):
+    """What a restore would change (nothing was changed)."""
+
+    table: str
+    backup_id: str
+    dry_run: bool
+    verified: bool
+    rows: int
+    live_rows: int
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+    added_ids: list[Any]
+    removed_ids: list[Any]
+    changed_ids: list[Any]
+
+
 class PruneOut(BaseModel):
     deleted: list[dict[str, str]]
     kept: int
@@ -52,6 +98,23 @@ def back_up_table(*, engine: Engine, storage: Storage, actor: Actor, table: str)
 def restore_latest(*, engine: Engine, storage: Storage, actor: Actor, table: str) -> RestoreOut:
     result = restore_latest_backup(engine=engine, storage=storage, table=table, actor=actor)
     return RestoreOut(**result.as_dict())
+
+
+@router.get("", response_model=list[BackupInfoOut])
+def get_backups(
+    storage: StorageDep,
+    actor: ActorDep,
+    table: Annotated[str | None, Query(max_length=100, description="only this table's backups")] = None,
+) -> list[BackupInfoOut]:
+    """Backups newest first."""
+    return [BackupInfoOut(**b.as_dict()) for b in list_backups(storage, table, actor=actor)]
+
+
+@router.post("/{backup_id}/verify", response_model=VerifyOut)
+def post_verify(engine: EngineDep, storage: StorageDep, actor: ActorDep, backup_id: str) -> VerifyOut:
+    """Check the file hash, the content hash and the row count against the manifest, restoring nothing."""
+    result = verify_backup(engine=engine, storage=storage, actor=actor, backup_id=backup_id)
+    return VerifyOut(**result.as_dict())
 
 
 @router.post("", response_model=BackupOut)

@@ -2,7 +2,7 @@
 
 InteligentHR (HR data): POST /upload, /backup/<table>, /restore/<table>, GET /employee_counts,
 /departments_most_hired (year 2021 unless given). FastAPI Service Datathon (recruiting):
-/candidatos/create|update-tables|export-applicants, /usuarios/*, /inferencias/*.
+/candidatos/*, /vagas/*, /prospects/*, /usuarios/*, /inferencias/*.
 """
 
 from __future__ import annotations
@@ -15,7 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from hr_api.deps import ActorDep, EngineDep, RuntimeDep, StorageDep
 from hr_api.routes.backups import BackupOut, RestoreOut, back_up_table, restore_latest
 from hr_api.routes.hr import BatchIn, BatchOut, run_batch
-from hr_api.routes.recruiting import ExportIn, ImportIn, post_export, post_import
+from hr_api.routes.recruiting import (
+    ExportIn,
+    ImportIn,
+    get_one_candidate,
+    get_one_opening,
+    get_opening_prospects,
+    list_candidates,
+    list_openings,
+    post_export,
+    post_import,
+)
 from hr_api.routes.reports import AboveMeanRow, QuarterRow, read_report
 from hr_core.analytics import DEFAULT_YEAR
 from hr_core.auth import list_users
@@ -118,6 +128,61 @@ def candidatos_export(engine: EngineDep, storage: StorageDep, actor: ActorDep, r
     job = post_export(engine, storage, actor, response, ExportIn(prefix="exports"))
     response.status_code = 200
     return Started(message="Tarefa de exportação de candidatos iniciada em background.", job_id=job.id)
+
+
+class CandidatosPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    data: list[dict[str, Any]]
+
+
+@router.get("/candidatos/list", response_model=CandidatosPage)
+def candidatos_list(
+    engine: EngineDep,
+    actor: ActorDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CandidatosPage:
+    """Candidates page by page (GET /api/v1/recruiting/candidates)."""
+    page = list_candidates(engine=engine, actor=actor, offset=offset, limit=limit)
+    rows = [{"codigo_profissional": r.pop("codigo"), **r} for r in page.items]
+    return CandidatosPage(total=page.total, offset=offset, limit=limit, data=rows)
+
+
+@router.get("/candidatos/details/{codigo_profissional}", response_model=dict[str, Any])
+def candidatos_details(engine: EngineDep, actor: ActorDep, codigo_profissional: str) -> dict[str, Any]:
+    """The candidate's sections as the recruiting service answered them (curriculos holds the CVs)."""
+    record = get_one_candidate(engine, actor, codigo_profissional)["record"]
+    sections = ("infos_basicas", "informacoes_pessoais", "informacoes_profissionais", "formacao_e_idiomas")
+    out = {name: record.get(name) or {} for name in sections}
+    out["curriculos"] = {"cv_pt": record.get("cv_pt", ""), "cv_en": record.get("cv_en", "")}
+    return out
+
+
+@router.get("/vagas/list", response_model=CandidatosPage)
+def vagas_list(
+    engine: EngineDep,
+    actor: ActorDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CandidatosPage:
+    """Openings page by page (GET /api/v1/recruiting/openings)."""
+    page = list_openings(engine=engine, actor=actor, offset=offset, limit=limit)
+    rows = [{"codigo_vaga": r.pop("codigo"), **r} for r in page.items]
+    return CandidatosPage(total=page.total, offset=offset, limit=limit, data=rows)
+
+
+@router.get("/vagas/details/{codigo_vaga}", response_model=dict[str, Any])
+def vagas_details(engine: EngineDep, actor: ActorDep, codigo_vaga: str) -> dict[str, Any]:
+    """The opening's Decision record (informacoes_basicas, perfil_vaga, beneficios)."""
+    return get_one_opening(engine, actor, codigo_vaga).get("record") or {}
+
+
+@router.get("/prospects/{codigo_vaga}", response_model=dict[str, Any])
+def prospects_of(engine: EngineDep, actor: ActorDep, codigo_vaga: str) -> dict[str, Any]:
+    """The prospects of an opening."""
+    return {"codigo_vaga": codigo_vaga, "prospects": get_opening_prospects(engine, actor, codigo_vaga).items}
 
 
 class UsuarioOut(BaseModel):

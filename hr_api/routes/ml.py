@@ -8,9 +8,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hr_api.deps import ActorDep, EngineDep
+from hr_api.deps import ActorDep, EngineDep, RuntimeDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
+from hr_core.ml.match import score_match, score_pairs
 from hr_core.ml.profiles import get_drift_report, get_model_card
+from hr_core.ml.recommend import RecommendFilters, recommend
 
 router = APIRouter(tags=["ml"])
 Code = Annotated[str, Field(min_length=1, max_length=100)]
@@ -84,6 +86,34 @@ class DriftOut(BaseModel):
     share: float
     drift_detected: bool
     generated_at: str | None = None
+
+
+@router.post("/match", response_model=MatchOut)
+def post_match(runtime: RuntimeDep, actor: ActorDep, pair: PairIn) -> MatchOut:
+    """Probability that a stored candidate is hired for a stored opening, with the reasons."""
+    model = runtime.match_model()
+    score = score_match(
+        engine=runtime.engine, actor=actor, model=model, candidate=pair.candidate, vaga=pair.vaga
+    )
+    return MatchOut(**score.as_dict())
+
+
+@router.post("/match/batch", response_model=BatchScoresOut)
+def post_match_batch(runtime: RuntimeDep, actor: ActorDep, body: BatchPairsIn) -> BatchScoresOut:
+    """Probabilities for up to 10,000 stored pairs, in the given order."""
+    pairs = [(p.candidate, p.vaga) for p in body.pairs]
+    frame = score_pairs(engine=runtime.engine, actor=actor, model=runtime.match_model(), pairs=pairs)
+    return BatchScoresOut(scores=[PairScore(**r) for r in frame.to_dict(orient="records")])
+
+
+@router.post("/recommendations", response_model=RecommendationsOut)
+def post_recommendations(engine: EngineDep, actor: ActorDep, body: RecommendIn) -> RecommendationsOut:
+    """Openings for a candidate, or candidates for an opening, nearest by meaning, with the filters."""
+    filters = RecommendFilters(city=body.city, level=body.level, english=body.english, pcd=body.pcd)
+    found = recommend(
+        engine=engine, actor=actor, candidate=body.candidate, vaga=body.vaga, k=body.k, filters=filters
+    )
+    return RecommendationsOut(**found)
 
 
 @router.get("/model", response_model=ModelCardOut)

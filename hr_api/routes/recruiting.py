@@ -1,13 +1,30 @@
-"""Recruiting: create and update candidates; import/export the Decision JSON from/to storage keys (202 jobs)."""
+"""Recruiting: candidates and openings (search pages with offset/limit/total and the pages' filters, one
+record, its prospects), create and update candidates; import/export the Decision JSON by storage key (jobs)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
+from hr_core.access import Actor
 from hr_core.recruiting.editing import CandidateForm, save_candidate
+from hr_core.recruiting.queries import (
+    MAX_PAGE_SIZE,
+    PageOfRows,
+    get_candidate,
+    get_opening,
+    list_candidate_prospects,
+    list_opening_prospects,
+    search_candidates,
+    search_openings,
+)
 
 router = APIRouter(prefix="/recruiting", tags=["recruiting"])
 Text = Field(default="", max_length=100_000)
@@ -59,6 +76,154 @@ class ExportIn(BaseModel):
         description="storage folder (key prefix) for the three files",
         examples=["exports/today"],
     )
+
+
+class PageOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[dict[str, Any]]
+
+
+class RowsOut(BaseModel):
+    items: list[dict[str, Any]]
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows (ISO dates, no NaN)."""
+    return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))  # type: ignore[no-any-return]
+
+
+def jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))  # type: ignore[no-any-return]
+
+
+def fetch_window(
+    search: Callable[[int, int], PageOfRows], offset: int, limit: int
+) -> tuple[int, pd.DataFrame]:
+    """Rows offset..offset+limit from a page-numbered search (at most two pages of `limit` rows)."""
+    first = offset // limit + 1
+    page = search(first, limit)
+    rows = page.rows.iloc[offset % limit :]
+    if len(rows) < limit and first * limit < page.total:
+        rows = pd.concat([rows, search(first + 1, limit).rows.iloc[: limit - len(rows)]])
+    return page.total, rows
+
+
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def list_candidates(
+    *,
+    engine: Any,
+    actor: Actor,
+    offset: int,
+    limit: int,
+    q: str = "",
+    filters: dict[str, str | None] | None = None,
+) -> PageOut:
+    given = {k: v for k, v in (filters or {}).items() if v is not None}
+    total, rows = fetch_window(
+        lambda page, size: search_candidates(
+            engine=engine, actor=actor, text=q, filters=given, sort="codigo", page=page, page_size=size
+        ),
+        offset,
+        limit,
+    )
+    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
+
+
+@router.get("/candidates", response_model=PageOut)
+def get_candidates(
+    engine: EngineDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    q: Annotated[str, Query(max_length=200, description="text in name, title, skills or CV; or a code")] = "",
+    local: Filter = None,
+    nivel_profissional: Filter = None,
+    nivel_ingles: Filter = None,
+    nivel_espanhol: Filter = None,
+    pcd: Filter = None,
+    area_atuacao: Filter = None,
+) -> PageOut:
+    """Candidates by code, `limit` (≤ 500) from `offset`, with the search and filters of the Candidates page."""
+    filters = {
+        "local": local,
+        "nivel_profissional": nivel_profissional,
+        "nivel_ingles": nivel_ingles,
+        "nivel_espanhol": nivel_espanhol,
+        "pcd": pcd,
+        "area_atuacao": area_atuacao,
+    }
+    return list_candidates(engine=engine, actor=actor, offset=offset, limit=limit, q=q, filters=filters)
+
+
+@router.get("/candidates/{codigo}", response_model=dict[str, Any])
+def get_one_candidate(engine: EngineDep, actor: ActorDep, codigo: str) -> dict[str, Any]:
+    """Every field of one candidate and its Decision record (opening a profile is audited)."""
+    return jsonable(get_candidate(engine=engine, actor=actor, codigo=codigo))
+
+
+@router.get("/candidates/{codigo}/prospects", response_model=RowsOut)
+def get_candidate_prospects(engine: EngineDep, actor: ActorDep, codigo: str) -> RowsOut:
+    """The openings a candidate applied to, with stage and dates."""
+    return RowsOut(items=frame_records(list_candidate_prospects(engine=engine, actor=actor, codigo=codigo)))
+
+
+def list_openings(
+    *, engine: Any, actor: Actor, offset: int, limit: int, q: str = "", filters: dict[str, str | None] | None = None,
+    stage: str | None = None,
+) -> PageOut:  # fmt: skip
+    given = {k: v for k, v in (filters or {}).items() if v is not None}
+    total, rows = fetch_window(
+        lambda page, size: search_openings(
+            engine=engine,
+            actor=actor,
+            text=q,
+            filters=given,
+            stage=stage,
+            sort="codigo",
+            page=page,
+            page_size=size,
+        ),
+        offset,
+        limit,
+    )
+    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
+
+
+@router.get("/openings", response_model=PageOut)
+def get_openings(
+    engine: EngineDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    q: Annotated[str, Query(max_length=200, description="text in title or client; or a code")] = "",
+    cliente: Filter = None,
+    cidade: Filter = None,
+    nivel_profissional: Filter = None,
+    stage: Annotated[str | None, Query(max_length=100, description="having a prospect at this stage")] = None,
+) -> PageOut:
+    """Openings (vagas) by code, `limit` (≤ 500) from `offset`, with the Job openings page's filters."""
+    filters = {"cliente": cliente, "cidade": cidade, "nivel_profissional": nivel_profissional}
+    return list_openings(
+        engine=engine, actor=actor, offset=offset, limit=limit, q=q, filters=filters, stage=stage
+    )
+
+
+@router.get("/openings/{codigo}", response_model=dict[str, Any])
+def get_one_opening(engine: EngineDep, actor: ActorDep, codigo: str) -> dict[str, Any]:
+    """Every field of one opening and its Decision record."""
+    return jsonable(get_opening(engine=engine, actor=actor, codigo=codigo))
+
+
+@router.get("/openings/{codigo}/prospects", response_model=RowsOut)
+def get_opening_prospects(engine: EngineDep, actor: ActorDep, codigo: str) -> RowsOut:
+    """The prospects of an opening, with stage and dates."""
+    return RowsOut(items=frame_records(list_opening_prospects(engine=engine, actor=actor, codigo=codigo)))
 
 
 def save(*, engine: EngineDep, actor: ActorDep, codigo: str, body: CandidateIn) -> SavedCandidate:
