@@ -14,6 +14,7 @@ from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
 from hr_core.access import Actor
 from hr_core.backup import (
     create_backup,
+    diff_backup,
     list_backups,
     prune_backups,
     restore_backup,
@@ -129,11 +130,20 @@ def post_backup_all(engine: EngineDep, actor: ActorDep, response: Response) -> J
     return accept_job(engine=engine, actor=actor, response=response, kind="backup.all", params={})
 
 
-@router.post("/{table}/{backup_id}/restore", response_model=RestoreOut)
+@router.post("/{table}/{backup_id}/restore", response_model=RestoreOut | DiffOut)
 def post_restore(
-    engine: EngineDep, storage: StorageDep, actor: ActorDep, table: str, backup_id: str
-) -> RestoreOut:
-    """Verify the backup, then replace the table with it in one transaction (a safety backup first)."""
+    engine: EngineDep,
+    storage: StorageDep,
+    actor: ActorDep,
+    table: str,
+    backup_id: str,
+    dry_run: Annotated[bool, Query(description="only report what a restore would change")] = False,
+) -> RestoreOut | DiffOut:
+    """Verify the backup, then replace the table with it in one transaction (a safety backup first);
+    with dry_run=true only say which rows would be added, removed or changed."""
+    if dry_run:
+        diff = diff_backup(engine=engine, storage=storage, table=table, backup_id=backup_id, actor=actor)
+        return DiffOut(**diff.as_dict())
     result = restore_backup(engine=engine, storage=storage, table=table, backup_id=backup_id, actor=actor)
     return RestoreOut(**result.as_dict())
 
