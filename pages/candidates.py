@@ -10,10 +10,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from hr_core.access import ADMIN_ROLE, Actor
+from hr_core.access import ADMIN_ROLE, Action, Actor, may
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_date, format_number, label, show_value
 from hr_core.recruiting import queries
+from hr_core.recruiting.anonymise import anonymise_candidate
 from hr_core.recruiting.editing import (
     CandidateForm,
     save_candidate,
@@ -181,6 +182,28 @@ def _render_profile(codigo: str, db_url: str) -> None:
             _load_into_form("cand_p", codigo)
             st.session_state["cand_p_form_for"] = codigo
         _render_form("cand_p", fixed_code=codigo)
+    if may(actor.role, Action.CANDIDATE_ANONYMISE):
+        _render_anonymise(codigo)
+
+
+def _render_anonymise(codigo: str) -> None:
+    """Admins erase a candidate's personal data on request (LGPD); outcomes stay for statistics."""
+    with st.expander(_("Anonymise this candidate (data protection request)"), icon=":material/person_off:"):
+        st.caption(
+            _(
+                "Erases name, CPF, e-mails, phones, address, CV texts, sex, marital status, PcD and birth "
+                "date. City, professional profile and application outcomes stay. This cannot be undone."
+            )
+        )
+        typed = st.text_input(_("Type the candidate's code to confirm"), key="cand_anon_confirm")
+        if st.button(_("Anonymise"), key="cand_anon_go", type="primary", disabled=typed.strip() != codigo):
+            try:
+                result = anonymise_candidate(engine=get_engine(), actor=actor, codigo=codigo)
+            except HRCoreError as e:
+                show_error(e)
+                return
+            clear_data_caches()
+            st.success(_("Candidate anonymised: {count} fields erased.").format(count=result.fields_erased))
 
 
 def _render_applications(codigo: str, prospects: pd.DataFrame) -> None:

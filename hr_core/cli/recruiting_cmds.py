@@ -31,6 +31,13 @@ def _export(args: argparse.Namespace) -> None:
     emit(export_recruiting(engine=engine, actor=CLI_ACTOR, out=args.out))
 
 
+def _anonymise(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.recruiting.anonymise import anonymise_candidate
+
+    emit(anonymise_candidate(engine=open_engine(), actor=CLI_ACTOR, codigo=args.code).as_dict())
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "import-recruiting", help="upsert Decision applicants/vagas/prospects JSON (paths or s3:// URLs)"
@@ -42,3 +49,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("export-recruiting", help="write applicants.json, vagas.json and prospects.json")
     p.add_argument("--out", required=True, help="a folder or s3://bucket/prefix")
     p.set_defaults(handler=_export)
+
+    p = sub.add_parser("candidates", help="candidate data requests (LGPD)")
+    csub = p.add_subparsers(dest="candidates_command", required=True)
+    a = csub.add_parser(
+        "anonymise", help="erase a candidate's personal data; their applications' outcomes are kept"
+    )
+    a.add_argument("code", help="the candidate's code (codigo_profissional)")
+    a.set_defaults(handler=_anonymise)

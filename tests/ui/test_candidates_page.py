@@ -164,3 +164,23 @@ def test_profile_in_portuguese(seeded: str) -> None:
     assert at.title[0].value == "Candidatos"
     prospects = next(d.value for d in at.dataframe if "Código da vaga" in d.value.columns)
     assert list(prospects["Etapa"]) == ["Aprovado / contratado"]
+
+
+def test_admin_anonymises_from_the_profile_after_typing_the_code_recruiter_sees_no_button(seeded: str) -> None:
+    at = _app()
+    at.session_state["cand_detail"] = "2"
+    at.run()
+    assert not at.exception
+    assert not any(b.key == "cand_anon_go" for b in at.button)  # recruiters may not anonymise
+    at = _app()
+    at.session_state["actor"] = Actor(username="root", role="admin")
+    at.session_state["cand_detail"] = "2"
+    at.run()
+    assert at.button(key="cand_anon_go").disabled  # nothing happens until the code is typed
+    at.text_input(key="cand_anon_confirm").input("2").run()
+    at.button(key="cand_anon_go").click().run()
+    assert not at.exception and any("anonymised" in s.value for s in at.success)
+    engine = make_engine(seeded)
+    with engine.connect() as conn:
+        assert conn.execute(select(Candidate.nome).where(Candidate.codigo == "2")).scalar_one() == ""
+    engine.dispose()
