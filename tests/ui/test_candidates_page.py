@@ -166,7 +166,9 @@ def test_profile_in_portuguese(seeded: str) -> None:
     assert list(prospects["Etapa"]) == ["Aprovado / contratado"]
 
 
-def test_admin_anonymises_from_the_profile_after_typing_the_code_recruiter_sees_no_button(seeded: str) -> None:
+def test_admin_anonymises_from_the_profile_after_typing_the_code_recruiter_sees_no_button(
+    seeded: str,
+) -> None:
     at = _app()
     at.session_state["cand_detail"] = "2"
     at.run()
