@@ -3,7 +3,7 @@ field lists, used by the candidate profile and the opening board."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,16 @@ from hr_core.recruiting.workflow import (
     move_prospect,
     statuses_of,
 )
-from pages._shared import _, clear_data_caches, current_locale, get_engine, safe_text, show_error
+from pages._shared import (
+    _,
+    clear_data_caches,
+    current_locale,
+    download_buttons,
+    get_engine,
+    plain_columns,
+    safe_text,
+    show_error,
+)
 
 
 def stage_label(stage: str) -> str:
@@ -136,3 +145,36 @@ def show_notice() -> None:
     """The confirmation of the last move or note (kept across the rerun that shows its effect)."""
     if notice := st.session_state.pop("recruiting_notice", None):
         st.success(notice, icon=":material/check:")
+
+
+def pick_from_table(
+    rows: pd.DataFrame,
+    shown: pd.DataFrame,
+    *,
+    label_column: str,
+    prefix: str,
+    download_name: str,
+    open_key: str,
+    prompt: str,
+    on_select: Callable[[], None],
+) -> str | None:
+    """A searchable list whose rows open on click (or from the picker under it); returns the chosen code."""
+    st.dataframe(
+        plain_columns(shown),
+        hide_index=True,
+        width="stretch",
+        key=f"{prefix}_table",
+        on_select=on_select,
+        selection_mode="single-row",
+    )
+    download_buttons(rows, download_name, key=f"{prefix}_dl")
+    names = dict(zip(rows["codigo"], rows[label_column], strict=True))
+    if st.session_state.get(open_key) not in (None, *names):
+        names[st.session_state[open_key]] = ""
+    chosen: str | None = st.selectbox(
+        prompt,
+        [None, *names],
+        format_func=lambda c: "—" if c is None else f"{c} · {names.get(c, '')}",
+        key=open_key,
+    )
+    return chosen

@@ -27,12 +27,18 @@ from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
 from hr_core.storage import validate_key
 from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
-from pages._recruiting import prospect_panel, readable_prospects, show_fields, show_notice, stage_label
+from pages._recruiting import (
+    pick_from_table,
+    prospect_panel,
+    readable_prospects,
+    show_fields,
+    show_notice,
+    stage_label,
+)
 from pages._shared import (
     _,
     clear_data_caches,
     current_locale,
-    download_buttons,
     get_engine,
     get_storage,
     page_setup,
@@ -288,23 +294,15 @@ def _render_search(db_url: str) -> None:
     rows = result.rows
     st.session_state["cand_codes"] = list(rows["codigo"])
     shown = rows.assign(data_atualizacao=rows["data_atualizacao"].map(lambda d: format_date(d, locale)))
-    st.dataframe(
-        plain_columns(shown.fillna("—")),
-        hide_index=True,
-        width="stretch",
-        key="cand_table",
+    chosen = pick_from_table(
+        rows,
+        shown.fillna("—"),
+        label_column="nome",
+        prefix="cand",
+        download_name="candidates",
+        open_key=OPEN_KEY,
+        prompt=_("Open a candidate"),
         on_select=_open_selected_row,
-        selection_mode="single-row",
-    )
-    download_buttons(rows, "candidates", key="cand_dl")
-    names = dict(zip(rows["codigo"], rows["nome"], strict=True))
-    if st.session_state.get(OPEN_KEY) not in (None, *names):
-        names[st.session_state[OPEN_KEY]] = ""
-    chosen = st.selectbox(
-        _("Open a candidate"),
-        [None, *names],
-        format_func=lambda c: "—" if c is None else f"{c} · {names.get(c, '')}",
-        key=OPEN_KEY,
     )
     if chosen:
         st.divider()

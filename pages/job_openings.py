@@ -18,15 +18,20 @@ from hr_core.recruiting.stats import build_funnel
 from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
 from pages._charts import zero_based
-from pages._recruiting import prospect_panel, readable_prospects, show_fields, show_notice, stage_label
+from pages._recruiting import (
+    pick_from_table,
+    prospect_panel,
+    readable_prospects,
+    show_fields,
+    show_notice,
+    stage_label,
+)
 from pages._shared import (
     _,
     clear_data_caches,
     current_locale,
-    download_buttons,
     get_engine,
     page_setup,
-    plain_columns,
     render_funnel,
     safe_text,
     show_error,
@@ -256,23 +261,15 @@ try:
             data_requisicao=result.rows["data_requisicao"].map(lambda d: format_date(d, locale)),
         )
         st.session_state["open_codes"] = list(rows["codigo"])
-        st.dataframe(
-            plain_columns(rows),
-            hide_index=True,
-            width="stretch",
-            key="open_table",
+        chosen = pick_from_table(
+            rows,
+            rows,
+            label_column="titulo",
+            prefix="open",
+            download_name="job_openings",
+            open_key=OPEN_KEY,
+            prompt=_("Open an opening"),
             on_select=_open_selected_row,
-            selection_mode="single-row",
-        )
-        download_buttons(rows, "job_openings", key="open_dl")
-        titles = dict(zip(rows["codigo"], rows["titulo"], strict=True))
-        if st.session_state.get(OPEN_KEY) not in (None, *titles):
-            titles[st.session_state[OPEN_KEY]] = ""
-        chosen = st.selectbox(
-            _("Open an opening"),
-            [None, *titles],
-            format_func=lambda c: "—" if c is None else f"{c} · {titles.get(c, '')}",
-            key=OPEN_KEY,
         )
         if chosen:
             st.divider()
