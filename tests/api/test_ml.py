@@ -53,11 +53,11 @@ def test_model_card_and_the_seed_match_payload(api: Api, rows: tuple[list[dict],
 
 
 @pytest.mark.slow
+# Embedding is database-independent and the index build costly: this test runs on SQLite only.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_free_profile_is_embedded_on_the_fly(api: Api) -> None:
     from hr_core.ml.recommend import build_indexes
 
-    if api.engine.dialect.name != "sqlite":
-        pytest.skip("embedding is database-independent; the index build is costly, so it runs once (SQLite)")
     candidates, vagas, prospects = make_match_rows(seed=3, n_vagas=12, per_vaga=3, in_progress=0.1)
     insert_recruiting_rows(api.engine, candidates=candidates, vagas=vagas, prospects=prospects)
     build_indexes(engine=api.engine, actor=CLI_ACTOR)

@@ -67,11 +67,11 @@ def test_match_one_pair_and_a_batch(api: Api, rows: tuple[list[dict], ...]) -> N
 
 
 @pytest.mark.slow
+# The index build is costly and database-independent past the read: this test runs on SQLite only.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_recommendations_for_stored_codes(api: Api, rows: tuple[list[dict], ...]) -> None:
     from hr_core.ml.recommend import build_indexes
 
-    if api.engine.dialect.name != "sqlite":
-        pytest.skip("the index build is costly and database-independent past the read; once, on SQLite")
     candidates, vagas, _ = rows
     build_indexes(engine=api.engine, actor=CLI_ACTOR)
     found = api.post(

@@ -22,6 +22,7 @@ from hr_core.backup import create_backup
 from hr_core.errors import StorageError
 from hr_core.models import Job
 from hr_core.storage import make_storage
+from tests.conftest import _unavailable
 from tests.support.s3server import S3Server, start_s3_server
 
 ADMIN = Actor(username="boss", role="admin")
@@ -33,7 +34,7 @@ def own_s3() -> Iterator[S3Server]:
     try:
         server = start_s3_server(bucket="faults")
     except Exception as e:
-        pytest.skip(f"SeaweedFS could not start: {e}")
+        _unavailable(f"SeaweedFS could not start: {e}")
     try:
         yield server
     finally:
@@ -119,7 +120,7 @@ def test_wrong_credentials_are_named_before_the_table_is_read(
     try:
         server = start_s3_server(bucket="creds", extra_args=[f"-s3.config={config}"])
     except Exception as e:
-        pytest.skip(f"SeaweedFS could not start: {e}")
+        _unavailable(f"SeaweedFS could not start: {e}")
     try:
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "someone")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
