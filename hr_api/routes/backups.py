@@ -13,6 +13,8 @@ from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
 from hr_core.access import Actor
 from hr_core.backup import (
+    BackupInfo,
+    VerifyResult,
     create_backup,
     diff_backup,
     list_backups,
@@ -44,27 +46,6 @@ class RestoreOut(BaseModel):
     rows: int
     verified: bool
     safety_backup_id: str
-
-
-class BackupInfoOut(BaseModel):
-    backup_id: str
-    table: str
-    created_at: str
-    rows: int
-    size: int
-    sha256: str
-    kind: str
-    key: str
-    storage: str
-
-
-class VerifyOut(BaseModel):
-    backup_id: str
-    table: str
-    rows: int
-    sha256: str
-    verified: bool
-    fits_live_table: bool | None
 
 
 class DiffOut(BaseModel):
@@ -101,21 +82,20 @@ def restore_latest(*, engine: Engine, storage: Storage, actor: Actor, table: str
     return RestoreOut(**result.as_dict())
 
 
-@router.get("", response_model=list[BackupInfoOut])
+@router.get("", response_model=list[BackupInfo])
 def get_backups(
     storage: StorageDep,
     actor: ActorDep,
     table: Annotated[str | None, Query(max_length=100, description="only this table's backups")] = None,
-) -> list[BackupInfoOut]:
+) -> list[BackupInfo]:
     """Backups newest first."""
-    return [BackupInfoOut(**b.as_dict()) for b in list_backups(storage, table, actor=actor)]
+    return list_backups(storage, table, actor=actor)
 
 
-@router.post("/{backup_id}/verify", response_model=VerifyOut)
-def post_verify(engine: EngineDep, storage: StorageDep, actor: ActorDep, backup_id: str) -> VerifyOut:
+@router.post("/{backup_id}/verify", response_model=VerifyResult)
+def post_verify(engine: EngineDep, storage: StorageDep, actor: ActorDep, backup_id: str) -> VerifyResult:
     """Check the file hash, the content hash and the row count against the manifest, restoring nothing."""
-    result = verify_backup(engine=engine, storage=storage, actor=actor, backup_id=backup_id)
-    return VerifyOut(**result.as_dict())
+    return verify_backup(engine=engine, storage=storage, actor=actor, backup_id=backup_id)
 
 
 @router.post("", response_model=BackupOut)
