@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
 
 from hr_core.access import Action, Actor, require_role
 from hr_core.audit import audited
@@ -83,6 +84,32 @@ def _prospect(conn: Any, vaga: str, candidate: str) -> Any:
     return row
 
 
+def _record_stage_change(
+    conn: Connection,
+    vaga: str,
+    candidate: str,
+    from_status: str,
+    from_stage: str,
+    status: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+) -> StageChange:
+    """Write one row of a prospect's stage history and return it."""
+    change = StageChange(
+        from_status=from_status,
+        to_status=status,
+        from_stage=from_stage,
+        to_stage=stage_of(status),
+        changed_by=actor.username,
+        changed_at=now,
+    )
+    conn.execute(
+        insert(ProspectStageChange).values(vaga_codigo=vaga, candidate_codigo=candidate, **vars(change))
+    )
+    return change
+
+
 def move_prospect(
     *, engine: Engine, actor: Actor, vaga: str, candidate: str, status: str, today: dt.date | None = None
 ) -> StageChange:
@@ -107,18 +134,8 @@ def move_prospect(
                     .where(Prospect.id == row.id)
                     .values(situacao=status, stage=stage_of(status), ultima_atualizacao=day, raw=raw)
                 )
-                change = StageChange(
-                    from_status=row.situacao,
-                    to_status=status,
-                    from_stage=row.stage,
-                    to_stage=stage_of(status),
-                    changed_by=actor.username,
-                    changed_at=now,
-                )
-                conn.execute(
-                    insert(ProspectStageChange).values(
-                        vaga_codigo=vaga, candidate_codigo=candidate, **vars(change)
-                    )
+                change = _record_stage_change(
+                    conn, vaga, candidate, row.situacao, row.stage, status, actor=actor, now=now
                 )
         except sa_exc.OperationalError as e:
             raise DatabaseUnavailableError(f"cannot move the prospect: {e.orig}") from e
@@ -222,19 +239,7 @@ def add_prospect(
                         raw=raw,
                     )
                 )
-                change = StageChange(
-                    from_status="",
-                    to_status=status,
-                    from_stage="",
-                    to_stage=stage_of(status),
-                    changed_by=actor.username,
-                    changed_at=now,
-                )
-                conn.execute(
-                    insert(ProspectStageChange).values(
-                        vaga_codigo=vaga, candidate_codigo=candidate, **vars(change)
-                    )
-                )
+                change = _record_stage_change(conn, vaga, candidate, "", "", status, actor=actor, now=now)
         except sa_exc.OperationalError as e:
             raise DatabaseUnavailableError(f"cannot add the prospect: {e.orig}") from e
     return change
