@@ -172,11 +172,29 @@ def open_page(page: object, slug: str) -> None:
     assert_no_exception(page, slug)
 
 
-def choose(page: object, label: str, option: str | re.Pattern[str]) -> None:
-    """Pick an option of the Streamlit selectbox labelled label."""
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()  # type: ignore[attr-defined]
-    page.get_by_role("option").filter(has_text=option).first.click()  # type: ignore[attr-defined]
-    wait_idle(page)
+def choose(page: object, label: str, option: str | re.Pattern[str], attempts: int = 4) -> None:
+    """Pick an option of the Streamlit selectbox labelled label.
+
+    A rerun that lands while the list is open re-renders the selectbox and closes the list (seen on a
+    loaded CI machine), so the list is opened again until the option shows; if it never does, the
+    error names the options that were there.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    seen: list[str] = []
+    for _attempt in range(attempts):
+        wait_idle(page)
+        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()  # type: ignore[attr-defined]
+        wanted = page.get_by_role("option").filter(has_text=option).first  # type: ignore[attr-defined]
+        try:
+            wanted.click(timeout=15_000)
+        except PlaywrightTimeout:
+            seen = [t.strip() for t in page.get_by_role("option").all_inner_texts()]  # type: ignore[attr-defined]
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            continue
+        wait_idle(page)
+        return
+    raise AssertionError(f"selectbox {label!r}: no option matching {option!r}; the list showed {seen}")
 
 
 def first_metric(page: object) -> tuple[str, str]:
