@@ -5,7 +5,9 @@ from hr_core.backup.manifest import BackupInfo, Manifest, check_backup_id, find_
 from hr_core.backup.prune import PruneResult, prune_backups
 from hr_core.backup.restore import (
     RestoreDiff,
+    RestoreObserver,
     RestoreResult,
+    RestoreStage,
     compute_live_content_hash,
     diff_backup,
     restore_backup,
@@ -20,7 +22,9 @@ __all__ = [
     "Manifest",
     "PruneResult",
     "RestoreDiff",
+    "RestoreObserver",
     "RestoreResult",
+    "RestoreStage",
     "VerifyResult",
     "check_backup_id",
     "check_table_name",

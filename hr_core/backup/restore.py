@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,22 @@ from hr_core.progress import Progress
 from hr_core.sqlfiles import scalar
 from hr_core.storage import Storage
 
-# Tests pause or break a restore at a named stage ("locked", "deleted") to prove locking and atomicity.
-TEST_HOOKS: dict[str, Callable[[Connection], None]] = {}
 _INSERT_CHUNK = 5_000
 _MAX_IDS = 1_000
+
+
+class RestoreStage(StrEnum):
+    """The known moments of a restore, in order, at which a caller's `on_stage` observer is called."""
+
+    CLAIMED = "claimed"  # holds the restore lock of the table; writers are not yet locked out
+    LOCKED = "locked"  # inside the transaction, every writer locked out, nothing read yet
+    BACKED_UP = "backed_up"  # the safety backup is written
+    DELETED = "deleted"  # the table is emptied, the backup's rows not yet inserted
+    INSERTED = "inserted"  # the backup's rows are in, not yet checked or committed
+
+
+RestoreObserver = Callable[[RestoreStage, Connection], None]
+"""Called at each RestoreStage with the connection the restore is using at that moment."""
 
 
 @dataclass(frozen=True)
@@ -101,12 +114,6 @@ class RestoreDiff:
         }
 
 
-def _run_hook(stage: str, conn: Connection) -> None:
-    hook = TEST_HOOKS.get(stage)
-    if hook is not None:
-        hook(conn)
-
-
 def _lock_file(engine: Engine, table: str) -> Path:
     database = engine.url.database or ""
     if database and database != ":memory:":
@@ -155,14 +162,17 @@ def _tables_to_lock(table: str) -> list[str]:
 
 
 @contextmanager
-def _restore_transaction(engine: Engine, table: str) -> Iterator[Connection]:
+def _restore_transaction(
+    engine: Engine, table: str, on_stage: RestoreObserver | None
+) -> Iterator[Connection]:
     """One transaction that keeps every writer out of the table before anything is read.
 
     Restores of the same table exclude each other first (a PostgreSQL advisory lock, or on SQLite an
     exclusive file lock); then, before the safety backup is read, PostgreSQL locks the table (and the
     tables referencing it) ACCESS EXCLUSIVE and SQLite opens the transaction with BEGIN IMMEDIATE, so a
     concurrent load either committed before (its rows are in the safety backup) or waits until the
-    restore has committed. The "claimed" test hook runs between the two steps.
+    restore has committed. The observer sees RestoreStage.CLAIMED between the two steps (on SQLite
+    with a connection of its own, since the restore's transaction has not begun yet).
     """
     already = ConflictError(
         f"a restore of table {table} is already running; wait for it to finish and try again"
@@ -172,7 +182,8 @@ def _restore_transaction(engine: Engine, table: str) -> Iterator[Connection]:
             key = _advisory_key(table)
             if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar_one():
                 raise already
-            _run_hook("claimed", conn)
+            if on_stage is not None:
+                on_stage(RestoreStage.CLAIMED, conn)
             q = conn.dialect.identifier_preparer.quote
             names = ", ".join(q(check_table_name(t).name) for t in _tables_to_lock(table))
             # Names come from the allow-list; waits for loads already running, then holds every writer.
@@ -185,9 +196,9 @@ def _restore_transaction(engine: Engine, table: str) -> Iterator[Connection]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:
             raise already from e
-        if "claimed" in TEST_HOOKS:
+        if on_stage is not None:
             with engine.connect() as idle:
-                _run_hook("claimed", idle)
+                on_stage(RestoreStage.CLAIMED, idle)
         with begin(engine, immediate=True) as conn:
             yield conn
     finally:
@@ -376,8 +387,17 @@ def restore_backup(
     backup_id: str,
     actor: Actor,
     progress: Progress | None = None,
+    on_stage: RestoreObserver | None = None,
 ) -> RestoreResult:
-    """Verify a backup, then in one transaction save a safety backup and replace the table with it."""
+    """Verify a backup, then in one transaction save a safety backup and replace the table with it.
+
+    on_stage observes the restore at each RestoreStage, for a caller that must act at a known moment
+    (the tests use it to provoke races and dropped connections there); it changes nothing by itself.
+    """
+
+    def reached(stage: RestoreStage, conn: Connection) -> None:
+        if on_stage is not None:
+            on_stage(stage, conn)
 
     def step(start: float, span: float) -> Progress | None:
         if progress is None:
@@ -401,8 +421,8 @@ def restore_backup(
         ) as vb:
             columns = vb.manifest.column_specs
             try:
-                with _restore_transaction(engine, table) as conn:
-                    _run_hook("locked", conn)
+                with _restore_transaction(engine, table, on_stage) as conn:
+                    reached(RestoreStage.LOCKED, conn)
                     _check_foreign_keys(conn, table, vb)
                     safety = write_table_backup(
                         conn,
@@ -413,13 +433,13 @@ def restore_backup(
                         progress=step(0.3, 0.3),
                     )
                     details["safety_backup_id"] = safety.backup_id
-                    _run_hook("backed_up", conn)
+                    reached(RestoreStage.BACKED_UP, conn)
                     if progress:
                         progress(0.6, f"replacing the rows of {table}")
                     readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
                     rebuild = suspend_own_checks(conn, check_table_name(table).name)
-                    _run_hook("deleted", conn)
+                    reached(RestoreStage.DELETED, conn)
                     if conn.dialect.name == "postgresql":
                         # fastavro's datetimes, dates, ints and strings are what COPY wants as they are.
                         raw = iter_backup_rows(vb.path, columns, where=vb.manifest.key, canonical=False)
@@ -430,7 +450,7 @@ def restore_backup(
                     for statement in rebuild + readd:
                         run_catalogue_ddl(conn, statement)
                     _reset_sequence(conn, table)
-                    _run_hook("inserted", conn)
+                    reached(RestoreStage.INSERTED, conn)
                     if progress:
                         progress(0.9, f"checking the restored {table}")
                     # Checked inside the transaction: what it commits, not what a later writer adds.

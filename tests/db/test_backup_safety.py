@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,8 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, insert, text, update
 
 from hr_core.access import CLI_ACTOR, Actor
 from hr_core.audit import list_events
-from hr_core.backup import create_backup, list_backups, restore_backup
-from hr_core.backup.restore import TEST_HOOKS
+from hr_core.backup import RestoreObserver, RestoreStage, create_backup, list_backups, restore_backup
 from hr_core.errors import ConflictError, DatabaseUnavailableError
 from hr_core.models import Department, HiredEmployee, Job
 from hr_core.storage import Storage
@@ -43,9 +43,17 @@ def small(engine: Engine) -> Engine:
     return engine
 
 
-def test_concurrent_restore_of_the_same_table_is_refused(
-    small: Engine, storage: Storage, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def at(stage: RestoreStage, act: Callable[[Connection], None]) -> RestoreObserver:
+    """An observer that acts on the restore's connection at one stage and only watches the others."""
+
+    def observe(reached: RestoreStage, conn: Connection) -> None:
+        if reached is stage:
+            act(conn)
+
+    return observe
+
+
+def test_concurrent_restore_of_the_same_table_is_refused(small: Engine, storage: Storage) -> None:
     backup = create_backup(engine=small, storage=storage, table="jobs", actor=ADMIN)
     original = snapshot(small, Job)
     with small.begin() as conn:
@@ -56,15 +64,19 @@ def test_concurrent_restore_of_the_same_table_is_refused(
         inside.set()
         assert release.wait(60), "the test never released the first restore"
 
-    # Hold the first restore once it has claimed the table, before it takes the write lock (on SQLite
-    # that lock covers the whole database, so the refused restore could not write its audit event).
-    monkeypatch.setitem(TEST_HOOKS, "claimed", hold)
     outcome: dict[str, Any] = {}
 
     def first() -> None:
+        # Held once it has claimed the table, before it takes the write lock (on SQLite that lock
+        # covers the whole database, so the refused restore could not write its audit event).
         try:
             outcome["result"] = restore_backup(
-                engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN
+                engine=small,
+                storage=storage,
+                table="jobs",
+                backup_id=backup.backup_id,
+                actor=ADMIN,
+                on_stage=at(RestoreStage.CLAIMED, hold),
             )
         except Exception as e:  # reported to the main thread below
             outcome["error"] = e
@@ -73,7 +85,6 @@ def test_concurrent_restore_of_the_same_table_is_refused(
     worker.start()
     try:
         assert inside.wait(60), outcome.get("error")
-        monkeypatch.delitem(TEST_HOOKS, "claimed")
         with pytest.raises(ConflictError, match="a restore of table jobs is already running"):
             restore_backup(
                 engine=small, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN
@@ -92,7 +103,7 @@ def test_concurrent_restore_of_the_same_table_is_refused(
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("table, model", [("hired_employees", HiredEmployee), ("jobs", Job)])
 def test_restore_whose_connection_is_killed_leaves_table_unchanged(
-    small: Engine, db_url: str, storage: Storage, monkeypatch: pytest.MonkeyPatch, table: str, model: Any
+    small: Engine, db_url: str, storage: Storage, table: str, model: Any
 ) -> None:
     backup = create_backup(engine=small, storage=storage, table=table, actor=ADMIN)
     original = snapshot(small, model)
@@ -109,15 +120,18 @@ def test_restore_whose_connection_is_killed_leaves_table_unchanged(
         with killer.connect() as other:
             assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
 
-    monkeypatch.setitem(TEST_HOOKS, "deleted", kill)
     try:
         with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
             restore_backup(
-                engine=small, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN
+                engine=small,
+                storage=storage,
+                table=table,
+                backup_id=backup.backup_id,
+                actor=ADMIN,
+                on_stage=at(RestoreStage.DELETED, kill),
             )
     finally:
         killer.dispose()
-    monkeypatch.delitem(TEST_HOOKS, "deleted")
     assert snapshot(small, model) == state
     # The lock died with the connection: the next restore goes through.
     assert restore_backup(
@@ -126,9 +140,7 @@ def test_restore_whose_connection_is_killed_leaves_table_unchanged(
     assert snapshot(small, model) == original
 
 
-def test_restore_whose_sqlite_connection_is_closed_leaves_table_unchanged(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_restore_whose_sqlite_connection_is_closed_leaves_table_unchanged(tmp_path: Any) -> None:
     from hr_core.db import init_db, make_engine
     from hr_core.storage import make_storage
 
@@ -145,9 +157,14 @@ def test_restore_whose_sqlite_connection_is_closed_leaves_table_unchanged(
     def close(conn: Connection) -> None:
         conn.connection.driver_connection.close()  # type: ignore[union-attr]
 
-    monkeypatch.setitem(TEST_HOOKS, "deleted", close)
     with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
-        restore_backup(engine=engine, storage=storage, table="jobs", backup_id=backup.backup_id, actor=ADMIN)
-    monkeypatch.delitem(TEST_HOOKS, "deleted")
+        restore_backup(
+            engine=engine,
+            storage=storage,
+            table="jobs",
+            backup_id=backup.backup_id,
+            actor=ADMIN,
+            on_stage=at(RestoreStage.DELETED, close),
+        )
     assert snapshot(engine, Job) == state
     engine.dispose()

@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import Connection, Engine, insert, select
 
 from hr_core.access import Actor
-from hr_core.backup import create_backup, restore_backup
+from hr_core.backup import RestoreStage, create_backup, restore_backup
 from hr_core.backup.allowed_tables import list_live_columns
-from hr_core.backup.restore import TEST_HOOKS
 from hr_core.backup.verify import iter_backup_rows, open_verified_backup
 from hr_core.errors import ConflictError
 from hr_core.ingest import load_table
@@ -86,14 +85,16 @@ def run_in_thread(fn: Any) -> tuple[threading.Thread, dict[str, Any]]:
 
 
 def test_a_load_during_a_restore_is_refused_or_waits_and_its_rows_survive(
-    hires: Engine, local_storage: Storage, monkeypatch: pytest.MonkeyPatch
+    hires: Engine, local_storage: Storage
 ) -> None:
     """Once the safety backup is written, a load either waits for the restore or is refused."""
     backup = create_backup(engine=hires, storage=local_storage, table="hired_employees", actor=ADMIN)
     loads: list[tuple[threading.Thread, dict[str, Any]]] = []
 
-    def load_now(conn: Connection) -> None:
+    def load_now(stage: RestoreStage, conn: Connection) -> None:
         # Between the safety backup and the replacement of the rows: the old code let this commit.
+        if stage is not RestoreStage.BACKED_UP:
+            return
         thread, out = run_in_thread(
             lambda: load_table(
                 engine=hires,
@@ -107,11 +108,14 @@ def test_a_load_during_a_restore_is_refused_or_waits_and_its_rows_survive(
         loads.append((thread, out))
         thread.join(3)
 
-    monkeypatch.setitem(TEST_HOOKS, "backed_up", load_now)
     result = restore_backup(
-        engine=hires, storage=local_storage, table="hired_employees", backup_id=backup.backup_id, actor=ADMIN
+        engine=hires,
+        storage=local_storage,
+        table="hired_employees",
+        backup_id=backup.backup_id,
+        actor=ADMIN,
+        on_stage=load_now,
     )
-    monkeypatch.delitem(TEST_HOOKS, "backed_up")
     thread, out = loads[0]
     thread.join(30)
     assert result.verified
