@@ -1,7 +1,8 @@
-"""Hiring reports as JSON, or CSV with `Accept: text/csv`."""
+"""Hiring and pipeline reports as JSON, or CSV with `Accept: text/csv`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import pandas as pd
@@ -12,6 +13,12 @@ from hr_api.deps import ActorDep, EngineDep
 from hr_core.access import Actor
 from hr_core.analytics import DEFAULT_YEAR, build_report
 from hr_core.exports import to_csv_bytes
+from hr_core.recruiting.pipeline_metrics import (
+    STALE_AFTER_DAYS,
+    PipelineReport,
+    build_pipeline_report,
+    check_table,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 CSV: dict[int | str, dict[str, Any]] = {
@@ -87,3 +94,41 @@ def get_departments_above_mean(request: Request, engine: EngineDep, actor: Actor
     if wants_csv(request):
         return csv_response(df, "departments-above-mean", year)
     return json_response(df, year)
+
+
+@router.get("/pipeline", response_model=PipelineReport, responses=CSV)
+def get_pipeline_report(
+    request: Request,
+    engine: EngineDep,
+    actor: ActorDep,
+    group_by: Annotated[
+        str, Query(max_length=20, description="overall, opening, client or recruiter")
+    ] = "overall",
+    table: Annotated[
+        str,
+        Query(
+            max_length=30,
+            description="with Accept: text/csv, the table to download: time_to_stage, time_to_decision, "
+            "conversion, ageing, monthly_time or monthly_conversion",
+        ),
+    ] = "time_to_stage",
+    as_of: Annotated[
+        dt.date | None, Query(description="count ageing up to this day (default today, UTC)")
+    ] = None,
+    stale_after_days: Annotated[int, Query(ge=0, le=3650)] = STALE_AFTER_DAYS,
+) -> Any:
+    """Days from application to each stage and to the decision, stage conversion, open openings ageing without
+    movement, and the same per month of application (recruiters and admins)."""
+    csv = wants_csv(request)
+    if csv:
+        check_table(table)
+    report = build_pipeline_report(
+        engine=engine, actor=actor, group_by=group_by, today=as_of, stale_after_days=stale_after_days
+    )
+    if not csv:
+        return report
+    return Response(
+        to_csv_bytes(report.table(table)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="pipeline-{table}.csv"'},
+    )

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "hr_core.cli.users_cmds",
     "hr_core.cli.ml_cmds",
     "hr_core.cli.recruiting_cmds",
+    "hr_core.cli.pipeline_cmds",
     "hr_core.cli.jobs_cmds",
 )
 
