@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -136,7 +135,7 @@ def _search(
 
 
 # Not cached: every opening of a full profile is audited (who saw whose personal data).
-def _detail(db_url: str, who: Actor, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
+def _detail(db_url: str, who: Actor, codigo: str) -> tuple[queries.CandidateDetail, pd.DataFrame]:
     engine = get_engine()
     cand = queries.get_candidate(engine=engine, actor=who, codigo=codigo)
     return cand, queries.list_candidate_prospects(engine=engine, actor=who, codigo=codigo)
@@ -180,7 +179,7 @@ def _render_profile(codigo: str, db_url: str) -> None:
             horizontal=True,
             key="cand_cv_language",
         )
-        st.text(cand[language] or _("(empty)"))
+        st.text((cand["cv_en"] if language == "cv_en" else cand["cv_pt"]) or _("(empty)"))
     with applications:
         _render_applications(codigo, prospects)
     with edit:

@@ -3,8 +3,6 @@ stage (move, notes, history, add a candidate), the description in plain words, a
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -93,7 +91,7 @@ def _search(
 
 
 @st.cache_data(show_spinner=False)
-def _detail(db_url: str, who: Actor, codigo: str) -> tuple[dict[str, Any], pd.DataFrame]:
+def _detail(db_url: str, who: Actor, codigo: str) -> tuple[queries.OpeningDetail, pd.DataFrame]:
     engine = get_engine()
     opening = queries.get_opening(engine=engine, actor=who, codigo=codigo)
     return opening, queries.list_opening_prospects(engine=engine, actor=who, codigo=codigo)
@@ -159,7 +157,7 @@ def _render_opening(codigo: str, db_url: str) -> None:
         st.caption(" · ".join(v for v in (vaga["cliente"], vaga["cidade"], vaga["nivel_profissional"]) if v))
     days = prospects["days_to_last_update"].dropna()
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(_("Client"), (vaga or {}).get("cliente") or "—", border=True)
+    c1.metric(_("Client"), (vaga["cliente"] if vaga else "") or "—", border=True)
     c2.metric(_("Prospects"), format_number(len(prospects), locale), border=True)
     c3.metric(
         _("Approved / hired"),

@@ -4,7 +4,7 @@ record, its prospects), create and update candidates; import/export the Decision
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import pandas as pd
@@ -94,7 +94,7 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))  # type: ignore[no-any-return]
 
 
-def jsonable(value: dict[str, Any]) -> dict[str, Any]:
+def jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))  # type: ignore[no-any-return]
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import pandas as pd
 from sqlalchemy import (
@@ -71,6 +72,93 @@ class PageOfRows:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+class CandidateRow(TypedDict):
+    """Every column of a candidates row (the JSON columns hold the source sections as imported)."""
+
+    codigo: str
+    nome: str
+    email: str
+    local: str
+    titulo_profissional: str
+    area_atuacao: str
+    conhecimentos_tecnicos: str
+    certificacoes: str
+    nivel_profissional: str
+    nivel_academico: str
+    nivel_ingles: str
+    nivel_espanhol: str
+    outro_idioma: str
+    sexo: str
+    estado_civil: str
+    pcd: str
+    data_criacao: dt.datetime | None
+    data_atualizacao: dt.datetime | None
+    cv_pt: str
+    cv_en: str
+    infos_basicas: dict[str, Any]
+    informacoes_pessoais: dict[str, Any]
+    informacoes_profissionais: dict[str, Any]
+    formacao_e_idiomas: dict[str, Any]
+    cargo_atual: dict[str, Any]
+    extra: dict[str, Any]
+    position: int
+
+
+class CandidateDetail(CandidateRow):
+    """A candidate's row and its applicants.json entry as an export writes it."""
+
+    record: dict[str, Any]
+
+
+class VagaRow(TypedDict):
+    """Every column of a vagas row."""
+
+    codigo: str
+    titulo: str
+    cliente: str
+    tipo_contratacao: str
+    analista_responsavel: str
+    data_requisicao: dt.date | None
+    pais: str
+    estado: str
+    cidade: str
+    pcd: str
+    nivel_profissional: str
+    nivel_academico: str
+    nivel_ingles: str
+    nivel_espanhol: str
+    outro_idioma: str
+    areas_atuacao: str
+    principais_atividades: str
+    competencias: str
+    informacoes_basicas: dict[str, Any]
+    perfil_vaga: dict[str, Any]
+    beneficios: dict[str, Any]
+    extra: dict[str, Any]
+    position: int
+
+
+class PipelineOpeningRow(TypedDict):
+    """Every column of a pipeline_openings row (an opening as prospects.json names it)."""
+
+    vaga_codigo: str
+    titulo: str
+    modalidade: str
+    position: int
+    extra: dict[str, Any]
+
+
+class OpeningDetail(TypedDict):
+    """An opening: its vaga and vagas.json record (None when only the pipeline names it) and its pipeline
+    entry (None when no prospects file names it); titulo from whichever has one."""
+
+    codigo: str
+    vaga: VagaRow | None
+    pipeline: PipelineOpeningRow | None
+    titulo: str
+    record: dict[str, Any] | None
 
 
 @contextmanager
@@ -166,7 +254,7 @@ def list_candidate_filter_options(*, engine: Engine, actor: Actor) -> dict[str, 
     return out
 
 
-def get_candidate(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any]:
+def get_candidate(*, engine: Engine, actor: Actor, codigo: str) -> CandidateDetail:
     """Every column of one candidate plus its record as exported; NotFoundError if absent.
 
     Opening a full profile is audited (LGPD: who saw whose personal data).
@@ -176,9 +264,8 @@ def get_candidate(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any
             row = conn.execute(select(CANDIDATES).where(Candidate.codigo == codigo)).mappings().first()
         if row is None:
             raise NotFoundError(f"candidate {codigo!r} is not in the database; check the code or import it")
-    data = dict(row)
-    data["record"] = build_candidate_record(data)
-    return data
+    candidate = cast(CandidateRow, dict(row))  # the select names every column CandidateRow lists
+    return CandidateDetail(**candidate, record=build_candidate_record(candidate))
 
 
 def _add_stage_label(df: pd.DataFrame) -> pd.DataFrame:
@@ -311,7 +398,7 @@ def list_opening_filter_options(*, engine: Engine, actor: Actor) -> dict[str, li
     return out
 
 
-def get_opening(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any]:
+def get_opening(*, engine: Engine, actor: Actor, codigo: str) -> OpeningDetail:
     """An opening: its vaga (record or None) and its pipeline entry (or None); NotFoundError if neither."""
     require_role(actor, Action.RECRUITING_READ)
     with _connect(engine) as conn:
@@ -323,14 +410,16 @@ def get_opening(*, engine: Engine, actor: Actor, codigo: str) -> dict[str, Any]:
         raise NotFoundError(
             f"opening {codigo!r} is neither in vagas nor in any prospects file; check the code"
         )
-    data: dict[str, Any] = {
-        "codigo": codigo,
-        "vaga": dict(vaga) if vaga else None,
-        "pipeline": dict(opening) if opening else None,
-    }
-    data["titulo"] = (vaga["titulo"] if vaga else "") or (opening["titulo"] if opening else "")
-    data["record"] = build_vaga_record(dict(vaga)) if vaga else None
-    return data
+    # The selects name every column VagaRow and PipelineOpeningRow list.
+    vaga_row = cast(VagaRow, dict(vaga)) if vaga else None
+    pipeline = cast(PipelineOpeningRow, dict(opening)) if opening else None
+    return OpeningDetail(
+        codigo=codigo,
+        vaga=vaga_row,
+        pipeline=pipeline,
+        titulo=(vaga_row["titulo"] if vaga_row else "") or (pipeline["titulo"] if pipeline else ""),
+        record=build_vaga_record(vaga_row) if vaga_row else None,
+    )
 
 
 def list_opening_prospects(*, engine: Engine, actor: Actor, codigo: str) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,13 +226,13 @@ def _ordered(extra: dict[str, Any], default: tuple[str, ...], values: dict[str, 
     return {k: values[k] if k in values else other.get(k) for k in order}
 
 
-def build_candidate_record(row: dict[str, Any]) -> dict[str, Any]:
+def build_candidate_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """The applicants.json entry for a candidates row (sections as stored, source key order)."""
     values = {name: row[name] for name in CANDIDATE_KEYS}
     return _ordered(row.get("extra") or {}, CANDIDATE_KEYS, values)
 
 
-def build_vaga_record(row: dict[str, Any]) -> dict[str, Any]:
+def build_vaga_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """The vagas.json entry for a vagas row."""
     values = {name: row[name] for name in VAGA_SECTIONS}
     return _ordered(row.get("extra") or {}, VAGA_SECTIONS, values)

@@ -11,11 +11,15 @@ from sqlalchemy import Engine, select
 from hr_core.access import CLI_ACTOR, Actor
 from hr_core.audit import list_events
 from hr_core.errors import InvalidInputError, NotFoundError, PermissionDenied
-from hr_core.models.recruiting import Candidate
+from hr_core.models.recruiting import Candidate, PipelineOpening, Vaga
 from hr_core.recruiting.editing import CandidateForm, save_candidate
 from hr_core.recruiting.exporter import export_recruiting
 from hr_core.recruiting.importer import import_recruiting
 from hr_core.recruiting.queries import (
+    CandidateDetail,
+    OpeningDetail,
+    PipelineOpeningRow,
+    VagaRow,
     get_candidate,
     get_opening,
     list_candidate_filter_options,
@@ -130,6 +134,12 @@ def test_unknown_sort_or_filter_is_refused(loaded: Engine) -> None:
 
 def test_candidate_detail_and_prospects_with_missing_openings(loaded: Engine) -> None:
     detail = get_candidate(engine=loaded, actor=CLI_ACTOR, codigo="1")
+    # The typed result names exactly the table's columns, plus the record.
+    assert (
+        set(detail)
+        == CandidateDetail.__required_keys__
+        == {c.name for c in Candidate.__table__.c} | {"record"}
+    )
     assert detail["nome"] == "Ana Silva"
     assert detail["record"]["informacoes_profissionais"]["conhecimentos_tecnicos"] == "Python, SQL"
     prospects = list_candidate_prospects(engine=loaded, actor=CLI_ACTOR, codigo="1").set_index("vaga_codigo")
@@ -165,6 +175,12 @@ def test_openings_include_pipeline_only_ones(loaded: Engine) -> None:
 def test_opening_detail_prospects_and_days(loaded: Engine) -> None:
     opening = get_opening(engine=loaded, actor=CLI_ACTOR, codigo="10")
     assert opening["titulo"] == "Consultor SAP" and opening["vaga"]["cliente"] == "ACME"
+    assert set(opening) == OpeningDetail.__required_keys__
+    assert set(opening["vaga"]) == VagaRow.__required_keys__ == {c.name for c in Vaga.__table__.c}
+    assert opening["pipeline"] is not None
+    assert set(opening["pipeline"]) == PipelineOpeningRow.__required_keys__
+    assert PipelineOpeningRow.__required_keys__ == {c.name for c in PipelineOpening.__table__.c}
+    assert opening["record"] is not None and opening["record"]["informacoes_basicas"]["cliente"] == "ACME"
     prospects = list_opening_prospects(engine=loaded, actor=CLI_ACTOR, codigo="10")
     assert list(prospects["candidate_codigo"]) == ["2", "1", "99"]
     assert list(prospects["candidate_in_database"]) == [True, True, False]
