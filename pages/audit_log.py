@@ -10,13 +10,25 @@ import streamlit as st
 from hr_core.access import Action
 from hr_core.audit import list_event_facets, list_events
 from hr_core.errors import HRCoreError
-from pages._shared import download_buttons, get_engine, page_setup, show_error
+from hr_core.i18n import N_, format_date, format_number
+from pages._shared import _, current_locale, download_buttons, get_engine, page_setup, show_error
 
 actor = page_setup("pages/audit_log.py")
-st.title("Audit log")
-st.caption("Uploads, imports, backups, restores, training, index builds, user changes and log-ins.")
+st.title(_("Audit log"))
+st.caption(_("Uploads, imports, backups, restores, training, index builds, user changes and log-ins."))
 
-ALL = "(all)"
+ALL = ""  # the "(all)" choice of every filter
+OUTCOMES = {"ok": N_("Succeeded"), "error": N_("Failed")}
+COLOURS = {"ok": "#2f9e44", "error": "#e03131"}
+
+
+def _outcome(value: str) -> str:
+    return _(OUTCOMES[value]) if value in OUTCOMES else value
+
+
+def _choice(value: str) -> str:
+    return _("(all)") if value == ALL else value
+
 
 try:
     engine = get_engine()
@@ -25,13 +37,19 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 
+locale = current_locale()
 today = dt.datetime.now(dt.UTC).date()
 f1, f2, f3, f4 = st.columns([1, 1, 1, 2])
-who = f1.selectbox("Actor", [ALL, *facets["actor"]], key="audit_actor")
-what = f2.selectbox("Action", [ALL, *facets["action"]], key="audit_action")
-outcome = f3.selectbox("Outcome", [ALL, *facets["outcome"]], key="audit_outcome")
+who = f1.selectbox(_("User"), [ALL, *facets["actor"]], format_func=_choice, key="audit_actor")
+what = f2.selectbox(_("Action"), [ALL, *facets["action"]], format_func=_choice, key="audit_action")
+outcome = f3.selectbox(
+    _("Outcome"),
+    [ALL, *facets["outcome"]],
+    format_func=lambda o: _choice(o) if o == ALL else _outcome(o),
+    key="audit_outcome",
+)
 period = f4.date_input(
-    "Date range (UTC)", value=(today - dt.timedelta(days=30), today), max_value=today, key="audit_dates"
+    _("Date range (UTC)"), value=(today - dt.timedelta(days=30), today), max_value=today, key="audit_dates"
 )
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (today, today)
 
@@ -39,9 +57,9 @@ try:
     events = list_events(
         engine,
         actor=actor,
-        user=None if who == ALL else who,
-        action=None if what == ALL else what,
-        outcome=None if outcome == ALL else outcome,
+        user=who or None,
+        action=what or None,
+        outcome=outcome or None,
         since=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
         until=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
     )
@@ -51,37 +69,56 @@ except HRCoreError as e:
 
 if events.empty:
     st.info(
-        "No events match these filters. Widen the date range or choose (all).", icon=":material/search_off:"
+        _("No events match these filters. Widen the date range or choose (all)."),
+        icon=":material/search_off:",
     )
     st.stop()
 
+failed_logins = int(((events["action"] == Action.AUTH_LOGIN.value) & (events["outcome"] != "ok")).sum())
 k1, k2, k3 = st.columns(3)
-k1.metric("Events", f"{len(events):,}", border=True)
-k2.metric("Errors", f"{int((events['outcome'] != 'ok').sum()):,}", border=True)
-k3.metric(
-    "Failed log-ins",
-    f"{int(((events['action'] == Action.AUTH_LOGIN.value) & (events['outcome'] != 'ok')).sum()):,}",
-    border=True,
-)
+k1.metric(_("Events"), format_number(len(events), locale), border=True)
+k2.metric(_("Errors"), format_number(int((events["outcome"] != "ok").sum()), locale), border=True)
+k3.metric(_("Failed log-ins"), format_number(failed_logins, locale), border=True)
 
-per_day = events.assign(day=pd.to_datetime(events["at"], utc=True).dt.date).groupby(["day", "outcome"]).size()
+per_day = (
+    events.assign(day=pd.to_datetime(events["at"], utc=True).dt.date)
+    .groupby(["day", "outcome"])
+    .size()
+    .rename("events")
+    .reset_index()
+)
 fig = px.bar(
-    per_day.rename("events").reset_index(),
+    per_day.assign(outcome=per_day["outcome"].map(_outcome)),
     x="day",
     y="events",
     color="outcome",
-    color_discrete_map={"ok": "#2f9e44", "error": "#e03131"},
-    title="Events per day",
+    color_discrete_map={_outcome(k): v for k, v in COLOURS.items()},
+    labels={"day": _("Day"), "events": _("Events"), "outcome": _("Outcome")},
+    title=_("Events per day"),
 )
 fig.update_layout(height=260, margin={"t": 40, "b": 10, "l": 10, "r": 10}, barmode="stack")
-# Whole days as ticks (never fractions of a second), at most about ten of them; counts from zero.
-days = per_day.index.get_level_values("day")
-span = (max(days) - min(days)).days + 1 if len(days) else 1
-fig.update_xaxes(type="date", tickformat="%d %b %Y", dtick=86_400_000 * max(1, span // 10), title=None)
+# Whole days as ticks (never fractions of a second), at most about ten, written as the locale writes
+# dates; counts from zero.
+first, last = min(per_day["day"]), max(per_day["day"])
+step = max(1, ((last - first).days + 1) // 10)
+ticks = [first + dt.timedelta(days=d) for d in range(0, (last - first).days + 1, step)]
+fig.update_xaxes(type="date", tickvals=ticks, ticktext=[format_date(d, locale) for d in ticks], title=None)
 fig.update_yaxes(rangemode="tozero", title=None)
 st.plotly_chart(fig, use_container_width=True, key="audit_chart")
 
 # Details are JSON written by hr_core; shown as text, never rendered as HTML or Markdown.
-table = events.assign(details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str)))
+table = events.assign(
+    details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str)),
+    outcome=events["outcome"].map(_outcome),
+).rename(
+    columns={
+        "id": _("ID"),
+        "at": _("When (UTC)"),
+        "actor": _("User"),
+        "action": _("Action"),
+        "outcome": _("Outcome"),
+        "details": _("Details"),
+    }
+)
 st.dataframe(table, hide_index=True, use_container_width=True, key="audit_table")
 download_buttons(table, "audit_log", key="audit_download")

@@ -203,7 +203,7 @@ def test_audit_log_page_filters_and_exports(engine: Engine) -> None:
     assert at.metric[2].value == "1"  # failed log-ins
     at.selectbox(key="audit_action").set_value("backup")
     at.run()
-    assert list(at.dataframe[0].value["actor"]) == ["root"]
+    assert list(at.dataframe[0].value["User"]) == ["root"]
     assert {b.proto.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
 
 
@@ -211,3 +211,26 @@ def test_audit_log_page_empty_state(engine: Engine) -> None:
     at = _admin_page("pages/audit_log.py").run()
     assert not at.exception
     assert any("No events match" in i.value for i in at.info)
+
+
+def test_audit_log_page_in_portuguese(engine: Engine) -> None:
+    record_event(engine, actor="ana", action="auth.login", outcome="error", details={})
+    at = _admin_page("pages/audit_log.py")
+    at.session_state["locale"] = "pt_BR"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Registro de auditoria"
+    assert [m.label for m in at.metric] == ["Eventos", "Erros", "Logins com falha"]
+    table = at.dataframe[0].value
+    assert list(table["Usuário"]) == ["ana"] and list(table["Resultado"]) == ["Falhou"]
+
+
+def test_users_page_in_spanish(engine: Engine) -> None:
+    make_user(engine, username="nina", role="recruiter")
+    at = _admin_page("pages/users.py")
+    at.session_state["locale"] = "es"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Usuarios"
+    table = at.dataframe[0].value
+    assert list(table["Rol"]) == ["reclutador"] and list(table["Situación"]) == ["activo"]
