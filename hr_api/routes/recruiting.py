@@ -1,5 +1,6 @@
-"""Recruiting: candidates and openings (search pages with offset/limit/total and the pages' filters, one
-record, its prospects), create and update candidates; import/export the Decision JSON by storage key (jobs)."""
+"""Recruiting: candidates, openings and prospects (search pages with offset/limit/total and the pages'
+filters, one record), create and update candidates, add prospects, move them and note on them;
+import/export the Decision JSON by storage key (jobs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
@@ -24,6 +25,16 @@ from hr_core.recruiting.queries import (
     list_opening_prospects,
     search_candidates,
     search_openings,
+    search_prospects,
+)
+from hr_core.recruiting.workflow import (
+    Note,
+    ProspectDetail,
+    add_prospect,
+    add_prospect_note,
+    default_status_of,
+    get_prospect,
+    move_prospect,
 )
 
 router = APIRouter(prefix="/recruiting", tags=["recruiting"])
@@ -244,6 +255,96 @@ def post_candidate(engine: EngineDep, actor: ActorDep, body: CandidateCreate) ->
 def put_candidate(engine: EngineDep, actor: ActorDep, codigo: str, body: CandidateIn) -> SavedCandidate:
     """Update a candidate's form fields (creates it if the code is new)."""
     return save(engine=engine, actor=actor, codigo=codigo, body=body)
+
+
+class ProspectIn(BaseModel):
+    """A candidate to put into an opening's pipeline (as 'Inscrito'); both must exist."""
+
+    vaga: str = Field(max_length=100, description="the opening's code")
+    candidate: str = Field(max_length=100, description="the candidate's code")
+    recruiter: str = Field(default="", max_length=1000)
+
+
+class ProspectMove(BaseModel):
+    """A move to another Decision status, or to a stage (its default status); exactly one of the two."""
+
+    status: str | None = Field(None, max_length=200, examples=["Entrevista Técnica"])
+    stage: str | None = Field(None, max_length=100, examples=["interview"])
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ProspectMove:
+        if (self.status is None) == (self.stage is None):
+            raise ValueError("give either status or stage")
+        return self
+
+
+class NoteIn(BaseModel):
+    text: str = Field(max_length=100_000)
+
+
+@router.get("/prospects", response_model=PageOut)
+def get_prospects(
+    engine: EngineDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    q: Annotated[str, Query(max_length=200, description="text in the candidate's name")] = "",
+    vaga: Annotated[str | None, Query(max_length=100, description="the opening's code")] = None,
+    candidate: Annotated[str | None, Query(max_length=100, description="the candidate's code")] = None,
+    stage: Annotated[
+        str | None, Query(max_length=100, description="applied, in_process, interview, …")
+    ] = None,
+    status: Annotated[str | None, Query(max_length=200, description="a Decision status")] = None,
+    recrutador: Annotated[str | None, Query(max_length=200, description="the recruiter's name")] = None,
+) -> PageOut:
+    """Prospects in opening order, `limit` (≤ 500) from `offset`, by opening, candidate, stage, status, recruiter."""
+    filters = {
+        "vaga": vaga,
+        "candidate": candidate,
+        "stage": stage,
+        "status": status,
+        "recrutador": recrutador,
+    }
+    given = {k: v for k, v in filters.items() if v is not None}
+    total, rows = fetch_window(
+        lambda page, size: search_prospects(
+            engine=engine, actor=actor, text=q, filters=given, page=page, page_size=size
+        ),
+        offset,
+        limit,
+    )
+    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
+
+
+@router.get("/prospects/{vaga}/{candidate}", response_model=ProspectDetail)
+def get_one_prospect(engine: EngineDep, actor: ActorDep, vaga: str, candidate: str) -> ProspectDetail:
+    """One candidate in one opening's pipeline, with the stage history and the notes."""
+    return get_prospect(engine=engine, actor=actor, vaga=vaga, candidate=candidate)
+
+
+@router.post("/prospects", response_model=ProspectDetail, status_code=201)
+def post_prospect(engine: EngineDep, actor: ActorDep, body: ProspectIn) -> ProspectDetail:
+    """Put a candidate into an opening's pipeline as 'Inscrito' (409 if already there)."""
+    add_prospect(
+        engine=engine, actor=actor, vaga=body.vaga, candidate=body.candidate, recruiter=body.recruiter
+    )
+    return get_prospect(engine=engine, actor=actor, vaga=body.vaga.strip(), candidate=body.candidate.strip())
+
+
+@router.patch("/prospects/{vaga}/{candidate}", response_model=ProspectDetail)
+def patch_prospect(
+    engine: EngineDep, actor: ActorDep, vaga: str, candidate: str, body: ProspectMove
+) -> ProspectDetail:
+    """Move a prospect to another status or stage (kept in its history; 409 if it is there already)."""
+    status = body.status if body.status is not None else default_status_of(body.stage or "")
+    move_prospect(engine=engine, actor=actor, vaga=vaga, candidate=candidate, status=status)
+    return get_prospect(engine=engine, actor=actor, vaga=vaga, candidate=candidate)
+
+
+@router.post("/prospects/{vaga}/{candidate}/notes", response_model=Note, status_code=201)
+def post_prospect_note(engine: EngineDep, actor: ActorDep, vaga: str, candidate: str, body: NoteIn) -> Note:
+    """Leave a note on a prospect (1 to 5,000 characters)."""
+    return add_prospect_note(engine=engine, actor=actor, vaga=vaga, candidate=candidate, text=body.text)
 
 
 @router.post("/import", response_model=JobOut, status_code=202, responses=ACCEPTED)

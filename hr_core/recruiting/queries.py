@@ -58,6 +58,14 @@ CANDIDATE_FILTERS: dict[str, Any] = {
 }
 OPENING_FILTERS = ("cliente", "cidade", "nivel_profissional")
 OPENING_SORTS = ("codigo", "titulo", "cliente", "cidade", "nivel_profissional", "prospects")
+# Exact-value filters of the prospects list: filter name -> column.
+PROSPECT_FILTERS: dict[str, Any] = {
+    "vaga": Prospect.vaga_codigo,
+    "candidate": Prospect.candidate_codigo,
+    "stage": Prospect.stage,
+    "status": Prospect.situacao,
+    "recrutador": Prospect.recrutador,
+}
 
 
 @dataclass(frozen=True)
@@ -445,3 +453,56 @@ def list_opening_prospects(*, engine: Engine, actor: Actor, codigo: str) -> pd.D
         df = _frame(conn, stmt)
     df["candidate_in_database"] = df["candidate_in_database"].astype(bool)
     return _days(_add_stage_label(df))
+
+
+def search_prospects(
+    *,
+    engine: Engine,
+    actor: Actor,
+    text: str = "",
+    filters: dict[str, str] | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> PageOfRows:
+    """Prospects across openings, by opening, candidate, stage, status or recruiter (recrutador), and name text;
+    in opening order, then file order."""
+    require_role(actor, Action.RECRUITING_READ)
+    page, page_size = _page(page, page_size)
+    conditions: list[ColumnElement[bool]] = []
+    if text.strip():
+        conditions.append(_contains([Prospect.nome], text))
+    for name, value in (filters or {}).items():
+        if name not in PROSPECT_FILTERS:
+            raise InvalidInputError(
+                f"cannot filter prospects by {name!r}; use one of {', '.join(PROSPECT_FILTERS)}"
+            )
+        if name == "stage" and value is not None and value not in STAGE_LABELS:
+            raise InvalidInputError(f"stage {value!r} is unknown; use one of {', '.join(STAGE_LABELS)}")
+        if value is not None:
+            conditions.append(PROSPECT_FILTERS[name] == value)
+    where = and_(*conditions) if conditions else literal(True)
+    stmt = (
+        select(
+            Prospect.vaga_codigo,
+            func.coalesce(Vaga.titulo, PipelineOpening.titulo, "").label("titulo"),
+            Prospect.candidate_codigo,
+            Prospect.nome,
+            Prospect.situacao,
+            Prospect.stage,
+            Prospect.data_candidatura,
+            Prospect.ultima_atualizacao,
+            Prospect.recrutador,
+            Prospect.comentario,
+        )
+        .select_from(Prospect)
+        .outerjoin(Vaga, Vaga.codigo == Prospect.vaga_codigo)
+        .outerjoin(PipelineOpening, PipelineOpening.vaga_codigo == Prospect.vaga_codigo)
+        .where(where)
+        .order_by(Prospect.vaga_codigo, Prospect.position, Prospect.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    with _connect(engine) as conn:
+        total = int(conn.execute(select(func.count()).select_from(Prospect).where(where)).scalar_one())
+        rows = _frame(conn, stmt)
+    return PageOfRows(_days(_add_stage_label(rows)), total, page, page_size)

@@ -64,11 +64,37 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True)
+class ProspectDetail:
+    """One candidate in one opening's pipeline: where they are, since when, and what happened."""
+
+    vaga_codigo: str
+    titulo: str
+    candidate_codigo: str
+    nome: str
+    situacao: str
+    stage: str
+    data_candidatura: dt.date | None
+    ultima_atualizacao: dt.date | None
+    recrutador: str
+    comentario: str
+    history: list[StageChange]
+    notes: list[Note]
+
+
 def statuses_of(stage: str) -> list[str]:
     """The Decision statuses that belong to a stage, the default one first."""
     default = STAGE_STATUS.get(stage)  # type: ignore[call-overload]
     others = [s for s, st in STATUS_STAGE.items() if st == stage and s != default]
     return ([default] if default else []) + others
+
+
+def default_status_of(stage: str) -> str:
+    """The status a move to a stage writes when only the stage is named; InvalidInputError if unknown."""
+    statuses = statuses_of(stage.strip())
+    if not statuses:
+        raise InvalidInputError(f"stage {stage!r} is unknown; use one of {', '.join(STAGE_STATUS)}")
+    return statuses[0]
 
 
 def _now() -> dt.datetime:
@@ -275,3 +301,38 @@ def list_prospect_notes(*, engine: Engine, actor: Actor, vaga: str, candidate: s
             return [Note(**row._mapping) for row in conn.execute(stmt)]
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot read the notes: {e.orig}") from e
+
+
+def get_prospect(*, engine: Engine, actor: Actor, vaga: str, candidate: str) -> ProspectDetail:
+    """A prospect with its opening's title, its stage history and its notes (recruiters and admins)."""
+    require_role(actor, Action.RECRUITING_READ)
+    stmt = (
+        select(
+            Prospect.vaga_codigo,
+            func.coalesce(Vaga.titulo, PipelineOpening.titulo, "").label("titulo"),
+            Prospect.candidate_codigo,
+            Prospect.nome,
+            Prospect.situacao,
+            Prospect.stage,
+            Prospect.data_candidatura,
+            Prospect.ultima_atualizacao,
+            Prospect.recrutador,
+            Prospect.comentario,
+        )
+        .select_from(Prospect)
+        .outerjoin(Vaga, Vaga.codigo == Prospect.vaga_codigo)
+        .outerjoin(PipelineOpening, PipelineOpening.vaga_codigo == Prospect.vaga_codigo)
+        .where(Prospect.vaga_codigo == vaga, Prospect.candidate_codigo == candidate)
+    )
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(stmt).first()
+    except sa_exc.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot read the prospect: {e.orig}") from e
+    if row is None:
+        raise NotFoundError(f"candidate {candidate!r} is not in the pipeline of opening {vaga!r}")
+    return ProspectDetail(
+        **row._mapping,
+        history=list_prospect_history(engine=engine, actor=actor, vaga=vaga, candidate=candidate),
+        notes=list_prospect_notes(engine=engine, actor=actor, vaga=vaga, candidate=candidate),
+    )

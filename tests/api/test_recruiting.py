@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import CLI_ACTOR
 from hr_core.ml.match import train_match_model
-from tests.api.conftest import Api, assert_problem
+from tests.api.conftest import Api, assert_problem, audit_actions
 from tests.factories import insert_recruiting_rows, make_match_rows
 
 
@@ -48,6 +48,73 @@ def test_candidates_and_openings_page_by_offset(api: Api, rows: tuple[list[dict]
         "curriculos",
     }
     assert api.get("/compat/vagas/list?limit=1", "recruiter").json()["total"] == len(vagas)
+
+
+def test_prospects_listed_by_filters_fetched_added_moved_and_noted(
+    api: Api, rows: tuple[list[dict], ...]
+) -> None:
+    candidates, _, prospects = rows
+    pairs = [(p["vaga_codigo"], p["candidate_codigo"]) for p in prospects]
+    base = "/api/v1/recruiting/prospects"
+    page = api.get(f"{base}?offset=6&limit=5", "recruiter").json()
+    assert page["total"] == len(pairs)
+    assert [(p["vaga_codigo"], p["candidate_codigo"]) for p in page["items"]] == pairs[6:11]
+    assert api.get(f"{base}?offset={len(pairs)}", "admin").json()["items"] == []
+    first = pairs[0]
+    by_opening = api.get(f"{base}?vaga={first[0]}&limit=500", "recruiter").json()
+    assert by_opening["total"] == sum(1 for v, _ in pairs if v == first[0])
+    by_candidate = api.get(f"{base}?candidate={first[1]}", "recruiter").json()["items"]
+    assert [(p["vaga_codigo"], p["candidate_codigo"]) for p in by_candidate] == [first]
+    rejected = [
+        p for p in prospects if p["situacao"] in ("Não Aprovado pelo RH", "Não Aprovado pelo Cliente")
+    ]
+    by_stage = api.get(f"{base}?stage=rejected&limit=500", "recruiter").json()
+    assert by_stage["total"] >= len(rejected) > 0 and {p["stage"] for p in by_stage["items"]} == {"rejected"}
+    assert_problem(api.get(f"{base}?stage=nowhere", "recruiter"), 400)
+    assert_problem(api.get(f"{base}?limit=501", "recruiter"), 422)
+    assert_problem(api.get(base, "analyst"), 403)
+
+    # Add a candidate to another opening, move them, note on them; every write audited.
+    other = next(v for v, _ in pairs if v != first[0])
+    body = {"vaga": other, "candidate": first[1], "recruiter": "Rita"}
+    assert_problem(api.post(base, "analyst", json=body), 403)
+    added = api.post(base, "recruiter", json=body)
+    assert added.status_code == 201, added.text
+    assert (added.json()["situacao"], added.json()["stage"], added.json()["recrutador"]) == (
+        "Inscrito",
+        "applied",
+        "Rita",
+    )
+    assert_problem(api.post(base, "recruiter", json=body), 409)
+    assert_problem(api.post(base, "recruiter", json={**body, "candidate": "nobody"}), 404)
+    assert api.get(f"{base}?recrutador=Rita", "recruiter").json()["total"] == 1
+    one = f"{base}/{other}/{first[1]}"
+    auth = api.auth("recruiter")
+    moved = api.client.patch(one, headers=auth, json={"stage": "interview"})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["situacao"], moved.json()["stage"]) == ("Entrevista Técnica", "interview")
+    assert [(h["from_stage"], h["to_stage"]) for h in moved.json()["history"]] == [
+        ("", "applied"),
+        ("applied", "interview"),
+    ]
+    moved = api.client.patch(one, headers=auth, json={"status": "Aprovado"}).json()
+    assert (moved["situacao"], moved["stage"]) == ("Aprovado", "approved")
+    assert_problem(api.client.patch(one, headers=auth, json={"status": "Aprovado"}), 409)
+    assert_problem(api.client.patch(one, headers=auth, json={"status": "Talvez"}), 400)
+    assert_problem(api.client.patch(one, headers=auth, json={"stage": "limbo"}), 400)
+    assert_problem(api.client.patch(one, headers=auth, json={}), 422)
+    assert_problem(api.client.patch(f"{base}/{other}/nobody", headers=auth, json={"stage": "applied"}), 404)
+    assert_problem(api.client.patch(one, headers=api.auth("analyst"), json={"stage": "applied"}), 403)
+    note = api.post(f"{one}/notes", "recruiter", json={"text": "Strong on SQL"})
+    assert note.status_code == 201 and note.json()["author"] == "recruiter"
+    assert_problem(api.post(f"{one}/notes", "recruiter", json={"text": "  "}), 400)
+    assert_problem(api.post(f"{one}/notes", "recruiter", json={"text": "x" * 5001}), 400)
+    shown = api.get(one, "admin").json()
+    assert [n["text"] for n in shown["notes"]] == ["Strong on SQL"] and len(shown["history"]) == 3
+    assert shown["candidate_codigo"] == first[1] and shown["nome"] == candidates[0]["nome"]
+    assert_problem(api.get(f"{base}/{other}/nobody", "recruiter"), 404)
+    assert audit_actions(api.engine, "recruiter").count(("recruiting.edit", "ok")) == 4
+    assert ("recruiting.edit", "error") in audit_actions(api.engine, "analyst")
 
 
 @pytest.mark.slow
