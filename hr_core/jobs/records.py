@@ -35,7 +35,10 @@ STALE_AFTER = dt.timedelta(seconds=60)
 LOCAL_STALE_AFTER = dt.timedelta(minutes=15)
 # Progress is written at most this often (the latest report wins), by the tracker's thread.
 PROGRESS_EVERY_SECONDS = 0.5
-ORPHAN_ERROR = "the process running it stopped"
+ORPHAN_ERROR = (
+    "interrupted: the process running it (the app, the API or a worker) stopped before it finished; "
+    "run it again"
+)
 
 _HOST = socket.gethostname()
 # host/pid/nonce: the nonce tells this process from an earlier one that had the same pid.

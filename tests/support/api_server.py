@@ -69,14 +69,21 @@ def start_api_server(workdir: Path, *, database_url: str | None = None, workers:
     for role in ROLES:
         run_hr(env, "users", "add", role, "--role", role, stdin=PASSWORD + "\n")
     key = run_hr(env, "users", "api-key", "admin")
+    return launch_api_server(env, workdir, api_key=key["key"], workers=workers)  # type: ignore[index]
+
+
+def launch_api_server(
+    env: dict[str, str], workdir: Path, *, api_key: str = "", workers: int = 1
+) -> ApiServer:
+    """Serve the API with env (its database already set up) on a new free port; wait until it answers."""
     port = free_port()
-    log = workdir / "uvicorn.log"
+    log = workdir / f"uvicorn-{port}.log"
     cmd = [sys.executable, "-m", "uvicorn", "hr_api.app:app", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", str(workers), "--log-level", "warning"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    server = ApiServer(url=url, proc=proc, env=env, log=log, api_key=key["key"])  # type: ignore[index]
+    server = ApiServer(url=url, proc=proc, env=env, log=log, api_key=api_key)
     try:
         wait_ready(url, proc, log)
     except Exception:
