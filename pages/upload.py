@@ -11,6 +11,7 @@ from hr_core.errors import HRCoreError
 from hr_core.i18n import N_, TABLE_LABELS, format_number, label
 from hr_core.ingest import (
     LOAD_ORDER,
+    LoadMode,
     LoadResult,
     ValidationSummary,
     load_batch,
@@ -37,6 +38,11 @@ actor = page_setup("pages/upload.py")
 INFER = None
 HEADER_CHOICES = {N_("Detect"): None, N_("First row is a header"): True, N_("No header row"): False}
 RESULTS_KEY = "upload_results"
+MODE_LABELS = {LoadMode.ADD_AND_UPDATE: N_("Add and update"), LoadMode.ADD_ONLY: N_("Add only")}
+MODE_HELP = {
+    LoadMode.ADD_AND_UPDATE: N_("New ids are added; existing rows are updated where the file differs."),
+    LoadMode.ADD_ONLY: N_("New ids are added; existing rows are left as they are."),
+}
 
 
 @st.cache_data(show_spinner="Checking every row…", max_entries=8)
@@ -45,18 +51,27 @@ def _validate_file(
     filename: str,
     table: str | None,
     header: bool | None,
+    mode: LoadMode,
     db_url: str,
     username: str,
     _actor: Actor,
 ) -> ValidationSummary:
     return validate_upload(
-        engine=get_engine(), source=data, filename=filename, table=table, header=header, actor=_actor
+        engine=get_engine(),
+        source=data,
+        filename=filename,
+        table=table,
+        header=header,
+        mode=mode,
+        actor=_actor,
     )
 
 
 @st.cache_data(show_spinner="Checking the batch…", max_entries=8)
-def _validate_batch(data: bytes, db_url: str, username: str, _actor: Actor) -> list[ValidationSummary]:
-    return validate_batch(engine=get_engine(), source=data, filename="batch.json", actor=_actor)
+def _validate_batch(
+    data: bytes, mode: LoadMode, db_url: str, username: str, _actor: Actor
+) -> list[ValidationSummary]:
+    return validate_batch(engine=get_engine(), source=data, filename="batch.json", mode=mode, actor=_actor)
 
 
 def _show_changes(summary: ValidationSummary, *, key: str) -> None:
@@ -65,6 +80,18 @@ def _show_changes(summary: ValidationSummary, *, key: str) -> None:
     if changes is None:
         return
     locale = current_locale()
+    if changes.mode is LoadMode.ADD_ONLY:
+        c1, c2 = st.columns(2)
+        c1.metric(_("Would add"), format_number(changes.inserts, locale))
+        c2.metric(_("Would skip"), format_number(changes.skips, locale))
+        if changes.skips:
+            st.info(
+                _("{count} rows already exist and would be left as they are (add only).").format(
+                    count=format_number(changes.skips, locale)
+                ),
+                icon=":material/block:",
+            )
+        return
     c1, c2, c3 = st.columns(3)
     c1.metric(_("Would add"), format_number(changes.inserts, locale))
     c2.metric(_("Would change"), format_number(changes.updates, locale))
@@ -126,12 +153,19 @@ def _show_results(results: list[LoadResult]) -> None:
     st.subheader(_("Loaded"))
     for result in results:
         st.markdown(f"**{result.table}**")
-        c1, c2, c3, c4 = st.columns(4)
         locale = current_locale()
-        c1.metric(_("Inserted"), format_number(result.inserted, locale))
-        c2.metric(_("Updated"), format_number(result.updated, locale))
-        c3.metric(_("Unchanged"), format_number(result.unchanged, locale))
-        c4.metric(_("Rejected"), format_number(result.rejected, locale))
+        figures = (
+            [(_("Inserted"), result.inserted), (_("Skipped"), result.skipped)]
+            if result.mode is LoadMode.ADD_ONLY
+            else [
+                (_("Inserted"), result.inserted),
+                (_("Updated"), result.updated),
+                (_("Unchanged"), result.unchanged),
+            ]
+        )
+        figures.append((_("Rejected"), result.rejected))
+        for column, (name, value) in zip(st.columns(len(figures)), figures, strict=True):
+            column.metric(name, format_number(value, locale))
         if result.reject_rows:
             frame = result.rejects_frame()
             st.dataframe(frame, hide_index=True, width="stretch", key=f"upload_rejects_{result.table}")
@@ -151,6 +185,14 @@ st.caption(
     ).format(limit=get_settings().upload_limit_mb)
 )
 db_url = get_settings().database_url
+mode = st.radio(
+    _("Rows whose id already exists"),
+    list(MODE_LABELS),
+    format_func=lambda m: _(MODE_LABELS[m]),
+    captions=[_(MODE_HELP[m]) for m in MODE_LABELS],
+    key="upload_mode",
+    horizontal=True,
+)
 file_tab, batch_tab = st.tabs([_("File"), _("JSON batch")])
 
 with file_tab:
@@ -181,7 +223,7 @@ with file_tab:
         header = HEADER_CHOICES[header_choice]
         try:
             summary = _validate_file(
-                uploaded.getvalue(), uploaded.name, table, header, db_url, actor.username, actor
+                uploaded.getvalue(), uploaded.name, table, header, mode, db_url, actor.username, actor
             )
         except HRCoreError as e:
             show_error(e)
@@ -204,6 +246,7 @@ with file_tab:
                         filename=uploaded.name,
                         table=summary.table,
                         header=header,
+                        mode=mode,
                         actor=actor,
                         progress=update,
                     )
@@ -238,7 +281,7 @@ with batch_tab:
         st.info(_("Upload or paste a JSON batch to check it."), icon=":material/data_object:")
     else:
         try:
-            summaries = _validate_batch(data, db_url, actor.username, actor)
+            summaries = _validate_batch(data, mode, db_url, actor.username, actor)
         except HRCoreError as e:
             show_error(e)
         else:
@@ -259,6 +302,7 @@ with batch_tab:
                         filename=batch_file.name if batch_file is not None else "pasted-batch.json",
                         actor=actor,
                         progress=update,
+                        mode=mode,
                         partial=True,  # the summary above showed which rows will be left out
                     )
                 except HRCoreError as e:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_core.hr_data import MAX_PAGE_ROWS, list_hr_rows
-from hr_core.ingest import load_batch, load_table
+from hr_core.ingest import LoadMode, load_batch, load_table
 from hr_core.ingest.load import LoadResult
 from hr_core.ingest.readers import BATCH_MAX_ROWS
 
@@ -38,6 +38,15 @@ class HrTable(StrEnum):
     hired_employees = "hired_employees"
 
 
+ModeQuery = Annotated[
+    LoadMode,
+    Query(
+        description="add-and-update: insert new ids, update changed rows; add-only: insert new ids and leave "
+        "rows whose id exists as they are (counted as skipped)"
+    ),
+]
+
+
 class RejectedRow(BaseModel):
     line: int
     raw: str
@@ -52,6 +61,8 @@ class LoadResultOut(BaseModel):
     updated: int
     unchanged: int
     rejected: int
+    mode: LoadMode = Field(description="what the load did with rows whose id the table already held")
+    skipped: int = Field(description="add-only: valid rows whose id already existed, left as they were")
     rejects_key: str | None = Field(description="storage key of the full rejected-rows report")
     rejected_rows: list[RejectedRow] = Field(description=f"the first {ROWS_SHOWN} rejected rows")
 
@@ -63,6 +74,8 @@ class LoadResultOut(BaseModel):
             updated=result.updated,
             unchanged=result.unchanged,
             rejected=result.rejected,
+            mode=result.mode,
+            skipped=result.skipped,
             rejects_key=result.rejects_key,
             rejected_rows=[
                 RejectedRow(line=r.line, raw=r.raw, reasons=list(r.reasons))
@@ -96,11 +109,25 @@ class HrPage(BaseModel):
     items: list[dict[str, int | str | dt.datetime]]
 
 
-def run_batch(*, engine: Any, storage: Any, actor: Any, batch: BatchIn, partial: bool) -> BatchOut:
-    """Load a batch through hr_core (shared with the compat /upload route)."""
+def run_batch(
+    *,
+    engine: Any,
+    storage: Any,
+    actor: Any,
+    batch: BatchIn,
+    partial: bool,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
+) -> BatchOut:
+    """Load a batch through hr_core (shared with the compat /upload route, which always adds and updates)."""
     data = json.dumps(batch.model_dump(mode="json"), ensure_ascii=False).encode("utf-8")
     results = load_batch(
-        engine=engine, source=data, filename="batch.json", actor=actor, storage=storage, partial=partial
+        engine=engine,
+        source=data,
+        filename="batch.json",
+        actor=actor,
+        storage=storage,
+        partial=partial,
+        mode=mode,
     )
     return BatchOut(results=[LoadResultOut.of(r) for r in results])
 
@@ -112,10 +139,11 @@ def post_batch(
     actor: ActorDep,
     batch: BatchIn,
     partial: Annotated[bool, Query(description="write the valid rows and report the rest")] = False,
+    mode: ModeQuery = LoadMode.ADD_AND_UPDATE,
 ) -> BatchOut:
     """Load a JSON batch (1–1000 rows per entry) in one transaction; any rejected row writes nothing (422)
-    unless `partial=true`."""
-    return run_batch(engine=engine, storage=storage, actor=actor, batch=batch, partial=partial)
+    unless `partial=true`. `mode=add-only` leaves rows whose id exists as they are (counted as skipped)."""
+    return run_batch(engine=engine, storage=storage, actor=actor, batch=batch, partial=partial, mode=mode)
 
 
 @router.post("/{table}/files", response_model=LoadResultOut)
@@ -130,8 +158,10 @@ def post_file(
     header: Annotated[
         bool | None, Query(description="CSV: the first row is a header (detected if unset)")
     ] = None,
+    mode: ModeQuery = LoadMode.ADD_AND_UPDATE,
 ) -> LoadResultOut:
-    """Load one file into a table in one transaction; valid rows are written, rejected ones reported."""
+    """Load one file into a table in one transaction; valid rows are written, rejected ones reported.
+    `mode=add-only` leaves rows whose id exists as they are (counted as skipped)."""
     result = load_table(
         engine=engine,
         source=file.file,
@@ -140,6 +170,7 @@ def post_file(
         header=header,
         actor=actor,
         storage=storage,
+        mode=mode,
     )
     return LoadResultOut.of(result)
 

@@ -9,12 +9,14 @@ from hr_core.ingest.load import (
     validate_batch,
     validate_upload,
 )
+from hr_core.ingest.modes import LoadMode
 from hr_core.ingest.table_specs import LOAD_ORDER, TABLES, infer_table
 from hr_core.ingest.validate import RejectRow
 
 __all__ = [
     "LOAD_ORDER",
     "TABLES",
+    "LoadMode",
     "LoadResult",
     "RejectRow",
     "ValidationSummary",

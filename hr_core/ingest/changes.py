@@ -1,5 +1,6 @@
 """What a load would change: rows it adds, rows it updates (each changed field before → after) and rows
-that stay as they are, found by comparing the valid rows of a dry run with the database by id."""
+that stay as they are (or, adding only, rows it skips), found by comparing the valid rows of a dry run
+with the database by id."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from hr_core.ingest.modes import LoadMode
 from hr_core.models.hr import Department, HiredEmployee, Job
 
 # How many inserted ids and changed fields a preview lists (the counts are always complete).
@@ -47,6 +49,10 @@ class ChangePreview:
     unchanged: int = 0
     inserted_ids: list[int] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE
+    # Add only: rows whose id the table already holds, left as they are (never updates or unchanged).
+    skips: int = 0
+    skipped_ids: list[int] = field(default_factory=list)
 
     def changes_frame(self) -> pd.DataFrame:
         """The listed field changes as a table (id, field, before, after)."""
@@ -65,9 +71,16 @@ def _same(before: Any, after: Any) -> bool:
 class ChangeCollector:
     """Classifies valid rows (id first), chunk by chunk as a dry run streams them, against the table."""
 
-    def __init__(self, conn: Connection, *, table: str, fields: Sequence[str]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        table: str,
+        fields: Sequence[str],
+        mode: LoadMode = LoadMode.ADD_AND_UPDATE,
+    ) -> None:
         self.conn, self.fields, self.columns = conn, tuple(fields), _COLUMNS[table]
-        self.preview = ChangePreview()
+        self.preview = ChangePreview(mode=mode)
 
     def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
         batch = list(rows)
@@ -85,6 +98,11 @@ class ChangeCollector:
                 if len(preview.inserted_ids) < MAX_LISTED:
                     preview.inserted_ids.append(int(row[0]))
                 continue
+            if preview.mode is LoadMode.ADD_ONLY:
+                preview.skips += 1
+                if len(preview.skipped_ids) < MAX_LISTED:
+                    preview.skipped_ids.append(int(row[0]))
+                continue
             changed = [
                 FieldChange(int(row[0]), name, old[i], row[i])
                 for i, name in enumerate(self.fields)
@@ -99,9 +117,14 @@ class ChangeCollector:
 
 
 def compare_with_database(
-    conn: Connection, *, table: str, fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    conn: Connection,
+    *,
+    table: str,
+    fields: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> ChangePreview:
-    """Classify each valid row (id first) as an insert, an update or unchanged against the table."""
-    collector = ChangeCollector(conn, table=table, fields=fields)
+    """Classify each valid row (id first) as an insert, an update, unchanged or (adding only) a skip."""
+    collector = ChangeCollector(conn, table=table, fields=fields, mode=mode)
     collector.add(rows)
     return collector.preview

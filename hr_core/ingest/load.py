@@ -30,6 +30,7 @@ from hr_core.errors import (
     RowsRejected,
 )
 from hr_core.ingest.changes import ChangeCollector, ChangePreview
+from hr_core.ingest.modes import LoadMode
 from hr_core.ingest.readers import CleanBlock, CsvReader, RawRow, read_batch, read_rows
 from hr_core.ingest.rejects import build_rejects_frame, write_rejects_report
 from hr_core.ingest.sources import OpenSource, Source, detect_format, open_source
@@ -48,7 +49,7 @@ DIR_FILES = tuple(f"{t}.csv" for t in LOAD_ORDER)
 
 @dataclass
 class LoadResult:
-    """What one table's load did: true upsert counts, rejected rows and where their report is."""
+    """What one table's load did: true counts (added, updated, unchanged, skipped), rejected rows, their report."""
 
     table: str
     inserted: int
@@ -57,14 +58,19 @@ class LoadResult:
     rejected: int
     rejects_key: str | None
     reject_rows: list[RejectRow] = field(default_factory=list, repr=False)
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE
+    # Add only: valid rows whose id the table already held, left as they were (not errors).
+    skipped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape."""
         return {
             "table": self.table,
+            "mode": self.mode.value,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "rejected": self.rejected,
             "rejects": self.rejects_key,
         }
@@ -118,6 +124,13 @@ def _read_refs(conn: Connection) -> RefData:
     )
 
 
+def _raw_for_report(raw: str) -> str:
+    raw = raw.rstrip("\r\n")
+    if len(raw) > MAX_RAW_IN_REPORT:  # a 50 MB line is named, not copied into the report
+        raw = raw[:MAX_RAW_IN_REPORT] + f"… ({len(raw):,} characters in all)"
+    return raw
+
+
 def _consume(
     rows: Iterable[RawRow | CleanBlock],
     validator: RowValidator,
@@ -132,8 +145,11 @@ def _consume(
 
     A CleanBlock of plain lines is checked at once and goes whole to block_sink (or sink); if any of
     its rows breaks a rule (or the preview still needs rows), its rows are checked one by one.
+    Department and job rows are held until all are read: their names are judged on the table as the
+    load would leave it (RowValidator.settle_names), then the rows that pass go to sink.
     """
     chunk: list[tuple[Any, ...]] = []
+    held: list[tuple[RawRow, tuple[Any, ...]]] | None = [] if validator.settles_names else None
     seen = valid = 0
     check = validator.check
 
@@ -145,6 +161,12 @@ def _consume(
             if on_chunk is not None:
                 on_chunk()
 
+    def take(result: tuple[Any, ...]) -> None:
+        if sink is not None:
+            chunk.append(result)
+            if len(chunk) >= CHUNK_ROWS:
+                flush()
+
     def each(items: Iterable[RawRow]) -> None:
         nonlocal seen, valid
         for row in items:
@@ -153,16 +175,13 @@ def _consume(
                 preview.append(list(row.values))
             result = check(row.line, row.values)
             if isinstance(result, list):
-                raw = row.raw.rstrip("\r\n")
-                if len(raw) > MAX_RAW_IN_REPORT:  # a 50 MB line is named, not copied into the report
-                    raw = raw[:MAX_RAW_IN_REPORT] + f"… ({len(raw):,} characters in all)"
-                rejects.append(RejectRow(row.line, raw, tuple(result)))
+                rejects.append(RejectRow(row.line, _raw_for_report(row.raw), tuple(result)))
                 continue
             valid += 1
-            if sink is not None:
-                chunk.append(result)
-                if len(chunk) >= CHUNK_ROWS:
-                    flush()
+            if held is not None:
+                held.append((row, result))
+            else:
+                take(result)
 
     for item in rows:
         if not isinstance(item, CleanBlock):
@@ -182,6 +201,17 @@ def _consume(
                 sink(block.rows())
             if on_chunk is not None:
                 on_chunk()
+    if held:
+        refused = validator.settle_names([(row.line, result) for row, result in held])
+        for row, result in held:
+            reason = refused.get(row.line)
+            if reason is None:
+                take(result)
+            else:
+                rejects.append(RejectRow(row.line, _raw_for_report(row.raw), (reason,)))
+        if refused:
+            valid -= len(refused)
+            rejects.sort(key=lambda r: r.line)
     flush()
     return seen, valid
 
@@ -214,14 +244,16 @@ def _write_table(
     rows: Iterable[RawRow | CleanBlock],
     refs: RefData,
     *,
+    mode: LoadMode,
+    source: str,
     storage: Storage | None,
     step: Callable[[str], None],
 ) -> LoadResult:
     rejects: list[RejectRow] = []
-    with Stager(conn, spec) as stager:
+    with Stager(conn, spec, mode) as stager:
         seen, _valid = _consume(
             rows,
-            RowValidator(spec, refs),
+            RowValidator(spec, refs, mode=mode, source=source),
             rejects=rejects,
             sink=stager.add,
             block_sink=stager.add_block,
@@ -241,6 +273,8 @@ def _write_table(
         rejected=len(rejects),
         rejects_key=key,
         reject_rows=rejects,
+        mode=mode,
+        skipped=counts.skipped,
     )
 
 
@@ -267,8 +301,13 @@ def load_table(
     fmt: str | None = None,
     storage: Storage | None = None,
     progress: Progress | None = None,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> LoadResult:
-    """Load one table from a CSV/JSON/Avro file (path, s3:// URL or file object) in one transaction."""
+    """Load one table from a CSV/JSON/Avro file (path, s3:// URL or file object) in one transaction.
+
+    mode says what happens to rows whose id the table already holds: updated where they differ (add and
+    update) or left as they are and counted as skipped (add only). New ids are inserted either way.
+    """
     report = _reporter(progress)
     name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "upload"))
 
@@ -282,6 +321,8 @@ def load_table(
                     spec,
                     rows,
                     _read_refs(conn),
+                    mode=mode,
+                    source=src.filename,
                     storage=storage,
                     step=lambda message: report(0.9 * src.fraction(), message),
                 )
@@ -289,7 +330,8 @@ def load_table(
         report(1.0, f"{spec.name}: {result.inserted:,} inserted, {result.updated:,} updated")
         return result
 
-    with audited(engine, actor, Action.HR_LOAD, {"table": table, "file": str(name)}) as audit:
+    details = {"table": table, "file": str(name), "mode": mode.value}
+    with audited(engine, actor, Action.HR_LOAD, details) as audit:
         result = run()
         audit.details["result"] = result.as_dict()
     return result
@@ -304,11 +346,13 @@ def load_batch(
     storage: Storage | None = None,
     progress: Progress | None = None,
     partial: bool = False,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> list[LoadResult]:
     """Load a JSON batch ({"records": [...]}) in one transaction: departments, then jobs, then employees.
 
     All or nothing by default: if any row is rejected nothing is written and RowsRejected lists every
     row and reason. With partial=True the valid rows are written and the rejected ones reported.
+    mode is load_table's, for every table of the batch.
     """
     report = _reporter(progress)
     name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "batch"))
@@ -327,6 +371,8 @@ def load_batch(
                             TABLES[table],
                             tables[table],
                             refs,
+                            mode=mode,
+                            source=src.filename,
                             storage=storage,
                             step=lambda message, done=done: report(done, message),  # type: ignore[misc]
                         )
@@ -337,7 +383,7 @@ def load_batch(
         report(1.0, "batch loaded")
         return results
 
-    details = {"file": str(name), "batch": True, "partial": partial}
+    details = {"file": str(name), "batch": True, "partial": partial, "mode": mode.value}
     with audited(engine, actor, Action.HR_LOAD, details) as audit:
         results = run()
         audit.details["result"] = [r.as_dict() for r in results]
@@ -371,10 +417,11 @@ def load_dir(
     actor: Actor,
     storage: Storage | None = None,
     progress: Progress | None = None,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> list[LoadResult]:
     """Load departments.csv, jobs.csv and hired_employees.csv found in a folder or s3:// prefix, in that order."""
     text = str(source)
-    with audited(engine, actor, Action.HR_LOAD, {"dir": text}) as audit:
+    with audited(engine, actor, Action.HR_LOAD, {"dir": text, "mode": mode.value}) as audit:
         found: list[str | Path]
         if text.startswith("s3://"):
             parsed = urlparse(text)
@@ -398,6 +445,7 @@ def load_dir(
                     source=item,
                     actor=actor,
                     storage=storage,
+                    mode=mode,
                     progress=lambda f, m, index=index, share=share: report((index + f) * share, m),  # type: ignore[misc]
                 )
             )
@@ -419,18 +467,19 @@ def _summarize(
     rows: Iterable[RawRow | CleanBlock],
     refs: RefData,
     engine: Engine | None = None,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> ValidationSummary:
-    """Check every row; with an engine, also compare the valid ones with the table (adds, updates)."""
+    """Check every row; with an engine, also compare the valid ones with the table (adds, updates, skips)."""
     rejects: list[RejectRow] = []
     preview: list[list[Any]] = []
     with ExitStack() as stack:
         collector = None
         if engine is not None:
             conn = stack.enter_context(engine.connect())
-            collector = ChangeCollector(conn, table=table, fields=TABLES[table].fields)
+            collector = ChangeCollector(conn, table=table, fields=TABLES[table].fields, mode=mode)
         seen, valid = _consume(
             rows,
-            RowValidator(TABLES[table], refs),
+            RowValidator(TABLES[table], refs, mode=mode, source=filename),
             rejects=rejects,
             sink=collector.add if collector is not None else None,
             preview=preview,
@@ -467,29 +516,37 @@ def validate_upload(
     filename: str | None = None,
     header: bool | None = None,
     fmt: str | None = None,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> ValidationSummary:
     """Dry run of load_table: read and check every row against the database, write nothing."""
+    details = {"table": table, "dry_run": True, "mode": mode.value}
     with (
-        audited(engine, actor, Action.HR_LOAD, {"table": table, "dry_run": True}) as audit,
+        audited(engine, actor, Action.HR_LOAD, details) as audit,
         open_source(source, filename=filename) as src,
     ):
         audit.details["file"] = src.filename
         spec, rows = _open_rows(src, table=table, header=header, fmt=fmt)
-        summary = _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine), engine)
+        summary = _summarize(spec.name, src.filename, rows, _read_refs_readonly(engine), engine, mode)
         audit.details.update(rows=summary.rows, valid=summary.valid, rejected=summary.rejected)
     return summary
 
 
 def validate_batch(
-    *, engine: Engine, source: Source, actor: Actor, filename: str | None = None
+    *,
+    engine: Engine,
+    source: Source,
+    actor: Actor,
+    filename: str | None = None,
+    mode: LoadMode = LoadMode.ADD_AND_UPDATE,
 ) -> list[ValidationSummary]:
     """Dry run of load_batch: per table, what would load and what would be rejected; nothing written."""
-    with audited(engine, actor, Action.HR_LOAD, {"batch": True, "dry_run": True}) as audit:
+    details = {"batch": True, "dry_run": True, "mode": mode.value}
+    with audited(engine, actor, Action.HR_LOAD, details) as audit:
         refs = _read_refs_readonly(engine)
         with open_source(source, filename=filename) as src:
             audit.details["file"] = src.filename
             tables = read_batch(src.stream, src.filename, next_employee_id=lambda: refs.max_employee_id + 1)
             summaries = [
-                _summarize(t, src.filename, tables[t], refs, engine) for t in LOAD_ORDER if tables[t]
+                _summarize(t, src.filename, tables[t], refs, engine, mode) for t in LOAD_ORDER if tables[t]
             ]
     return summaries

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from hr_core.ingest.modes import LoadMode
 from hr_core.ingest.readers import CleanBlock
 from hr_core.ingest.table_specs import NotAnObject, TableSpec
 
@@ -152,15 +153,28 @@ class ValidBlock:
 
 
 class RowValidator:
-    """Checks rows of one table in file order; remembers ids seen so later duplicates are rejected."""
+    """Checks rows of one table in file order; remembers ids seen so later duplicates are rejected.
 
-    def __init__(self, spec: TableSpec, refs: RefData) -> None:
+    Department and job names must be unique in the table as the load leaves it, so their rows are
+    judged together once all are read (settle_names), not one by one against the table as it was.
+    """
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        refs: RefData,
+        *,
+        mode: LoadMode = LoadMode.ADD_AND_UPDATE,
+        source: str = "the file",
+    ) -> None:
         self.spec = spec
         self.refs = refs
+        self.mode = mode
+        self.source = source
         self.seen: dict[int, int] = {}
-        self.named_here: set[str] = (
-            set()
-        )  # names this file gave (to tell a file duplicate from existing data)
+        self.settles_names = spec.name != "hired_employees"
+        # Ids whose first row in this file was rejected (they keep their name in the table).
+        self._rejected_at: dict[int, int] = {}
 
     def check(self, line: int, values: list[Any]) -> tuple[Any, ...] | list[str]:
         """The clean row as a tuple, or the list of every reason it breaks a rule."""
@@ -182,33 +196,90 @@ class RowValidator:
                 self.seen[row_id] = line
         if self.spec.name == "hired_employees":
             return self._check_employee(row_id, values, reasons)
-        return self._check_named(row_id, values, reasons)
+        result = self._check_named(row_id, values, reasons)
+        if isinstance(result, list) and row_id is not None and self.seen.get(row_id) == line:
+            self._rejected_at[row_id] = line
+        return result
 
     def _check_named(
         self, row_id: int | None, values: list[Any], reasons: list[str]
     ) -> tuple[Any, ...] | list[str]:
-        label = self.spec.fields[1]
-        name = _text_field(values[1], label, reasons)
-        names = self.refs.department_names if label == "department" else self.refs.job_names
-        if name is not None and row_id is not None:
-            owner = names.get(name)
-            if owner is not None and owner != row_id:
-                where = (
-                    "an earlier row of this file gives it to"
-                    if name in self.named_here
-                    else "the database has it for"
-                )
-                reasons.append(
-                    f"{label} {name!r} already belongs to id {owner} (names must be unique): {where} "
-                    f"id {owner}; rename one of them"
-                )
+        name = _text_field(values[1], self.spec.fields[1], reasons)
         if reasons or row_id is None or name is None:
             return reasons
-        names[name] = row_id
-        self.named_here.add(name)
-        ids = self.refs.department_ids if label == "department" else self.refs.job_ids
-        ids.add(row_id)
         return (row_id, name)
+
+    def _names(self) -> tuple[dict[str, int], set[int]]:
+        if self.spec.name == "departments":
+            return self.refs.department_names, self.refs.department_ids
+        return self.refs.job_names, self.refs.job_ids
+
+    def settle_names(self, rows: list[tuple[int, tuple[Any, ...]]]) -> dict[int, str]:
+        """Judge the names of all valid rows (line, (id, name)) on the table as the load would leave it.
+
+        A row is refused when its name stays with another id (one this file does not rename, skips or
+        could not load) or when an earlier row of the file takes the same name; refusing a row leaves its
+        id with its old name, which may refuse another, until nothing changes. Renames and swaps between
+        ids of the file pass. Returns the reason per refused line and records the rest in refs.
+        """
+        names, ids = self._names()
+        existing = {owner: name for name, owner in names.items()}
+        updating = self.mode is LoadMode.ADD_AND_UPDATE
+        refused: dict[int, str] = {}
+        settled = False
+        while not settled:
+            written = [
+                (line, row)
+                for line, row in rows
+                if line not in refused and (updating or row[0] not in existing)
+            ]
+            written_ids = {row[0] for _line, row in written}
+            kept = {name: owner for name, owner in names.items() if owner not in written_ids}
+            first: dict[str, tuple[int, int]] = {}
+            settled = True
+            for line, (row_id, name) in written:
+                if name in first:
+                    other_id, other_line = first[name]
+                    refused[line] = (
+                        f"{self.spec.fields[1]} {name!r} is also given to id {other_id} on line {other_line} "
+                        f"of {self.source} (names must be unique); rename one of them"
+                    )
+                elif name in kept:
+                    refused[line] = self._held_reason(name, kept[name])
+                else:
+                    first[name] = (row_id, line)
+                    continue
+                self._rejected_at.setdefault(row_id, line)
+                settled = False
+        for line, (row_id, name) in rows:
+            if line in refused or (not updating and row_id in existing):
+                continue
+            old = existing.get(row_id)
+            if old is not None and names.get(old) == row_id:
+                del names[old]
+            names[name] = row_id
+            ids.add(row_id)
+        return refused
+
+    def _held_reason(self, name: str, holder: int) -> str:
+        """Why a name that stays with another id in the table cannot be given to this row."""
+        start = (
+            f"{self.spec.fields[1]} {name!r} already belongs to id {holder} in the database "
+            "(names must be unique): "
+        )
+        line = self._rejected_at.get(holder)
+        if line is not None:
+            return (
+                start
+                + f"the row for id {holder} on line {line} of {self.source} was rejected, so id {holder} "
+                "keeps the name; fix that row or rename this one"
+            )
+        if holder in self.seen:  # its row is valid but skipped: an add-only load
+            return (
+                start + f"id {holder} is in {self.source} too, but an add-only load leaves it as it is; "
+                "load with add and update, or rename this one"
+            )
+        return start + f"{self.source} does not rename id {holder}; rename one of them"
 
     def _check_employee(
         self, row_id: int | None, values: list[Any], reasons: list[str]

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from hr_core.errors import DatabaseUnavailableError, IntegrityError
+from hr_core.ingest.modes import LoadMode
 from hr_core.ingest.table_specs import TableSpec
-from hr_core.ingest.validate import ValidBlock
+from hr_core.ingest.validate import MAX_TEXT_LENGTH, ValidBlock
 from hr_core.sqlfiles import execute, scalar
 
 # COPY is the one kind of SQL kept here instead of sql/: psycopg's copy() streams it, and the runner
@@ -49,6 +50,9 @@ class _StageQueries:
     analyze: str
     count_existing: str
     upsert: str
+    insert_new: str  # add only: new ids, existing ones left as they are
+    vacate_names: str | None = None  # unique names: free the names other rows of the file take
+    count_vacated: str | None = None
 
 
 _STAGE_QUERIES: dict[str, _StageQueries] = {
@@ -59,6 +63,9 @@ _STAGE_QUERIES: dict[str, _StageQueries] = {
         analyze="analyze_ingest_stage_departments",
         count_existing="count_ingest_existing_departments",
         upsert="upsert_ingest_departments",
+        insert_new="insert_ingest_new_departments",
+        vacate_names="vacate_ingest_department_names",
+        count_vacated="count_ingest_vacated_department_names",
     ),
     "jobs": _StageQueries(
         drop="drop_ingest_stage_jobs",
@@ -67,6 +74,9 @@ _STAGE_QUERIES: dict[str, _StageQueries] = {
         analyze="analyze_ingest_stage_jobs",
         count_existing="count_ingest_existing_jobs",
         upsert="upsert_ingest_jobs",
+        insert_new="insert_ingest_new_jobs",
+        vacate_names="vacate_ingest_job_names",
+        count_vacated="count_ingest_vacated_job_names",
     ),
     "hired_employees": _StageQueries(
         drop="drop_ingest_stage_hired_employees",
@@ -75,8 +85,14 @@ _STAGE_QUERIES: dict[str, _StageQueries] = {
         analyze="analyze_ingest_stage_hired_employees",
         count_existing="count_ingest_existing_hired_employees",
         upsert="upsert_ingest_hired_employees",
+        insert_new="insert_ingest_new_hired_employees",
     ),
 }
+
+
+# While a load swaps or moves names between ids, the rows that give a name up hold this prefix and their
+# id for a moment: longer than any name a load accepts, so it can never meet a real name.
+VACATED_NAME_PREFIX = "(name being moved by a load) " + "~" * MAX_TEXT_LENGTH + " "
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,7 @@ class UpsertCounts:
     inserted: int
     updated: int
     unchanged: int
+    skipped: int = 0  # rows an add-only load left as they are (their id was already there)
 
 
 def _sqlite_instant(value: dt.datetime | str) -> str:
@@ -115,9 +132,10 @@ class Stager:
     Use it as a context manager so an error mid-way ends the COPY before the transaction rolls back.
     """
 
-    def __init__(self, conn: Connection, spec: TableSpec) -> None:
+    def __init__(self, conn: Connection, spec: TableSpec, mode: LoadMode = LoadMode.ADD_AND_UPDATE) -> None:
         self.conn = conn
         self.spec = spec
+        self.mode = mode
         self.dialect = conn.dialect.name
         self.count = 0
         self.direct = 0  # rows copied straight into the table (all new ids)
@@ -273,10 +291,35 @@ class Stager:
                 execute(self.conn, "set_ingest_work_mem")
                 execute(self.conn, self.queries.analyze)
             existing = int(scalar(self.conn, self.queries.count_existing))
-            changed = execute(self.conn, self.queries.upsert)
+            if self.mode is LoadMode.ADD_ONLY:
+                changed = execute(self.conn, self.queries.insert_new)
+            else:
+                changed = self._merge()
         execute(self.conn, self.queries.drop)
         if self._rebuild:
             self._restore_checks()
         inserted = staged - existing
+        if self.mode is LoadMode.ADD_ONLY:
+            return UpsertCounts(inserted=changed + self.direct, updated=0, unchanged=0, skipped=existing)
         updated = changed - inserted
         return UpsertCounts(inserted=inserted + self.direct, updated=updated, unchanged=existing - updated)
+
+    def _merge(self) -> int:
+        """Upsert the staged rows; rows of the table changed.
+
+        A unique name that moves between ids (a swap, or a name another row of the file gives up) would
+        meet the unique index in the middle of the upsert on both databases, so the rows that give a name
+        up to another row of the file first take a temporary name, in the same transaction.
+        """
+        queries = self.queries
+        if queries.vacate_names is None or queries.count_vacated is None:
+            return execute(self.conn, queries.upsert)
+        vacated = execute(self.conn, queries.vacate_names, prefix=VACATED_NAME_PREFIX)
+        changed = execute(self.conn, queries.upsert)
+        if vacated and scalar(self.conn, queries.count_vacated, pattern=VACATED_NAME_PREFIX + "%"):
+            # Only if another writer changed the table since the load read it: roll it all back.
+            raise IntegrityError(
+                f"{self.spec.name} changed while the load ran, so names moving between ids could not all be "
+                "placed; nothing was changed — load the file again"
+            )
+        return changed

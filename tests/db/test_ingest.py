@@ -85,9 +85,11 @@ def test_real_files_load_with_exactly_the_known_rejections(engine: Engine, share
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1929, 70)
     assert deps.as_dict() == {
         "table": "departments",
+        "mode": "add-and-update",
         "inserted": 12,
         "updated": 0,
         "unchanged": 0,
+        "skipped": 0,
         "rejected": 0,
         "rejects": None,
     }
@@ -162,12 +164,12 @@ def test_name_conflicts_are_rejects_not_crashes(engine: Engine, tmp_path: Path) 
     reasons = {r.line: r.reasons for r in result.reject_rows}
     assert reasons == {
         1: (
-            "department 'Sales' already belongs to id 2 (names must be unique): the database has it for "
-            "id 2; rename one of them",
+            "department 'Sales' already belongs to id 2 in the database (names must be unique): "
+            "departments.csv does not rename id 2; rename one of them",
         ),
         4: (
-            "department 'Finance' already belongs to id 5 (names must be unique): an earlier row of this "
-            "file gives it to id 5; rename one of them",
+            "department 'Finance' is also given to id 5 on line 3 of departments.csv (names must be unique); "
+            "rename one of them",
         ),
     }
     assert _table_rows(engine)["departments"] == [

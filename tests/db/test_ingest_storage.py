@@ -78,9 +78,11 @@ def test_cli_load_commands(engine: Engine, db_url: str, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {
         "table": "departments",
+        "mode": "add-and-update",
         "inserted": 1,
         "updated": 0,
         "unchanged": 0,
+        "skipped": 0,
         "rejected": 0,
         "rejects": None,
     }
