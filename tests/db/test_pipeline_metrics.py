@@ -47,8 +47,7 @@ def _move(vaga: str, cand: str, from_stage: str, to_stage: str, day: dt.date) ->
     }
 
 
-@pytest.fixture
-def pipeline(engine: Engine) -> Engine:
+def insert_hand_built_pipeline(engine: Engine) -> Engine:
     """Openings V1 (ACME, someone hired), V2 (Beta, open), V3 (ACME, open, nobody applied yet) and P9 (only
     in prospects.json); nine prospects, three of them with a date problem."""
     vagas = [
@@ -112,6 +111,11 @@ def pipeline(engine: Engine) -> Engine:
         conn.execute(insert(Prospect), prospects)
         conn.execute(insert(ProspectStageChange), moves)
     return engine
+
+
+@pytest.fixture
+def pipeline(engine: Engine) -> Engine:
+    return insert_hand_built_pipeline(engine)
 
 
 def _durations(rows: list[pm.StageDuration]) -> dict[tuple[str, str], tuple[int, float, float, float]]:

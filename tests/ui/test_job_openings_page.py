@@ -84,7 +84,7 @@ def test_pipeline_page_shows_funnel_recruiters_and_months(seeded: str) -> None:
     assert metrics["Openings in pipelines"] == f"{len(prospects):,}"
     funnel = at.dataframe[0].value
     assert int(funnel.loc[funnel["label"] == "Applied", "reached"].iloc[0]) == rows
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 7  # 4 overview charts, 3 of the pipeline numbers
 
 
 def test_pipeline_page_without_data_says_so() -> None:

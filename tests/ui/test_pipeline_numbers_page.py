@@ -1,0 +1,73 @@
+"""The Pipeline page's "Pipeline numbers" section in AppTest over the hand-built pipeline of the DB tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hr_core.access import Actor
+from hr_core.db import make_engine
+from hr_core.settings import get_settings
+from tests.db.test_pipeline_metrics import insert_hand_built_pipeline
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def hand_built() -> None:
+    engine = make_engine(get_settings().database_url)
+    insert_hand_built_pipeline(engine)
+    engine.dispose()
+
+
+def _app(locale: str = "en") -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages" / "pipeline.py"), default_timeout=60)
+    at.session_state["actor"] = Actor(username="rita", role="recruiter")
+    at.session_state["locale"] = locale
+    return at
+
+
+def _table_with(at: AppTest, *columns: str) -> Any:
+    """The first table on the page that has all these columns."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def test_kpis_charts_ageing_and_groups(hand_built: None) -> None:
+    at = _app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Median days to decision"] == "14"  # decisions after 10, 14 and 20 days
+    assert metrics["Conversion from application to hired"] == "22.2%"  # 2 of 9
+    assert metrics["Open openings without movement for over 30 days"] == "3"  # P9, V3, V2 (long ago)
+    assert any("3 prospects without a usable date" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 7  # funnel, recruiters, 2 monthly + 3 of the pipeline numbers
+    ageing = _table_with(at, "Days without movement")
+    assert list(ageing["Opening code"]) == ["P9", "V3", "V2"]
+    by_recruiter = _table_with(at, "Recruiter", "Median days")
+    rita = by_recruiter[by_recruiter["Recruiter"] == "Rita"].set_index("Stage")
+    assert rita.loc["Approved / hired", "Median days"] == 17.0
+    assert rita.loc["Decision (hired or rejected)", "Applications"] == 3
+    at.selectbox(key="pipe_num_group").select("opening").run()
+    assert not at.exception
+    times = next(
+        d.value for d in at.dataframe if "Title" in d.value.columns and "Median days" in d.value.columns
+    )
+    assert set(times["Opening code"]) == {"V1", "V2"}
+    monthly = next(
+        d.value for d in at.dataframe if "Month" in d.value.columns and "Median days" in d.value.columns
+    )
+    assert set(monthly["Month"]) == {"2024-01", "2024-02"}
+
+
+def test_the_section_speaks_portuguese(hand_built: None) -> None:
+    at = _app("pt_BR")
+    at.run()
+    assert not at.exception
+    assert any(tab.label == "Números do funil" for tab in at.tabs)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Mediana de dias até a decisão"] == "14"
+    assert metrics["Conversão da candidatura à contratação"].replace("\xa0", " ") == "22,2%"
