@@ -49,7 +49,8 @@ run: data/.setup-done migrate
 		echo "API on http://$(HOST):$(API_PORT) (docs at /docs)"; \
 	fi; \
 	$(PY) scripts/build_models.py --wait http://$(HOST):$(PORT)/_stcore/health & pids="$$pids $$!"; \
-	$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	HR_API_PUBLIC_URL="$${HR_API_PUBLIC_URL:-http://$(HOST):$(API_PORT)}" \
+		$(VENV)/bin/streamlit run Home.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 # The HTTP API alone (OpenAPI docs at /docs).
 api: data/.setup-done migrate

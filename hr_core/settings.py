@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # HTTP API: lifetime of a bearer token from POST /api/v1/auth/token; CORS origins (comma-separated, off when empty).
     api_token_minutes: int = 30
     api_cors_origins: str = ""
+    # Where people and programs reach the HTTP API (shown in the pages' help and the docs link).
+    api_public_url: str = "http://127.0.0.1:8000"
     # Run submitted jobs in the submitting process (the app, the API); false when dedicated
     # `python -m hr_core worker` processes take them from the PostgreSQL queue.
     jobs_in_process: bool = True
@@ -51,6 +53,14 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("api_public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or len(value) <= len("https://"):
+            raise ValueError("must be an http:// or https:// address, e.g. https://hr.example.com/api")
+        return value
+
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Settings:
         if self.env == "production":
@@ -65,6 +75,11 @@ class Settings(BaseSettings):
     @property
     def cors_origins(self) -> list[str]:
         return [o.strip() for o in self.api_cors_origins.split(",") if o.strip()]
+
+    @property
+    def api_docs_url(self) -> str:
+        """The API's interactive documentation (Swagger UI)."""
+        return f"{self.api_public_url}/docs"
 
     @property
     def upload_limit_bytes(self) -> int:

@@ -50,6 +50,15 @@ def refusal(title: str) -> str:
     return _("You do not have access to {page}; ask an administrator.").format(page=_(title))
 
 
+def api_help() -> str:
+    """One line (Markdown) on where the HTTP API is, its documentation, and how a program gets a key."""
+    settings = get_settings()
+    return _(
+        "Programs can use the HTTP API at {url} (documentation: {docs}). A program gets an API key from "
+        "an administrator on the Users page or with `python -m hr_core users api-key NAME`."
+    ).format(url=settings.api_public_url, docs=settings.api_docs_url)
+
+
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)

@@ -14,7 +14,15 @@ from hr_core.i18n import ROLE_LABELS, format_number
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.settings import get_settings
 from pages._menu import list_pages_for
-from pages._shared import _, current_locale, get_engine, page_setup, show_error, show_index_build_progress
+from pages._shared import (
+    _,
+    api_help,
+    current_locale,
+    get_engine,
+    page_setup,
+    show_error,
+    show_index_build_progress,
+)
 
 actor = page_setup("pages/home.py")
 locale = current_locale()
@@ -83,6 +91,9 @@ for column, (section, specs) in zip(columns, sections.items(), strict=False):
             # An absolute path names the same page that Home.py registers with st.navigation.
             page = st.Page(REPO / spec.path, title=_(spec.title), icon=spec.icon)
             st.page_link(page, label=_(spec.title), icon=spec.icon)
+
+# --- Where the HTTP API is and how a program gets a key (every role) ------------------------------
+st.caption(":material/api: " + api_help())
 
 # --- Failed scheduled backup (admins) --------------------------------------------------------------
 if may(actor.role, Action.BACKUP_SCHEDULE):

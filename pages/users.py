@@ -18,7 +18,15 @@ from hr_core.auth import (
 from hr_core.auth.tokens import create_api_key, list_api_keys, revoke_api_key
 from hr_core.errors import HRCoreError
 from hr_core.i18n import ROLE_LABELS, format_date, format_number
-from pages._shared import _, current_locale, download_buttons, get_engine, page_setup, show_error
+from pages._shared import (
+    _,
+    api_help,
+    current_locale,
+    download_buttons,
+    get_engine,
+    page_setup,
+    show_error,
+)
 
 actor = page_setup("pages/users.py")
 locale = current_locale()
@@ -185,6 +193,7 @@ st.caption(
         "A new key is shown once; only its hash is kept. People log in at `POST /api/v1/auth/token` instead."
     )
 )
+st.caption(api_help())
 try:
     keys = list_api_keys(engine=engine, actor=actor)
 except HRCoreError as e:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import Actor
 from hr_core.db import init_db, make_engine
-from hr_core.settings import get_settings
+from hr_core.settings import get_settings, reset_settings
 from pages._menu import list_pages_for
 from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
 from tests.factories import insert_failed_scheduled_backup, insert_hiring_rows
@@ -81,3 +81,17 @@ def test_admins_are_warned_when_the_scheduled_backup_failed() -> None:
         "scheduled backup" in e.value and "s3://hr/backups is unreachable" in e.value for e in at.error
     )
     assert not [e for e in _open("recruiter").error if "scheduled backup" in e.value]
+
+
+def test_every_role_is_told_where_the_api_is_and_how_to_get_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HR_API_PUBLIC_URL", "https://hr.example.com/api/")
+    reset_settings()
+    for role in ("analyst", "recruiter"):
+        help_line = " ".join(c.value for c in _open(role).caption)
+        assert "https://hr.example.com/api (" in help_line and "https://hr.example.com/api/docs" in help_line
+        assert "python -m hr_core users api-key NAME" in help_line
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = Actor(username="user-admin", role="admin")
+    at.session_state["locale"] = "pt_BR"
+    at.run()
+    assert any("Programas podem usar a API HTTP em https://hr.example.com/api" in c.value for c in at.caption)

@@ -41,3 +41,17 @@ def test_admin_makes_and_revokes_an_api_key() -> None:
     assert not at.exception
     assert not list_api_keys(engine=engine, actor=CLI_ACTOR)[0].active
     engine.dispose()
+
+
+def test_the_api_key_section_says_where_the_api_is() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    create_user(
+        engine=engine, actor=CLI_ACTOR, username="feeder", role="analyst", password="Tall-Quiet-Harbor-42"
+    )
+    engine.dispose()
+    at = AppTest.from_file(str(REPO / "pages/users.py"), default_timeout=120)
+    at.session_state["actor"] = Actor(username="ui-admin", role="admin")
+    at.run()
+    assert not at.exception
+    assert any("http://127.0.0.1:8000/docs" in c.value and "api-key NAME" in c.value for c in at.caption)

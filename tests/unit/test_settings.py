@@ -41,3 +41,18 @@ def test_zero_limits_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HR_BACKUP_RETENTION", "0")
     with pytest.raises(ValidationError, match="backup_retention"):
         Settings()
+
+
+def test_api_public_url_defaults_to_the_local_api_and_refuses_a_non_http_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HR_API_PUBLIC_URL", raising=False)
+    assert (Settings().api_public_url, Settings().api_docs_url) == (
+        "http://127.0.0.1:8000",
+        "http://127.0.0.1:8000/docs",
+    )
+    monkeypatch.setenv("HR_API_PUBLIC_URL", " https://hr.example.com/api/ ")
+    assert Settings().api_docs_url == "https://hr.example.com/api/docs"
+    monkeypatch.setenv("HR_API_PUBLIC_URL", "hr.example.com")
+    with pytest.raises(ValidationError, match="http:// or https://"):
+        Settings()
