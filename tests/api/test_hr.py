@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,55 @@ def test_bodies_over_the_upload_limit_get_413(api: Api, monkeypatch: pytest.Monk
     )
     assert "HR_UPLOAD_LIMIT_MB" in assert_problem(response, 413)["detail"]
     assert count(api.engine, Department) == 0
+
+
+def _department_names(api: Api) -> dict[int, str]:
+    items = api.get("/api/v1/hr/departments", "analyst").json()["items"]
+    return {d["id"]: d["department"] for d in items}
+
+
+def test_mode_add_only_skips_existing_ids_for_files_and_batches(api: Api) -> None:
+    def upload(text: str, query: str = "") -> Any:
+        files = {"file": ("departments.csv", text.encode(), "text/csv")}
+        return api.post(f"/api/v1/hr/departments/files{query}", "analyst", files=files)
+
+    assert upload("1,Ops\n2,Sales\n").status_code == 200
+    added = upload("1,Operations\n3,Legal\n", "?mode=add-only")
+    assert added.status_code == 200, added.text
+    body = added.json()
+    assert (body["mode"], body["inserted"], body["updated"], body["skipped"], body["rejected"]) == (
+        "add-only",
+        1,
+        0,
+        1,
+        0,
+    )
+    assert _department_names(api) == {1: "Ops", 2: "Sales", 3: "Legal"}
+
+    batch = {
+        "records": [
+            {
+                "table_name": "department",
+                "data": [{"id": 2, "department": "Revenue"}, {"id": 4, "department": "HR"}],
+            }
+        ]
+    }
+    response = api.post("/api/v1/hr/batch?mode=add-only", "analyst", json=batch)
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert (result["inserted"], result["skipped"]) == (1, 1)
+    assert _department_names(api)[2] == "Sales"
+
+    # Adding and updating (the default, and what /compat/upload always does) swaps names between ids.
+    swapped = upload("1,Sales\n2,Ops\n")
+    assert (swapped.json()["mode"], swapped.json()["updated"], swapped.json()["skipped"]) == (
+        "add-and-update",
+        2,
+        0,
+    )
+    compat = api.post("/compat/upload", "analyst", json=batch)
+    assert compat.status_code == 200, compat.text
+    assert _department_names(api) == {1: "Sales", 2: "Revenue", 3: "Legal", 4: "HR"}
+
+    assert_problem(upload("5,Board\n", "?mode=replace"), 422)
+    assert 5 not in _department_names(api)

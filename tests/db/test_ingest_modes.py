@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ from hr_core.errors import RowsRejected
 from hr_core.ingest import LoadMode, load, load_batch, load_table, validate_batch, validate_upload
 from hr_core.models import Department, HiredEmployee, Job
 from tests.factories import load_ingest_refs, write_text_file
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _jobs(engine: Engine) -> dict[int, str]:
@@ -266,3 +271,35 @@ def test_a_rejected_batch_writes_nothing_not_even_a_swap(engine: Engine, tmp_pat
     )
     assert "departments row 1: department 'Legal' already belongs to id 3" in str(caught.value)
     assert (_departments(engine), _jobs(engine)) == before
+
+
+def _cli(*args: str, db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HR_DATABASE_URL": db_url, "HR_STORAGE_URL": f"file://{tmp_path / 'cli-store'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "hr_core", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_the_command_line_loads_adding_only(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    load_ingest_refs(engine, tmp_path)
+    source = write_text_file(tmp_path, "departments_more.csv", "1,Platform\n4,Finance\n")
+    out = _cli("load", "departments", str(source), "--mode", "add-only", db_url=db_url, tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert (result["mode"], result["inserted"], result["updated"], result["skipped"]) == ("add-only", 1, 0, 1)
+    batch = {
+        "records": [{"table_name": "job", "data": [{"id": 1, "job": "Chef"}, {"id": 9, "job": "Baker"}]}]
+    }
+    path = write_text_file(tmp_path, "batch.json", json.dumps(batch))
+    out = _cli("load-batch", str(path), "--mode", "add-only", db_url=db_url, tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert [(r["table"], r["inserted"], r["skipped"]) for r in json.loads(out.stdout)] == [("jobs", 1, 1)]
+    out = _cli("load", "departments", str(source), db_url=db_url, tmp_path=tmp_path)  # the default updates
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["updated"] == 1
+    assert _departments(engine)[1] == "Platform" and _jobs(engine)[1] == "Data Engineer"

@@ -119,3 +119,58 @@ def test_a_refused_file_shows_the_reason() -> None:
     assert not at.exception
     assert any("not UTF-8" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "upload_commit"]
+
+
+def _load_departments(text: str) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ingest import load_table
+
+    engine = make_engine(get_settings().database_url)
+    load_table(engine=engine, source=text.encode(), filename="departments.csv", actor=CLI_ACTOR)
+    engine.dispose()
+
+
+def _department_names() -> dict[int, str]:
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as conn:
+        names = {r.id: r.department for r in conn.execute(select(Department.id, Department.department))}
+    engine.dispose()
+    return names
+
+
+def test_add_only_is_chosen_previewed_and_loaded() -> None:
+    from hr_core.ingest import LoadMode
+
+    _load_departments("1,Engineering\n2,Sales\n")
+    at = _app()
+    mode = at.radio(key="upload_mode")
+    assert mode.value == LoadMode.ADD_AND_UPDATE and mode.options == ["Add and update", "Add only"]
+    at.file_uploader(key="upload_file").upload(
+        "departments.csv", b"1,Platform\n2,Sales\n3,Legal\n", "text/csv"
+    )
+    at.run()
+    assert (_metrics(at)["Would add"], _metrics(at)["Would change"]) == ("1", "1")
+
+    at.radio(key="upload_mode").set_value(LoadMode.ADD_ONLY)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = _metrics(at)
+    assert (metrics["Would add"], metrics["Would skip"]) == ("1", "2") and "Would change" not in metrics
+    assert any("2 rows already exist and would be left as they are" in i.value for i in at.info)
+
+    at.button(key="upload_commit").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = _metrics(at)
+    assert (metrics["Inserted"], metrics["Skipped"], metrics["Rejected"]) == ("1", "2", "0")
+    assert _department_names() == {1: "Engineering", 2: "Sales", 3: "Legal"}
+
+
+def test_the_mode_choice_speaks_the_users_language() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = Actor(username="ann", role="analyst")
+    at.session_state["locale"] = "es"
+    at.run()
+    assert not at.exception
+    mode = at.radio(key="upload_mode")
+    assert (mode.label, mode.options) == ("Filas cuyo id ya existe", ["Añadir y actualizar", "Solo añadir"])

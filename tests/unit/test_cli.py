@@ -48,3 +48,14 @@ def test_unreachable_database_exits_1() -> None:
     assert out.returncode == 1
     assert "cannot reach the database" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_load_modes_on_the_command_line_are_the_cores() -> None:
+    from hr_core.cli.ingest_cmds import MODES
+    from hr_core.ingest import LoadMode
+
+    assert tuple(m.value for m in LoadMode) == MODES
+    out = run_cli("load", "departments", "departments.csv", "--mode", "replace")
+    assert out.returncode == 2
+    assert "invalid choice: 'replace'" in out.stderr and "add-only" in out.stderr
+    assert out.stdout == ""
