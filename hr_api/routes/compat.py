@@ -89,7 +89,7 @@ class CandidatoIn(BaseModel):
 
 class CandidatoCreated(BaseModel):
     message: str
-    codigo_candidato: str
+    codigo_candidato: int | str = Field(description="the code as it was sent (a number stays a number)")
 
 
 class FileKeyIn(BaseModel):
@@ -107,7 +107,9 @@ def candidatos_create(engine: EngineDep, actor: ActorDep, body: CandidatoIn) -> 
     record = body.model_dump(exclude_none=True)
     code, created = import_candidate_record(engine=engine, actor=actor, record=record)
     message = "Candidato inserido com sucesso!" if created else "Candidato atualizado com sucesso!"
-    return CandidatoCreated(message=message, codigo_candidato=code)
+    sent = body.infos_basicas.get("codigo_profissional")
+    echoed = sent if isinstance(sent, int) and not isinstance(sent, bool) and str(sent) == code else code
+    return CandidatoCreated(message=message, codigo_candidato=echoed)
 
 
 @router.post("/candidatos/update-tables", response_model=Started)

@@ -66,9 +66,17 @@ def test_candidatos_create_takes_the_seed_example_then_imports_and_exports_start
 
     assert_problem(api.post("/compat/candidatos/create", "analyst", json=SEED_CANDIDATE), 403)
     created = api.post("/compat/candidatos/create", "recruiter", json=SEED_CANDIDATE)
-    assert created.json() == {"message": "Candidato inserido com sucesso!", "codigo_candidato": "123"}
+    # The seed's answer: the code as the client sent it (a number here).
+    assert created.json() == {"message": "Candidato inserido com sucesso!", "codigo_candidato": 123}
     again = api.post("/compat/candidatos/create", "recruiter", json=SEED_CANDIDATE).json()
     assert again["message"] == "Candidato atualizado com sucesso!"
+    as_text = {
+        **SEED_CANDIDATE,
+        "infos_basicas": {**SEED_CANDIDATE["infos_basicas"], "codigo_profissional": "123"},
+    }
+    assert (
+        api.post("/compat/candidatos/create", "recruiter", json=as_text).json()["codigo_candidato"] == "123"
+    )
     assert count(api.engine, Candidate) == 1
     bad = {**SEED_CANDIDATE, "infos_basicas": {"nome": "Sem código"}}
     assert_problem(api.post("/compat/candidatos/create", "recruiter", json=bad), 400)
