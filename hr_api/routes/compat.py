@@ -16,13 +16,16 @@ from hr_api.deps import ActorDep, EngineDep, RuntimeDep, StorageDep
 from hr_api.routes.backups import BackupOut, RestoreOut, back_up_table, restore_latest
 from hr_api.routes.hr import BatchIn, BatchOut, run_batch
 from hr_api.routes.recruiting import (
+    CandidateSearch,
     ExportIn,
     ImportIn,
+    OpeningSearch,
+    PageOut,
+    Window,
     get_one_candidate,
     get_one_opening,
     get_opening_prospects,
-    list_candidates,
-    list_openings,
+    list_page,
     post_export,
     post_import,
 )
@@ -139,17 +142,17 @@ class CandidatosPage(BaseModel):
     data: list[dict[str, Any]]
 
 
+def compat_page(page: PageOut, code: str) -> CandidatosPage:
+    """A v1 page in the recruiting service's shape: rows under `data`, the code under its old name."""
+    rows = [{code: r.pop("codigo"), **r} for r in page.items]
+    return CandidatosPage(total=page.total, offset=page.offset, limit=page.limit, data=rows)
+
+
 @router.get("/candidatos/list", response_model=CandidatosPage)
-def candidatos_list(
-    engine: EngineDep,
-    actor: ActorDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> CandidatosPage:
+def candidatos_list(engine: EngineDep, actor: ActorDep, window: Annotated[Window, Query()]) -> CandidatosPage:
     """Candidates page by page (GET /api/v1/recruiting/candidates)."""
-    page = list_candidates(engine=engine, actor=actor, offset=offset, limit=limit)
-    rows = [{"codigo_profissional": r.pop("codigo"), **r} for r in page.items]
-    return CandidatosPage(total=page.total, offset=offset, limit=limit, data=rows)
+    search = CandidateSearch(offset=window.offset, limit=window.limit)
+    return compat_page(list_page(engine=engine, actor=actor, search=search), "codigo_profissional")
 
 
 @router.get("/candidatos/details/{codigo_profissional}", response_model=dict[str, Any])
@@ -163,16 +166,10 @@ def candidatos_details(engine: EngineDep, actor: ActorDep, codigo_profissional: 
 
 
 @router.get("/vagas/list", response_model=CandidatosPage)
-def vagas_list(
-    engine: EngineDep,
-    actor: ActorDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> CandidatosPage:
+def vagas_list(engine: EngineDep, actor: ActorDep, window: Annotated[Window, Query()]) -> CandidatosPage:
     """Openings page by page (GET /api/v1/recruiting/openings)."""
-    page = list_openings(engine=engine, actor=actor, offset=offset, limit=limit)
-    rows = [{"codigo_vaga": r.pop("codigo"), **r} for r in page.items]
-    return CandidatosPage(total=page.total, offset=offset, limit=limit, data=rows)
+    search = OpeningSearch(offset=window.offset, limit=window.limit)
+    return compat_page(list_page(engine=engine, actor=actor, search=search), "codigo_vaga")
 
 
 @router.get("/vagas/details/{codigo_vaga}", response_model=dict[str, Any])

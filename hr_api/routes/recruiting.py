@@ -5,12 +5,13 @@ import/export the Decision JSON by storage key (jobs)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Engine
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
@@ -109,67 +110,102 @@ def jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))  # type: ignore[no-any-return]
 
 
-def fetch_window(
-    search: Callable[[int, int], PageOfRows], offset: int, limit: int
-) -> tuple[int, pd.DataFrame]:
-    """Rows offset..offset+limit from a page-numbered search (at most two pages of `limit` rows)."""
+class Window(BaseModel):
+    """Which rows of a listing: `limit` (≤ 500) from `offset`."""
+
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE)
+
+
+def _given(values: dict[str, str | None]) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+class CandidateSearch(Window):
+    """The Candidates page's search and filters, as query parameters."""
+
+    q: str = Field(default="", max_length=200, description="text in name, title, skills or CV; or a code")
+    local: str | None = Field(default=None, max_length=200)
+    nivel_profissional: str | None = Field(default=None, max_length=200)
+    nivel_ingles: str | None = Field(default=None, max_length=200)
+    nivel_espanhol: str | None = Field(default=None, max_length=200)
+    pcd: str | None = Field(default=None, max_length=200)
+    area_atuacao: str | None = Field(default=None, max_length=200)
+
+    def run(self, *, engine: Engine, actor: Actor, page: int, page_size: int) -> PageOfRows:
+        filters = _given(self.model_dump(exclude={"offset", "limit", "q"}))
+        return search_candidates(
+            engine=engine,
+            actor=actor,
+            text=self.q,
+            filters=filters,
+            sort="codigo",
+            page=page,
+            page_size=page_size,
+        )
+
+
+class OpeningSearch(Window):
+    """The Job openings page's search and filters, as query parameters."""
+
+    q: str = Field(default="", max_length=200, description="text in title or client; or a code")
+    cliente: str | None = Field(default=None, max_length=200)
+    cidade: str | None = Field(default=None, max_length=200)
+    nivel_profissional: str | None = Field(default=None, max_length=200)
+    stage: str | None = Field(default=None, max_length=100, description="having a prospect at this stage")
+
+    def run(self, *, engine: Engine, actor: Actor, page: int, page_size: int) -> PageOfRows:
+        filters = _given(self.model_dump(exclude={"offset", "limit", "q", "stage"}))
+        return search_openings(
+            engine=engine,
+            actor=actor,
+            text=self.q,
+            filters=filters,
+            stage=self.stage,
+            sort="codigo",
+            page=page,
+            page_size=page_size,
+        )
+
+
+class ProspectSearch(Window):
+    """The prospects listing's search and filters, as query parameters."""
+
+    q: str = Field(default="", max_length=200, description="text in the candidate's name")
+    vaga: str | None = Field(default=None, max_length=100, description="the opening's code")
+    candidate: str | None = Field(default=None, max_length=100, description="the candidate's code")
+    stage: str | None = Field(default=None, max_length=100, description="applied, in_process, interview, …")
+    status: str | None = Field(default=None, max_length=200, description="a Decision status")
+    recrutador: str | None = Field(default=None, max_length=200, description="the recruiter's name")
+
+    def run(self, *, engine: Engine, actor: Actor, page: int, page_size: int) -> PageOfRows:
+        filters = _given(self.model_dump(exclude={"offset", "limit", "q"}))
+        return search_prospects(
+            engine=engine, actor=actor, text=self.q, filters=filters, page=page, page_size=page_size
+        )
+
+
+Search = CandidateSearch | OpeningSearch | ProspectSearch
+
+
+def list_page(*, engine: Engine, actor: Actor, search: Search) -> PageOut:
+    """Rows offset..offset+limit of a page-numbered search (it reads at most two pages of `limit` rows)."""
+    offset, limit = search.offset, search.limit
     first = offset // limit + 1
-    page = search(first, limit)
+    page = search.run(engine=engine, actor=actor, page=first, page_size=limit)
     rows = page.rows.iloc[offset % limit :]
     if len(rows) < limit and first * limit < page.total:
-        rows = pd.concat([rows, search(first + 1, limit).rows.iloc[: limit - len(rows)]])
-    return page.total, rows
-
-
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Filter = Annotated[str | None, Query(max_length=200)]
-
-
-def list_candidates(
-    *,
-    engine: Any,
-    actor: Actor,
-    offset: int,
-    limit: int,
-    q: str = "",
-    filters: dict[str, str | None] | None = None,
-) -> PageOut:
-    given = {k: v for k, v in (filters or {}).items() if v is not None}
-    total, rows = fetch_window(
-        lambda page, size: search_candidates(
-            engine=engine, actor=actor, text=q, filters=given, sort="codigo", page=page, page_size=size
-        ),
-        offset,
-        limit,
-    )
-    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
+        more = search.run(engine=engine, actor=actor, page=first + 1, page_size=limit)
+        rows = pd.concat([rows, more.rows.iloc[: limit - len(rows)]])
+    return PageOut(total=page.total, offset=offset, limit=limit, items=frame_records(rows))
 
 
 @router.get("/candidates", response_model=PageOut)
 def get_candidates(
-    engine: EngineDep,
-    actor: ActorDep,
-    offset: Offset = 0,
-    limit: Limit = 100,
-    q: Annotated[str, Query(max_length=200, description="text in name, title, skills or CV; or a code")] = "",
-    local: Filter = None,
-    nivel_profissional: Filter = None,
-    nivel_ingles: Filter = None,
-    nivel_espanhol: Filter = None,
-    pcd: Filter = None,
-    area_atuacao: Filter = None,
+    engine: EngineDep, actor: ActorDep, search: Annotated[CandidateSearch, Query()]
 ) -> PageOut:
     """Candidates by code, `limit` (≤ 500) from `offset`, with the search and filters of the Candidates page."""
-    filters = {
-        "local": local,
-        "nivel_profissional": nivel_profissional,
-        "nivel_ingles": nivel_ingles,
-        "nivel_espanhol": nivel_espanhol,
-        "pcd": pcd,
-        "area_atuacao": area_atuacao,
-    }
-    return list_candidates(engine=engine, actor=actor, offset=offset, limit=limit, q=q, filters=filters)
+    return list_page(engine=engine, actor=actor, search=search)
 
 
 @router.get("/candidates/{codigo}", response_model=dict[str, Any])
@@ -184,45 +220,10 @@ def get_candidate_prospects(engine: EngineDep, actor: ActorDep, codigo: str) -> 
     return RowsOut(items=frame_records(list_candidate_prospects(engine=engine, actor=actor, codigo=codigo)))
 
 
-def list_openings(
-    *, engine: Any, actor: Actor, offset: int, limit: int, q: str = "", filters: dict[str, str | None] | None = None,
-    stage: str | None = None,
-) -> PageOut:  # fmt: skip
-    given = {k: v for k, v in (filters or {}).items() if v is not None}
-    total, rows = fetch_window(
-        lambda page, size: search_openings(
-            engine=engine,
-            actor=actor,
-            text=q,
-            filters=given,
-            stage=stage,
-            sort="codigo",
-            page=page,
-            page_size=size,
-        ),
-        offset,
-        limit,
-    )
-    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
-
-
 @router.get("/openings", response_model=PageOut)
-def get_openings(
-    engine: EngineDep,
-    actor: ActorDep,
-    offset: Offset = 0,
-    limit: Limit = 100,
-    q: Annotated[str, Query(max_length=200, description="text in title or client; or a code")] = "",
-    cliente: Filter = None,
-    cidade: Filter = None,
-    nivel_profissional: Filter = None,
-    stage: Annotated[str | None, Query(max_length=100, description="having a prospect at this stage")] = None,
-) -> PageOut:
+def get_openings(engine: EngineDep, actor: ActorDep, search: Annotated[OpeningSearch, Query()]) -> PageOut:
     """Openings (vagas) by code, `limit` (≤ 500) from `offset`, with the Job openings page's filters."""
-    filters = {"cliente": cliente, "cidade": cidade, "nivel_profissional": nivel_profissional}
-    return list_openings(
-        engine=engine, actor=actor, offset=offset, limit=limit, q=q, filters=filters, stage=stage
-    )
+    return list_page(engine=engine, actor=actor, search=search)
 
 
 @router.get("/openings/{codigo}", response_model=dict[str, Any])
@@ -283,37 +284,9 @@ class NoteIn(BaseModel):
 
 
 @router.get("/prospects", response_model=PageOut)
-def get_prospects(
-    engine: EngineDep,
-    actor: ActorDep,
-    offset: Offset = 0,
-    limit: Limit = 100,
-    q: Annotated[str, Query(max_length=200, description="text in the candidate's name")] = "",
-    vaga: Annotated[str | None, Query(max_length=100, description="the opening's code")] = None,
-    candidate: Annotated[str | None, Query(max_length=100, description="the candidate's code")] = None,
-    stage: Annotated[
-        str | None, Query(max_length=100, description="applied, in_process, interview, …")
-    ] = None,
-    status: Annotated[str | None, Query(max_length=200, description="a Decision status")] = None,
-    recrutador: Annotated[str | None, Query(max_length=200, description="the recruiter's name")] = None,
-) -> PageOut:
+def get_prospects(engine: EngineDep, actor: ActorDep, search: Annotated[ProspectSearch, Query()]) -> PageOut:
     """Prospects in opening order, `limit` (≤ 500) from `offset`, by opening, candidate, stage, status, recruiter."""
-    filters = {
-        "vaga": vaga,
-        "candidate": candidate,
-        "stage": stage,
-        "status": status,
-        "recrutador": recrutador,
-    }
-    given = {k: v for k, v in filters.items() if v is not None}
-    total, rows = fetch_window(
-        lambda page, size: search_prospects(
-            engine=engine, actor=actor, text=q, filters=given, page=page, page_size=size
-        ),
-        offset,
-        limit,
-    )
-    return PageOut(total=total, offset=offset, limit=limit, items=frame_records(rows))
+    return list_page(engine=engine, actor=actor, search=search)
 
 
 @router.get("/prospects/{vaga}/{candidate}", response_model=ProspectDetail)

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import CLI_ACTOR
 from hr_core.ml.match import train_match_model
+from hr_core.pipeline_stages import stage_of
 from tests.api.conftest import Api, assert_problem, audit_actions
 from tests.factories import insert_recruiting_rows, make_match_rows
 
@@ -115,6 +116,33 @@ def test_prospects_listed_by_filters_fetched_added_moved_and_noted(
     assert_problem(api.get(f"{base}/{other}/nobody", "recruiter"), 404)
     assert audit_actions(api.engine, "recruiter").count(("recruiting.edit", "ok")) == 4
     assert ("recruiting.edit", "error") in audit_actions(api.engine, "analyst")
+
+
+def test_candidate_and_opening_filters_are_query_parameters(api: Api, rows: tuple[list[dict], ...]) -> None:
+    candidates, vagas, prospects = rows
+    english, local = candidates[0]["nivel_ingles"], candidates[0]["local"]
+    wanted = sorted(c["codigo"] for c in candidates if (c["nivel_ingles"], c["local"]) == (english, local))
+    page = api.get(
+        "/api/v1/recruiting/candidates",
+        "recruiter",
+        params={"nivel_ingles": english, "local": local, "limit": 2},
+    ).json()
+    assert (page["total"], [c["codigo"] for c in page["items"]]) == (len(wanted), wanted[:2])
+    text = api.get("/api/v1/recruiting/candidates", "recruiter", params={"q": candidates[3]["nome"]}).json()
+    assert [c["codigo"] for c in text["items"]] == [candidates[3]["codigo"]]
+    interviewing = {p["vaga_codigo"] for p in prospects if stage_of(p["situacao"]) == "interview"}
+    client = vagas[0]["cliente"]
+    of_client = sorted(v["codigo"] for v in vagas if v["cliente"] == client)
+    expected = [code for code in of_client if code in interviewing]
+    assert 0 < len(expected) < len(of_client)  # both filters matter on this data
+    openings = api.get(
+        "/api/v1/recruiting/openings",
+        "recruiter",
+        params={"cliente": client, "stage": "interview", "other": "x"},
+    ).json()
+    assert [o["codigo"] for o in openings["items"]] == expected
+    assert_problem(api.get("/api/v1/recruiting/openings", "recruiter", params={"q": "x" * 201}), 422)
+    assert_problem(api.get("/compat/vagas/list", "recruiter", params={"offset": -1}), 422)
 
 
 @pytest.mark.slow
