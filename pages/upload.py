@@ -229,9 +229,13 @@ with file_tab:
             show_error(e)
         else:
             _show_summary(summary, key="upload_file_summary")
+            skipped = (
+                summary.changes.skips if summary.changes is not None else 0
+            )  # add only: left as they are
             if st.button(
                 _("Load {count} rows into {table}").format(
-                    count=format_number(summary.valid, current_locale()), table=_(TABLE_LABELS[summary.table])
+                    count=format_number(summary.valid - skipped, current_locale()),
+                    table=_(TABLE_LABELS[summary.table]),
                 ),
                 type="primary",
                 key="upload_commit",

@@ -157,6 +157,7 @@ def test_add_only_is_chosen_previewed_and_loaded() -> None:
     metrics = _metrics(at)
     assert (metrics["Would add"], metrics["Would skip"]) == ("1", "2") and "Would change" not in metrics
     assert any("2 rows already exist and would be left as they are" in i.value for i in at.info)
+    assert at.button(key="upload_commit").label == "Load 1 rows into Departments"
 
     at.button(key="upload_commit").click()
     at.run()
