@@ -36,7 +36,7 @@ LEVELS = ("", *PROFESSIONAL_LEVELS)
 
 
 @st.cache_resource(show_spinner="Opening the indexes…", max_entries=2)
-def _indexes(models_dir: str, signature: str) -> dict[str, recommend.VectorIndex]:
+def _indexes(models_dir: str, signature: str) -> dict[recommend.Kind, recommend.VectorIndex]:
     """Both verified indexes; keyed by their build time so a rebuild reopens them."""
     return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
 
@@ -59,7 +59,10 @@ def _open_match_page(candidate: str, vaga: str) -> None:
 
 
 st.title("Recommendations")
-st.caption("Similar meaning of CVs and job descriptions (all-MiniLM-L6-v2 embeddings), best first.")
+st.caption(
+    "Similar meaning (all-MiniLM-L6-v2 embeddings) and shared words (BM25) of CVs and job descriptions, "
+    "ordered by match probability when the match model is trained."
+)
 
 engine = get_engine()
 try:
@@ -131,6 +134,7 @@ with st.expander("Filters", icon=":material/filter_list:"):
     )
 filters = recommend.RecommendFilters(city=city or None, level=level or None, english=english or None, pcd=pcd)
 
+card = match.read_model_card()
 try:
     result = recommend.recommend(
         engine=engine,
@@ -139,35 +143,51 @@ try:
         vaga=None if for_candidate else code,
         k=k,
         filters=filters,
-        indexes=indexes,  # type: ignore[arg-type]
+        indexes=indexes,
+        get_model=lambda: get_match_model(str((card or {}).get("sha256"))),
     )
 except HRCoreError as e:
     show_error(e)
     st.stop()
 
-rows = pd.DataFrame(result["results"])
+other = "vaga" if for_candidate else "candidate"
+rows = pd.DataFrame(
+    [
+        {
+            other: item.code,
+            "title": item.title,
+            **({} if for_candidate else {"name": item.name}),
+            "probability": item.probability,
+            "score": item.semantic_similarity,
+            "lexical_score": item.lexical_score,
+            "fused_rank": item.fused_rank,
+            "matched_skills": ", ".join(item.matched_skills),
+            "missing_skills": ", ".join(item.missing_skills),
+            "city": item.city,
+            "level": item.level,
+            "reasons": "; ".join(item.reasons),
+        }
+        for item in result.items
+    ]
+)
 if rows.empty:
     st.info("No result passes these filters; loosen them to see more.")
     st.stop()
-other = "vaga" if for_candidate else "candidate"
-pairs = [(code, c) if for_candidate else (c, code) for c in rows[other]]
-card = match.read_model_card()
-if card is not None:
-    try:
-        model = get_match_model(str(card.get("sha256")))
-        scored = match.score_pairs(engine=engine, actor=actor, model=model, pairs=pairs)
-        rows["probability"] = scored["probability"].to_numpy()
-    except HRCoreError as e:
-        show_error(e)
-else:
-    st.caption("Train the match model to see match probabilities here.")
-rows["shared_skills"] = rows["shared_skills"].map(", ".join)
+if result.note:
+    st.caption(result.note)
+if result.base_rate is not None:
+    st.caption(f"Base rate: {result.base_rate:.1%} of past decided applications were approved.")
 
 name_col = "title" if for_candidate else "name"
+measure = "probability" if result.reranked else "score"
 fig = px.bar(
-    rows.iloc[::-1], x="score", y=rows.iloc[::-1][other] + " · " + rows.iloc[::-1][name_col], orientation="h"
+    rows.iloc[::-1], x=measure, y=rows.iloc[::-1][other] + " · " + rows.iloc[::-1][name_col], orientation="h"
 )
-fig.update_layout(height=max(220, 28 * len(rows)), yaxis_title="", xaxis_title="cosine similarity")
+fig.update_layout(
+    height=max(220, 28 * len(rows)),
+    yaxis_title="",
+    xaxis_title="match probability" if result.reranked else "cosine similarity",
+)
 st.plotly_chart(fig, width="stretch", key="rec_chart")
 st.dataframe(
     rows,
@@ -176,6 +196,8 @@ st.dataframe(
     column_config={
         "score": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f"),
         "probability": st.column_config.NumberColumn("match probability", format="%.3f"),
+        "lexical_score": st.column_config.NumberColumn("shared words (BM25)", format="%.1f"),
+        "fused_rank": st.column_config.NumberColumn("fused rank"),
     },
 )
 download_buttons(rows, "recommendations", key="rec_download")

@@ -249,8 +249,24 @@ def recommendation_predict(
         profile=body.model_dump(exclude_none=True),
         k=k,
         get_encoder=runtime.encoder,
+        get_model=runtime.match_model,
     )
-    return RecommendationsData(data=found)
+    return RecommendationsData(
+        data=[
+            {
+                "codigo_vaga": f.recommendation.code,
+                "titulo_vaga": f.recommendation.title,
+                "competencia_tecnicas_e_comportamentais": f.competencias,
+                "areas_atuacao_vaga": f.areas_atuacao,
+                "score": f.recommendation.semantic_similarity,
+                "probability": f.recommendation.probability,
+                "lexical_score": f.recommendation.lexical_score,
+                "matched_skills": list(f.recommendation.matched_skills),
+                "missing_skills": list(f.recommendation.missing_skills),
+            }
+            for f in found
+        ]
+    )
 
 
 @router.get("/inferencias/driftReport", response_model=DriftReportOut)

@@ -69,9 +69,36 @@ class RecommendIn(BaseModel):
         return self
 
 
+class RecommendationOut(BaseModel):
+    """One result (hr_core.ml.recommend.Recommendation): the field names it always had, then why."""
+
+    vaga: str | None = None
+    candidate: str | None = None
+    title: str
+    name: str | None = Field(None, description="the candidate's name (candidates only)")
+    score: float = Field(description="cosine similarity of the MiniLM embeddings (= semantic_similarity)")
+    city: str
+    level: str
+    shared_skills: list[str] = Field(description="= matched_skills")
+    probability: float | None = Field(description="match probability, 0..1 (null before a model is trained)")
+    semantic_similarity: float
+    lexical_score: float = Field(description="BM25 score over Portuguese stems (0 = no word in common)")
+    fused_rank: int = Field(description="place in the fused MiniLM + BM25 order, before re-ranking")
+    matched_skills: list[str]
+    missing_skills: list[str]
+    reasons: list[str]
+
+
 class RecommendationsOut(BaseModel):
-    results: list[dict[str, Any]]
-    model_config = {"extra": "allow"}
+    """hr_core.ml.recommend.Recommendations: best first; method says whether the match model re-ranked."""
+
+    candidate: str | None = None
+    vaga: str | None = None
+    method: str
+    reranked: bool
+    note: str
+    base_rate: float | None
+    results: list[RecommendationOut]
 
 
 class ModelCardOut(BaseModel):
@@ -106,14 +133,21 @@ def post_match_batch(runtime: RuntimeDep, actor: ActorDep, body: BatchPairsIn) -
     return BatchScoresOut(scores=[PairScore(**r) for r in frame.to_dict(orient="records")])
 
 
-@router.post("/recommendations", response_model=RecommendationsOut)
-def post_recommendations(engine: EngineDep, actor: ActorDep, body: RecommendIn) -> RecommendationsOut:
-    """Openings for a candidate, or candidates for an opening, nearest by meaning, with the filters."""
+@router.post("/recommendations", response_model=RecommendationsOut, response_model_exclude_unset=True)
+def post_recommendations(runtime: RuntimeDep, actor: ActorDep, body: RecommendIn) -> RecommendationsOut:
+    """Openings for a candidate, or candidates for an opening: meaning (MiniLM) and shared words (BM25)
+    fused, then ordered by match probability when a model is trained; with the filters."""
     filters = RecommendFilters(city=body.city, level=body.level, english=body.english, pcd=body.pcd)
     found = recommend(
-        engine=engine, actor=actor, candidate=body.candidate, vaga=body.vaga, k=body.k, filters=filters
+        engine=runtime.engine,
+        actor=actor,
+        candidate=body.candidate,
+        vaga=body.vaga,
+        k=body.k,
+        filters=filters,
+        get_model=runtime.match_model,
     )
-    return RecommendationsOut(**found)
+    return RecommendationsOut.model_validate(found.as_dict())
 
 
 @router.get("/model", response_model=ModelCardOut)

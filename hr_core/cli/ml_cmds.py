@@ -68,7 +68,7 @@ def _build_index(args: argparse.Namespace) -> None:
     emit(
         build_indexes(
             engine=open_engine(), actor=CLI_ACTOR, full=args.full, progress=show if args.progress else None
-        )
+        ).as_dict()
     )
 
 
@@ -85,7 +85,7 @@ def _recommend(args: argparse.Namespace) -> None:
             vaga=args.vaga,
             k=args.k,
             filters=filters,
-        )
+        ).as_dict()
     )
 
 

@@ -10,6 +10,7 @@ status) are accepted and ignored: the model never sees them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hr_core.access import Action, Actor, require_role
 from hr_core.errors import NotFoundError
 from hr_core.ml import data
 from hr_core.ml.match import MatchModel, MatchScore, read_model_card, score_records
+from hr_core.ml.recommend import Recommendation
 
 # payload field -> model column, per side.
 SEED_CANDIDATE_FIELDS: dict[str, str] = {
@@ -67,6 +69,15 @@ def score_payload(*, actor: Actor, model: MatchModel, payload: Mapping[str, Any]
     return score_records(model=model, candidate=candidate, vaga=vaga)
 
 
+@dataclass(frozen=True)
+class ProfileRecommendation:
+    """An opening recommended for a free-form profile, with the opening's competences and areas."""
+
+    recommendation: Recommendation
+    competencias: str
+    areas_atuacao: str
+
+
 def recommend_for_profile(
     *,
     engine: Engine,
@@ -74,33 +85,42 @@ def recommend_for_profile(
     profile: Mapping[str, Any],
     k: int = 10,
     get_encoder: Callable[[], Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Openings nearest to a free-form candidate profile, embedded on the fly (best first).
+    get_model: Callable[[], MatchModel] | None = None,
+) -> list[ProfileRecommendation]:
+    """Openings for a free-form candidate profile, embedded on the fly, by the same hybrid retrieval and
+    re-ranking as recommend() (best first).
 
     get_encoder returns the sentence encoder (a cached one in long-running processes); it is only
-    called once the index is known to exist.
+    called once the index is known to exist. get_model likewise returns the match model, if trained.
     """
     from hr_core.ml.embeddings import encode_texts, load_encoder
     from hr_core.ml.features import build_candidate_text
-    from hr_core.ml.recommend import open_index, query_index
+    from hr_core.ml.recommend import RecommendFilters, get_trained_model, open_index, rank_targets
 
     require_role(actor, Action.MATCH_RECOMMEND)
     candidate, _ = split_payload(profile)
     index = open_index("vagas")
     vector = encode_texts([build_candidate_text(candidate)], encoder=(get_encoder or load_encoder)())[0]
-    ids, scores = query_index(index, vector, min(k, len(index.codes)))
-    codes = [index.codes[i] for i in ids]
-    rows = {r["codigo"]: r for r in data.load_vagas(engine, codes=codes).to_dict(orient="records")}
+    items = rank_targets(
+        engine=engine,
+        actor=actor,
+        target=index,
+        vector=vector,
+        source_row={**candidate, "codigo": "profile"},
+        source_kind="candidates",
+        k=min(k, len(index.codes)),
+        filters=RecommendFilters(),
+        model=get_trained_model(get_model),
+    )
+    rows = {r["codigo"]: r for r in data.load_vagas(engine, codes=[i.code for i in items]).to_dict("records")}
     return [
-        {
-            "codigo_vaga": code,
-            "titulo_vaga": rows[code]["titulo"],
-            "competencia_tecnicas_e_comportamentais": rows[code]["competencias"],
-            "areas_atuacao_vaga": rows[code]["areas_atuacao"],
-            "score": round(float(score), 6),
-        }
-        for code, score in zip(codes, scores, strict=True)
-        if code in rows
+        ProfileRecommendation(
+            recommendation=item,
+            competencias=str(rows[item.code].get("competencias") or ""),
+            areas_atuacao=str(rows[item.code].get("areas_atuacao") or ""),
+        )
+        for item in items
+        if item.code in rows
     ]
 
 

@@ -90,3 +90,13 @@ def get_base_rate(card: Mapping[str, Any] | None) -> float | None:
     counts = ((card or {}).get("data") or {}).get("label_counts") or {}
     approved, rejected = int(counts.get("approved", 0)), int(counts.get("rejected", 0))
     return approved / (approved + rejected) if approved + rejected else None
+
+
+def describe_retrieval(semantic_similarity: float, lexical_score: float, _: Gettext = str) -> list[str]:
+    """Why retrieval found a result, in words: how close the meanings are and whether words are shared."""
+    meaning = _("Similar meaning of the texts: {share}%").format(
+        share=round(max(semantic_similarity, 0.0) * 100)
+    )
+    if lexical_score <= 0:
+        return [meaning, _("No words in common")]
+    return [meaning, _("Words in common (BM25 score {score})").format(score=f"{lexical_score:.1f}")]

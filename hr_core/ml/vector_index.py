@@ -1,9 +1,11 @@
-"""Embedding indexes of openings and candidates: incremental build, verified storage, status, queries.
+"""Retrieval indexes of openings and candidates: incremental build, verified storage, status, queries.
 
-Each index is three files in HR_MODELS_DIR: the unit vectors (`.npy`), the nearest-neighbour layout
-(`.nn.npz`, see hr_core.ml.neighbours) and a metadata JSON naming both with their SHA-256, the codes,
-and a content hash per text. A rebuild re-encodes only the texts whose hash is new, and writes new
-files under a fresh build id before the metadata switches to them, so a reader never sees half a build.
+Each index is four files in HR_MODELS_DIR: the MiniLM unit vectors (`.npy`), the nearest-neighbour
+layout (`.nn.npz`, see hr_core.ml.neighbours), the BM25 lexical index over the same items in the same
+order (`.lex.npz`, see hr_core.ml.lexical) and a metadata JSON naming all three with their SHA-256, the
+codes, and a content hash per text. A rebuild re-encodes only the texts whose hash is new (the lexical
+index is rebuilt whole: it takes seconds), and writes new files under a fresh build id before the
+metadata switches to them, so a reader never sees half a build.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +38,7 @@ from hr_core.ml.embeddings import (
     get_encoder_id,
     load_encoder,
 )
+from hr_core.ml.lexical import LexicalIndex, build_lexical_index
 from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
 from hr_core.progress import Progress, no_progress
 
@@ -47,7 +50,8 @@ REBUILD_HINT = "rebuild the indexes with `python -m hr_core build-index` (or the
 
 @dataclass
 class VectorIndex:
-    """A verified index: unit vectors, their codes (same order) and the nearest-neighbour layout."""
+    """A verified index: unit vectors, their codes (same order), the nearest-neighbour layout and the
+    BM25 lexical index of the same items in the same order (None only while reading an older build)."""
 
     kind: Kind
     vectors: np.ndarray
@@ -55,6 +59,26 @@ class VectorIndex:
     positions: dict[str, int]
     meta: dict[str, Any]
     neighbours: NeighbourIndex
+    lexical: LexicalIndex | None = None
+
+
+@dataclass(frozen=True)
+class IndexBuildResult:
+    """What a build did: items per kind, texts encoded and reused, lexical vocabulary sizes, timings."""
+
+    model: str
+    encoder: str
+    dimension: int
+    vagas: int
+    candidates: int
+    encoded: int
+    reused: int
+    unchanged: bool = False
+    lexical_terms: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -83,6 +107,42 @@ def get_index_paths(kind: Kind) -> tuple[Path, Path, Path]:
     return root / Path(nn_name).name, root / Path(npy_name).name, meta_path
 
 
+def get_lexical_path(kind: Kind) -> Path:
+    """The BM25 lexical index file (.lex.npz) of the current index of a kind."""
+    root = get_models_dir()
+    name = f"index_{kind}.lex.npz"
+    with contextlib.suppress(OSError, ValueError, ModelError):
+        meta = read_json(root / f"index_{kind}.json", what="", fix="")
+        name = str(meta.get("lexical_file") or name)
+    return root / Path(name).name
+
+
+def _save_lexical(path: Path, index: LexicalIndex) -> None:
+    terms = np.array(sorted(index.vocabulary, key=index.vocabulary.__getitem__), dtype=np.str_)
+    weights = index.weights
+    with path.open("wb") as fh:
+        np.savez(
+            fh,
+            data=weights.data,
+            indices=weights.indices,
+            indptr=weights.indptr,
+            shape=np.asarray(weights.shape, np.int64),
+            terms=terms,
+        )
+
+
+def _load_lexical(path: Path, codes: list[str]) -> LexicalIndex:
+    from scipy import sparse
+
+    with np.load(path, allow_pickle=False) as z:
+        shape = tuple(int(n) for n in z["shape"])
+        weights = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+        terms = [str(t) for t in z["terms"]]
+    if shape != (len(codes), len(terms)):
+        raise ValueError(f"weights of shape {shape} for {len(codes)} items and {len(terms)} terms")
+    return LexicalIndex(codes=codes, weights=weights, vocabulary={t: i for i, t in enumerate(terms)})
+
+
 def hash_text(text: str) -> str:
     """Content hash of a text as the encoder reads it (after cleaning)."""
     return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()[:24]
@@ -93,12 +153,13 @@ class _Previous:
     vectors: dict[str, np.ndarray]  # by content hash
     items: set[tuple[str, str]]  # (code, content hash)
     fingerprint: Any = None
+    lexical: bool = False  # the build has its lexical index (builds before hybrid retrieval lack it)
 
 
 def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
     """What the last build of a kind holds (nothing if none, unreadable, or made by another encoder)."""
     try:
-        index = open_index(kind)
+        index = open_index(kind, lexical=False)
     except HRCoreError:
         return _Previous({}, set())
     hashes = index.meta.get("hashes") or []
@@ -108,6 +169,7 @@ def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
         dict(zip(hashes, index.vectors, strict=True)),
         set(zip(index.codes, hashes, strict=True)),
         index.meta.get("data_fingerprint"),
+        lexical=bool(index.meta.get("lexical_file")),
     )
 
 
@@ -135,24 +197,29 @@ def _write_index(
     vectors: np.ndarray,
     fingerprint: dict[str, Any],
     *,
+    texts: Sequence[str],
     hashes: list[str] | None = None,
     encoder_id: str = "",
 ) -> dict[str, Any]:
-    """Lay the vectors out for search, write them under a new build id, then switch the metadata."""
+    """Lay the vectors out for search, build the lexical index over the texts in the same order, write
+    both under a new build id, then switch the metadata."""
     root = get_models_dir()
     _, _, meta_path = get_index_paths(kind)
-    old = [p for p in get_index_paths(kind)[:2] if p.exists()]
+    old = [p for p in (*get_index_paths(kind)[:2], get_lexical_path(kind)) if p.exists()]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     order, layout = plan_clusters(vectors)
     vectors = np.ascontiguousarray(vectors[order])
     codes = [codes[i] for i in order]
     hashes = [hashes[i] for i in order] if hashes is not None else []
+    lexical = build_lexical_index(codes, [texts[i] for i in order])
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     npy_path = root / f"index_{kind}-{build_id}.npy"
     nn_path = root / f"index_{kind}-{build_id}.nn.npz"
+    lex_path = root / f"index_{kind}-{build_id}.lex.npz"
     np.save(npy_path, vectors, allow_pickle=False)
     with nn_path.open("wb") as fh:
         np.savez(fh, centroids=layout.centroids, offsets=layout.offsets, nprobe=np.int64(layout.nprobe))
+    _save_lexical(lex_path, lexical)
     meta = {
         "kind": kind,
         "format": INDEX_FORMAT,
@@ -170,20 +237,25 @@ def _write_index(
         "neighbours_sha256": hash_file(nn_path),
         "vectors_file": npy_path.name,
         "vectors_sha256": hash_file(npy_path),
+        "lexical_file": lex_path.name,
+        "lexical_sha256": hash_file(lex_path),
+        "lexical": "BM25 (k1 1.2, b 0.75) over Portuguese Snowball stems and stem bigrams, accents folded",
+        "lexical_terms": len(lexical.vocabulary),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_fingerprint": fingerprint,
     }
     write_json(meta_path, meta)
     for path in old:
-        if path not in (npy_path, nn_path):
+        if path not in (npy_path, nn_path, lex_path):
             path.unlink(missing_ok=True)
     return meta
 
 
 def build_indexes(
     *, engine: Engine, actor: Actor, progress: Progress | None = None, encoder: Any = None, full: bool = False
-) -> dict[str, Any]:
-    """Encode the openings and candidates whose text changed (all with full=True) and write both indexes."""
+) -> IndexBuildResult:
+    """Encode the openings and candidates whose text changed (all with full=True), rebuild their lexical
+    indexes and write both kinds."""
     report = progress or no_progress
     with audited(engine, actor, Action.INDEX_BUILD) as audit, _build_lock():
         status = BuildStatusWriter()
@@ -198,12 +270,12 @@ def build_indexes(
         except BaseException as e:
             status.fail(str(e) or type(e).__name__)
             raise
-        status.finish(f"Indexed {result['vagas']:,} openings and {result['candidates']:,} candidates.")
-        audit.details.update(result)
+        status.finish(f"Indexed {result.vagas:,} openings and {result.candidates:,} candidates.")
+        audit.details.update(result.as_dict())
     return result
 
 
-def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> dict[str, Any]:
+def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> IndexBuildResult:
     from hr_core.ml import data
     from hr_core.ml.features import build_candidate_text, build_vaga_text
 
@@ -234,50 +306,70 @@ def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> dic
     ]
     total = sum(len(c) for c, _ in jobs.values())
     reused = total - len(todo)
-    result: dict[str, Any] = {"model": MODEL_NAME, "encoder": encoder_id, "dimension": DIMENSION}
+    counts = {k: len(jobs[k][0]) for k in KINDS}
     if not todo and all(
         previous[k].fingerprint == fingerprint
+        and previous[k].lexical
         and previous[k].items == set(zip(jobs[k][0], hashes[k], strict=True))
         for k in KINDS
     ):
         report(1.0, "The indexes are up to date")
-        return {
-            **result,
-            **{k: len(jobs[k][0]) for k in KINDS},
-            "encoded": 0,
-            "reused": total,
-            "unchanged": True,
-        }
+        return IndexBuildResult(
+            model=MODEL_NAME,
+            encoder=encoder_id,
+            dimension=DIMENSION,
+            vagas=counts["vagas"],
+            candidates=counts["candidates"],
+            encoded=0,
+            reused=total,
+            unchanged=True,
+        )
     t0 = time.perf_counter()
 
     def encoded(f: float, _m: str) -> None:
         done = int(round(f * len(todo)))
-        report(0.05 + 0.9 * f, f"Encoded {done:,}/{len(todo):,} texts ({reused:,} unchanged)")
+        report(0.05 + 0.85 * f, f"Encoded {done:,}/{len(todo):,} texts ({reused:,} unchanged)")
 
     report(0.05, f"Encoding {len(todo):,} new or changed texts ({reused:,} unchanged)")
     new_vectors = encode_texts([jobs[k][1][i] for k, i in todo], encoder=encoder, progress=encoded)
     for (k, i), vector in zip(todo, new_vectors, strict=True):
         known[k][hashes[k][i]] = vector
     t1 = time.perf_counter()
-    report(0.96, "Writing the indexes")
-    for kind in KINDS:
+    terms: dict[str, int] = {}
+    for n, kind in enumerate(KINDS):
+        what = "openings" if kind == "vagas" else "candidates"
+        report(0.91 + 0.04 * n, f"Building the lexical index and writing the index of {what}")
         codes = jobs[kind][0]
         matrix = (
             np.stack([known[kind][h] for h in hashes[kind]])
             if codes
             else np.zeros((0, DIMENSION), np.float32)
         )
-        meta = _write_index(kind, codes, matrix, fingerprint, hashes=hashes[kind], encoder_id=encoder_id)
-        result[kind] = meta["count"]
-    result["encoded"] = len(todo)
-    result["reused"] = reused
-    result["seconds"] = {"encode": round(t1 - t0, 3), "index": round(time.perf_counter() - t1, 3)}
+        meta = _write_index(
+            kind, codes, matrix, fingerprint, texts=jobs[kind][1], hashes=hashes[kind], encoder_id=encoder_id
+        )
+        counts[kind] = meta["count"]
+        terms[kind] = meta["lexical_terms"]
     report(1.0, "Done")
-    return result
+    return IndexBuildResult(
+        model=MODEL_NAME,
+        encoder=encoder_id,
+        dimension=DIMENSION,
+        vagas=counts["vagas"],
+        candidates=counts["candidates"],
+        encoded=len(todo),
+        reused=reused,
+        lexical_terms=terms,
+        seconds={"encode": round(t1 - t0, 3), "index": round(time.perf_counter() - t1, 3)},
+    )
 
 
-def open_index(kind: Kind) -> VectorIndex:
-    """Load an index after checking its model, dimension, count and the SHA-256 of its files."""
+def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
+    """Load an index after checking its model, dimension, count and the SHA-256 of its files.
+
+    lexical=False reads the vectors alone (a rebuild reuses them from a build that predates the lexical
+    index); recommendations need both, and an index without its lexical half is refused.
+    """
     nn_path, npy_path, meta_path = get_index_paths(kind)
     meta = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
     if meta.get("model_name") != MODEL_NAME or meta.get("dimension") != DIMENSION:
@@ -303,7 +395,21 @@ def open_index(kind: Kind) -> VectorIndex:
         )
     if int(layout.offsets[-1]) != (0 if layout.exact else len(codes)):
         raise ModelError(f"the {kind} index layout at {nn_path} does not cover its {len(codes)} items")
-    return VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, layout)
+    index = VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, layout)
+    if lexical:
+        lex_path = get_lexical_path(kind)
+        if not meta.get("lexical_file"):
+            raise ModelError(
+                f"the {kind} index at {meta_path} has no lexical index (an older build); {REBUILD_HINT}"
+            )
+        verify_hash(lex_path, meta.get("lexical_sha256"), what=f"the {kind} lexical index", fix=REBUILD_HINT)
+        try:
+            index.lexical = _load_lexical(lex_path, codes)
+        except (ValueError, KeyError, OSError) as e:
+            raise ModelError(
+                f"the {kind} lexical index at {lex_path} is unreadable ({e}); {REBUILD_HINT}"
+            ) from e
+    return index
 
 
 def get_index_status(engine: Engine) -> IndexStatus:
@@ -353,7 +459,8 @@ def get_index_status(engine: Engine) -> IndexStatus:
     )
 
 
-def _similarities(targets: np.ndarray, vector: np.ndarray) -> np.ndarray:
+def cosine_similarities(targets: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Cosine of each row of targets with vector (unit vectors): the same number from either side."""
     # float64 element-wise product summed in index order: the same number from either side.
     sums: np.ndarray = (targets.astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
     return sums
@@ -362,6 +469,6 @@ def _similarities(targets: np.ndarray, vector: np.ndarray) -> np.ndarray:
 def query_index(index: VectorIndex, vector: np.ndarray, n: int) -> tuple[list[int], np.ndarray]:
     """The n nearest items of an index (positions) and their exact cosine similarity, best first."""
     ids = search(index.vectors, index.neighbours, vector, n)
-    scores = _similarities(index.vectors[ids], vector)
+    scores = cosine_similarities(index.vectors[ids], vector)
     order = np.lexsort((ids, -scores))
     return [int(ids[i]) for i in order], scores[order]

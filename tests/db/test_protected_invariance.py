@@ -33,12 +33,17 @@ def _scramble_protected(engine: Engine) -> None:
         conn.execute(update(Vaga).values(pcd="Sim"))
 
 
-def _lists(engine: Engine, codes: list[str], **kwargs: Any) -> list[list[tuple[str, float]]]:
+def _lists(engine: Engine, codes: list[str], **kwargs: Any) -> list[list[tuple[Any, ...]]]:
     out = []
     for code in codes:
         result = recommend(engine=engine, actor=CLI_ACTOR, k=10, **{kwargs["side"]: code})
-        key = "vaga" if kwargs["side"] == "candidate" else "candidate"
-        out.append([(r[key], r["score"], r.get("probability")) for r in result["results"]])
+        assert result.reranked  # the match model orders them: protected fields must not move it
+        out.append(
+            [
+                (r.code, r.probability, r.semantic_similarity, r.lexical_score, r.fused_rank, r.reasons)
+                for r in result.items
+            ]
+        )
     return out
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from hr_core.access import CLI_ACTOR, Actor
 from hr_core.cli import main as cli_main
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError, PermissionDenied
+from hr_core.ml.match import load_match_model, score_pairs, train_match_model
 from hr_core.ml.recommend import (
     RecommendFilters,
     build_indexes,
@@ -21,7 +22,7 @@ from hr_core.ml.recommend import (
     open_index,
     recommend,
 )
-from tests.factories import insert_recruiting_rows, make_planted_recommend_rows
+from tests.factories import insert_recruiting_rows, make_match_rows, make_planted_recommend_rows
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def indexed(engine: Engine, encoder: Any) -> tuple[Engine, list[dict], list[dict
     candidates, vagas = make_planted_recommend_rows()
     insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=[])
     result = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert result["vagas"] == len(vagas) and result["candidates"] == len(candidates)
+    assert result.vagas == len(vagas) and result.candidates == len(candidates)
     return engine, candidates, vagas
 
 
@@ -47,20 +48,23 @@ def test_recommendations_find_the_planted_best_match_both_ways(
     engine, candidates, vagas = indexed
     for cand in candidates:
         top = recommend(engine=engine, actor=CLI_ACTOR, candidate=cand["codigo"], k=3)
-        assert top["candidate"] == cand["codigo"]
-        assert top["results"][0]["vaga"] == cand["planted_vaga"], (cand, top)
-        scores = [r["score"] for r in top["results"]]
-        assert scores == sorted(scores, reverse=True) and len(scores) == 3
+        assert top.code == cand["codigo"] and top.source_kind == "candidates"
+        # No match model is trained: the fused MiniLM + BM25 order stands, and the result says so.
+        assert top.method == "hybrid" and not top.reranked and "No match model" in top.note
+        assert top.items[0].code == top.as_dict()["results"][0]["vaga"] == cand["planted_vaga"], (cand, top)
+        assert [i.fused_rank for i in top.items] == [1, 2, 3]
+        assert all(i.probability is None and i.kind == "vagas" for i in top.items)
+        assert top.items[0].lexical_score > 0 and top.items[0].matched_skills
+        assert any("Similar meaning" in r for r in top.items[0].reasons)
     for vaga in vagas:
         top = recommend(engine=engine, actor=CLI_ACTOR, vaga=vaga["codigo"], k=2)
         wanted = {c["codigo"] for c in candidates if c["planted_vaga"] == vaga["codigo"]}
-        assert {r["candidate"] for r in top["results"]} == wanted
-        for row in top["results"]:
-            back = recommend(engine=engine, actor=CLI_ACTOR, candidate=row["candidate"], k=len(vagas))[
-                "results"
-            ]
-            assert {r["vaga"]: r["score"] for r in back}[vaga["codigo"]] == row["score"]
-        assert top["results"][0]["shared_skills"]
+        assert {r.code for r in top.items} == wanted
+        for row in top.items:
+            back = recommend(engine=engine, actor=CLI_ACTOR, candidate=row.code, k=len(vagas)).items
+            # The same pair has the same similarities whichever side asks.
+            assert {r.code: r.semantic_similarity for r in back}[vaga["codigo"]] == row.semantic_similarity
+        assert top.items[0].matched_skills
 
 
 def test_filters_apply_to_the_recommended_side(indexed: tuple[Engine, list[dict], list[dict]]) -> None:
@@ -68,8 +72,8 @@ def test_filters_apply_to_the_recommended_side(indexed: tuple[Engine, list[dict]
     vaga = vagas[0]["codigo"]
     in_city = recommend(
         engine=engine, actor=CLI_ACTOR, vaga=vaga, k=10, filters=RecommendFilters(city="recife")
-    )["results"]
-    assert in_city and all("Recife" in r["city"] for r in in_city)
+    ).items
+    assert in_city and all("Recife" in r.city for r in in_city)
     assert len(in_city) == sum("Recife" in c["local"] for c in candidates)
     seniors = recommend(
         engine=engine,
@@ -78,17 +82,38 @@ def test_filters_apply_to_the_recommended_side(indexed: tuple[Engine, list[dict]
         k=10,
         filters=RecommendFilters(level="Sênior"),
     )
-    assert {r["vaga"] for r in seniors["results"]} == {
+    assert {r.code for r in seniors.items} == {
         v["codigo"] for v in vagas if v["nivel_profissional"] == "Sênior"
     }
-    pcd = recommend(engine=engine, actor=CLI_ACTOR, vaga=vaga, k=10, filters=RecommendFilters(pcd=True))[
-        "results"
-    ]
-    assert [r["candidate"] for r in pcd] == [c["codigo"] for c in candidates if c["pcd"] == "Sim"]
+    pcd = recommend(engine=engine, actor=CLI_ACTOR, vaga=vaga, k=10, filters=RecommendFilters(pcd=True)).items
+    assert [r.code for r in pcd] == [c["codigo"] for c in candidates if c["pcd"] == "Sim"]
     with pytest.raises(NotFoundError, match="not in the recommendation index"):
         recommend(engine=engine, actor=CLI_ACTOR, candidate="nobody")
     with pytest.raises(InvalidInputError, match="exactly one"):
         recommend(engine=engine, actor=CLI_ACTOR, candidate="a", vaga="b")
+
+
+@pytest.mark.slow
+def test_a_trained_model_re_ranks_so_order_and_probability_agree(engine: Engine, encoder: Any) -> None:
+    candidates, vagas, prospects = make_match_rows(seed=5, n_vagas=8, per_vaga=6)
+    insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
+    train_match_model(engine=engine, actor=CLI_ACTOR)
+    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    model = load_match_model()
+    for side, code in (("candidate", candidates[0]["codigo"]), ("vaga", vagas[0]["codigo"])):
+        found = recommend(engine=engine, actor=CLI_ACTOR, k=5, **{side: code})  # type: ignore[arg-type]
+        assert found.method == "hybrid+rerank" and found.reranked and found.note == ""
+        assert found.base_rate is not None and 0 < found.base_rate < 1
+        probabilities = [i.probability for i in found.items]
+        assert len(probabilities) == 5 and probabilities == sorted(probabilities, reverse=True)  # type: ignore[type-var]
+        pairs = [(code, i.code) if side == "candidate" else (i.code, code) for i in found.items]
+        scored = score_pairs(engine=engine, actor=CLI_ACTOR, model=model, pairs=pairs)
+        assert scored["probability"].tolist() == probabilities  # the Match scoring page shows the same
+        assert all(i.reasons and i.fused_rank >= 1 for i in found.items)
+        assert any("raises the chance" in r or "lowers the chance" in r for r in found.items[0].reasons)
+        fused = recommend(engine=engine, actor=CLI_ACTOR, k=5, method="hybrid", **{side: code})  # type: ignore[arg-type]
+        assert [i.fused_rank for i in fused.items] == [1, 2, 3, 4, 5] and fused.method == "hybrid"
+        assert fused.note and all(i.probability is not None for i in fused.items)
 
 
 def test_cli_recommend_and_stale_marker(
@@ -99,7 +124,8 @@ def test_cli_recommend_and_stale_marker(
     assert cli_main(["recommend", "--candidate", code, "-k", "2"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["candidate"] == code and len(out["results"]) == 2
-    assert set(out["results"][0]) >= {"vaga", "title", "score"}
+    assert set(out["results"][0]) >= {"vaga", "title", "score", "probability", "lexical_score", "reasons"}
+    assert out["method"] == "hybrid"
     assert out["results"][0]["vaga"] == candidates[0]["planted_vaga"]
 
     assert get_index_status(engine).stale is False

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from hr_core.access import CLI_ACTOR
-from hr_core.errors import ConflictError
+from hr_core.errors import ConflictError, ModelError
 from hr_core.ml import vector_index
 from hr_core.ml.artifacts import get_models_dir, write_json
 from hr_core.ml.build_status import STATUS_FILE, get_build_status
@@ -51,28 +51,81 @@ def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     first, later = candidates[:-3], candidates[-3:]
     insert_recruiting_rows(engine, candidates=_plain(first), vagas=vagas, prospects=[])
     result = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert result["encoded"] == len(first) + len(vagas) and result["reused"] == 0
+    assert result.encoded == len(first) + len(vagas) and result.reused == 0
+    assert result.lexical_terms["vagas"] > 0 and result.lexical_terms["candidates"] > 0
     assert get_build_status().state == "done"
 
     again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert again["encoded"] == 0 and again["unchanged"] is True
+    assert again.encoded == 0 and again.unchanged is True
 
     insert_recruiting_rows(engine, candidates=_plain(later), vagas=[], prospects=[])
     assert get_index_status(engine).stale
     step = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert step["encoded"] == 3 and step["reused"] == len(first) + len(vagas)
-    assert step["candidates"] == len(candidates)
+    assert step.encoded == 3 and step.reused == len(first) + len(vagas)
+    assert step.candidates == len(candidates)
     status = get_index_status(engine)
     assert status.built and not status.stale and not status.building
     incremental = _neighbours()
     files = sorted(p.name for p in get_models_dir().glob("index_*"))
     assert len([f for f in files if f.endswith(".npy")]) == 2  # the previous build's files are gone
+    assert len([f for f in files if f.endswith(".lex.npz")]) == 2
+    lexical = _lexical()
 
     monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "full"))
     reset_settings()
     full = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True)
-    assert full["encoded"] == len(candidates) + len(vagas)
+    assert full.encoded == len(candidates) + len(vagas)
     assert _neighbours() == incremental
+    assert _lexical() == lexical
+
+
+def _lexical() -> dict[str, dict[str, dict[str, float]]]:
+    """Every item's BM25 term weights, by kind and code (independent of the stored order)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for kind in KINDS:
+        index = open_index(kind)
+        assert index.lexical is not None and index.lexical.codes == index.codes
+        terms = {j: t for t, j in index.lexical.vocabulary.items()}
+        weights = index.lexical.weights
+        out[kind] = {
+            code: {
+                terms[int(j)]: round(float(w), 9)
+                for j, w in zip(
+                    weights.indices[weights.indptr[i] : weights.indptr[i + 1]],
+                    weights.data[weights.indptr[i] : weights.indptr[i + 1]],
+                    strict=True,
+                )
+            }
+            for i, code in enumerate(index.codes)
+        }
+    return out
+
+
+def test_a_build_without_its_lexical_half_is_refused_then_completed_without_re_encoding(
+    engine: Engine, encoder: Any
+) -> None:
+    import json
+
+    candidates, vagas = make_planted_recommend_rows()
+    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
+    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    meta_path = vector_index.get_index_paths("vagas")[2]
+    meta = json.loads(meta_path.read_text())
+    del meta["lexical_file"], meta["lexical_sha256"]  # what a build before hybrid retrieval left
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="no lexical index"):
+        open_index("vagas")
+    assert open_index("vagas", lexical=False).lexical is None
+    again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert again.encoded == 0 and not again.unchanged
+    assert open_index("vagas").lexical is not None
+
+    lex = vector_index.get_lexical_path("vagas")
+    raw = bytearray(lex.read_bytes())
+    raw[-40] ^= 0xFF
+    lex.write_bytes(bytes(raw))
+    with pytest.raises(ModelError, match="lexical index .*integrity check"):
+        open_index("vagas")
 
 
 def test_status_shows_a_running_build_and_an_interrupted_one(engine: Engine) -> None:
