@@ -65,6 +65,13 @@ PAGES: tuple[PageSpec, ...] = (
         Action.MATCH_RECOMMEND,
     ),
     PageSpec(
+        "pages/cv_match.py",
+        N_("Match a CV"),
+        ":material/description:",
+        N_("Recruiting"),
+        Action.MATCH_RECOMMEND,
+    ),
+    PageSpec(
         "pages/model_monitoring.py",
         N_("Model monitoring"),
         ":material/monitor_heart:",

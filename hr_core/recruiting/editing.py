@@ -167,8 +167,13 @@ def _apply(record: dict[str, Any], form: CandidateForm, now: dt.datetime, create
     return out
 
 
-def save_candidate(*, engine: Engine, actor: Actor, form: CandidateForm) -> SaveResult:
-    """Create the candidate or update it (by code); InvalidInputError lists every invalid field."""
+def save_candidate(
+    *, engine: Engine, actor: Actor, form: CandidateForm, new_only: bool = False
+) -> SaveResult:
+    """Create the candidate or update it (by code); InvalidInputError lists every invalid field.
+
+    new_only refuses a code that exists already (a profile saved from a CV must never overwrite someone).
+    """
     codigo = form.codigo.strip()
     with audited(engine, actor, Action.RECRUITING_EDIT, {"codigo": form.codigo}) as audit:
         errors = validate_candidate_form(form)
@@ -181,6 +186,10 @@ def save_candidate(*, engine: Engine, actor: Actor, form: CandidateForm) -> Save
             with begin(engine) as conn:
                 old = conn.execute(select(table).where(table.c.codigo == codigo)).mappings().first()
                 created = old is None
+                if new_only and not created:
+                    raise InvalidInputError(
+                        f"The candidate was not saved: code {codigo!r} belongs to another candidate; choose a new code."
+                    )
                 base = _EMPTY_RECORD if old is None else build_candidate_record(dict(old))
                 row = build_candidate_row(codigo, _apply(base, form, now, created))
                 if old is None:
