@@ -292,7 +292,7 @@ def _render_groups(actor: Actor, day: dt.date) -> None:
         _("Group by"),
         GROUP_BYS,
         format_func=lambda g: _(GROUP_LABELS[g]),
-        index=GROUP_BYS.index("recruiter"),
+        index=0,  # everyone together reuses the report above; a grouping is computed when chosen
         key="pipe_num_group",
     )
     try:

@@ -13,13 +13,11 @@ SELECT
 FROM prospects p
 LEFT JOIN vagas v ON v.codigo = p.vaga_codigo
 LEFT JOIN pipeline_openings o ON o.vaga_codigo = p.vaga_codigo
-ORDER BY p.vaga_codigo, p.candidate_codigo
 
 -- name: list_pipeline_stage_changes
--- Every recorded move of a prospect (the stage history), oldest first.
+-- Every recorded move of a prospect (the stage history).
 SELECT vaga_codigo, candidate_codigo, from_stage, to_stage, changed_at
 FROM prospect_stage_changes
-ORDER BY changed_at, id
 
 -- name: list_pipeline_openings
 -- Every opening: those on file (vagas) and those named only in prospects.json, with when it was requested.

@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Engine, RowMapping
+from sqlalchemy import Engine
 
 from hr_core.access import Action, Actor, require_role
 from hr_core.errors import InvalidInputError
 from hr_core.pipeline_stages import STAGE_ORDER
 from hr_core.recruiting.stats import PROGRESSIVE
-from hr_core.sqlfiles import fetch_all
+from hr_core.sqlfiles import fetch_frame
 
 GroupBy = Literal["overall", "opening", "client", "recruiter"]
 GROUP_BYS: tuple[GroupBy, ...] = ("overall", "opening", "client", "recruiter")
@@ -146,106 +146,99 @@ def check_table(name: str) -> Table:
     return name  # type: ignore[return-value]
 
 
-def _as_date(value: object) -> dt.date | None:
-    """A date from a driver value (date, datetime, ISO text on SQLite); None when missing or unreadable."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return (value.astimezone(dt.UTC) if value.tzinfo else value).date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
+def _days_of(values: pd.Series, *, moments: bool = False) -> pd.Series:
+    """Calendar days (datetime64 at midnight) from driver values: dates, datetimes (UTC day) or ISO text
+    (SQLite); missing or unreadable values become NaT."""
+    if values.empty:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if moments:
+        stamps = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
+        return stamps.dt.tz_localize(None).dt.normalize()
+    return pd.to_datetime(values, errors="coerce", format="ISO8601").dt.normalize()
 
 
-@dataclass
-class _History:
-    first: dict[str, dt.date] = field(default_factory=dict)  # stage -> first day it was reached
-    stages: set[str] = field(default_factory=set)  # every stage it passed through
-    last: dt.date | None = None
+def _months(days: pd.Series) -> pd.Series:
+    """'YYYY-MM' of each day ('' for NaT), formatting each distinct month once."""
+    numbers = (days.dt.year * 100 + days.dt.month).fillna(0).astype(int)
+    names = {n: f"{n // 100:04d}-{n % 100:02d}" if n else "" for n in numbers.unique()}
+    return numbers.map(names)
 
 
 @dataclass(frozen=True)
 class _Facts:
-    prospects: pd.DataFrame  # one row per prospect: groups, month, reached (index in PROGRESSIVE), last move
+    prospects: (
+        pd.DataFrame
+    )  # one row per prospect: groups, month, stage, reached (index in PROGRESSIVE), last_move
     timings: pd.DataFrame  # one row per (prospect, timed stage or decision) with a usable date: days
     gaps: DateGaps
 
 
-_GROUPS = ("vaga_codigo", "titulo", "cliente", "recrutador", "month")
+_GROUPS = ["vaga_codigo", "titulo", "cliente", "recrutador", "month"]
+_PAIR = ["vaga_codigo", "candidate_codigo"]
+_PROGRESS = {stage: index for index, stage in enumerate(PROGRESSIVE)}
 
 
-def _histories(changes: Iterable[RowMapping]) -> dict[tuple[str, str], _History]:
-    out: dict[tuple[str, str], _History] = {}
-    for row in changes:
-        day = _as_date(row["changed_at"])
-        h = out.setdefault((row["vaga_codigo"], row["candidate_codigo"]), _History())
-        h.stages.update(s for s in (row["from_stage"], row["to_stage"]) if s)
-        if day is None:
-            continue
-        stage = row["to_stage"]
-        if stage not in h.first or day < h.first[stage]:
-            h.first[stage] = day
-        h.last = day if h.last is None else max(h.last, day)
-    return out
+def _history(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per prospect (the pair of codes): the first day each stage was reached, the last move, and the
+    furthest progressive stage passed through."""
+    changes = changes.assign(day=_days_of(changes["changed_at"], moments=True))
+    dated = changes.dropna(subset=["day"])
+    first = dated.groupby([*_PAIR, "to_stage"])["day"].min().unstack("to_stage")
+    first = first.reindex(columns=list(TIMED_STAGES)).add_prefix("first_")
+    passed = pd.concat(
+        [changes["from_stage"].map(_PROGRESS), changes["to_stage"].map(_PROGRESS)], axis=1
+    ).max(axis=1)
+    summary = pd.DataFrame(
+        {
+            "history_last": dated.groupby(_PAIR)["day"].max(),
+            "history_reached": passed.groupby([changes[c] for c in _PAIR]).max(),
+        }
+    )
+    return summary.join(first, how="outer")
 
 
 def _load_facts(engine: Engine) -> _Facts:
-    rows = fetch_all(engine, "list_pipeline_prospect_dates")
-    histories = _histories(fetch_all(engine, "list_pipeline_stage_changes"))
-    prospects: list[dict[str, Any]] = []
-    timings: list[dict[str, Any]] = []
-    no_applied = no_stage = before = 0
-    gap_prospects = 0
-    empty = _History()
-    for row in rows:
-        stage = row["stage"] if row["stage"] in ALL_STAGES else "unknown"
-        applied = _as_date(row["data_candidatura"])
-        updated = _as_date(row["ultima_atualizacao"])
-        history = histories.get((row["vaga_codigo"], row["candidate_codigo"]), empty)
-        groups = {
-            "vaga_codigo": row["vaga_codigo"],
-            "titulo": row["titulo"] or "",
-            "cliente": row["cliente"] or "",
-            "recrutador": row["recrutador"] or "",
-            "month": applied.strftime("%Y-%m") if applied else "",
-        }
-        reached = max((PROGRESSIVE.index(s) for s in (stage, *history.stages) if s in PROGRESSIVE), default=0)
-        moved = [d for d in (applied, updated, history.last) if d is not None]
-        prospects.append(
-            {**groups, "stage": stage, "reached": reached, "last_move": max(moved, default=None)}
-        )
-        dates = dict(history.first)
-        if stage not in dates and stage in TIMED_STAGES and updated is not None:
-            dates[stage] = updated
-        gap = False
-        if stage in TIMED_STAGES and stage not in dates:
-            no_stage += 1
-            gap = True
-        if applied is None:
-            no_applied += 1
-            gap_prospects += 1
-            continue
-        days = {s: (d - applied).days for s, d in dates.items() if s in TIMED_STAGES}
-        if any(n < 0 for n in days.values()):
-            before += 1
-            gap = True
-        days = {s: n for s, n in days.items() if n >= 0}
-        decided = [n for s, n in days.items() if s in DECISION_STAGES]
-        if decided:
-            days[DECISION] = min(decided)
-        timings.extend({**groups, "stage": s, "days": n} for s, n in days.items())
-        gap_prospects += gap
+    rows = fetch_frame(engine, "list_pipeline_prospect_dates")
+    history = _history(fetch_frame(engine, "list_pipeline_stage_changes"))
+    p = rows.join(history, on=_PAIR)
+    for col in ("titulo", "cliente", "recrutador"):
+        p[col] = p[col].fillna("").astype(str)
+    p["stage"] = p["stage"].where(p["stage"].isin(ALL_STAGES), "unknown")
+    applied = _days_of(p["data_candidatura"])
+    updated = _days_of(p["ultima_atualizacao"])
+    p["month"] = _months(applied)
+    p["reached"] = (
+        pd.concat([p["stage"].map(_PROGRESS), p["history_reached"]], axis=1).max(axis=1).fillna(0).astype(int)
+    )
+    p["last_move"] = pd.concat([applied, updated, pd.to_datetime(p["history_last"])], axis=1).max(axis=1)
+    # The day each timed stage was reached: the history's first move to it, else (the current stage) the
+    # prospect's last update.
+    days = pd.DataFrame(index=p.index)
+    current_dated = pd.Series(False, index=p.index)
+    for stage in TIMED_STAGES:
+        reached_on = pd.to_datetime(p[f"first_{stage}"])
+        is_current = p["stage"] == stage
+        reached_on = reached_on.where(reached_on.notna() | ~is_current, updated)
+        current_dated |= is_current & reached_on.notna()
+        days[stage] = (reached_on - applied).dt.days
+    no_stage = p["stage"].isin(TIMED_STAGES) & ~current_dated
+    before = (days < 0).any(axis=1)
+    days = days.where(days >= 0)
+    days[DECISION] = days[list(DECISION_STAGES)].min(axis=1)
+    timings = (
+        days.join(p[_GROUPS])
+        .melt(id_vars=_GROUPS, var_name="stage", value_name="days")
+        .dropna(subset=["days"])
+    )
+    no_applied = applied.isna()
     return _Facts(
-        prospects=pd.DataFrame(prospects, columns=[*_GROUPS, "stage", "reached", "last_move"]),
-        timings=pd.DataFrame(timings, columns=[*_GROUPS, "stage", "days"]),
+        prospects=p[[*_GROUPS, "stage", "reached", "last_move"]],
+        timings=timings.astype({"days": int}),
         gaps=DateGaps(
-            prospects=gap_prospects,
-            no_application_date=no_applied,
-            no_stage_date=no_stage,
-            before_application=before,
+            prospects=int((no_applied | no_stage | before).sum()),
+            no_application_date=int(no_applied.sum()),
+            no_stage_date=int(no_stage.sum()),
+            before_application=int(before.sum()),
         ),
     )
 
@@ -306,15 +299,17 @@ def summarise_conversion(prospects: pd.DataFrame, group_by: str) -> list[StageCo
     reached = pd.DataFrame({stage: df["reached"] >= k for k, stage in enumerate(PROGRESSIVE)})
     reached["group"] = df["group"].to_numpy()
     sums = reached.groupby("group", sort=True).sum()
-    labels = df.groupby("group", sort=True)["label"].first()
+    labels = df.groupby("group", sort=True)["label"].first().reindex(sums.index).tolist()
+    counts = sums[list(PROGRESSIVE)].to_numpy().tolist()  # plain ints: a loop over them is quick
+    steps = list(zip(PROGRESSIVE, PROGRESSIVE[1:], strict=False))
     rows = []
-    for group, counts in sums.iterrows():
-        for before, after in zip(PROGRESSIVE, PROGRESSIVE[1:], strict=False):
-            n_from, n_to = int(counts[before]), int(counts[after])
+    for group, label, reached_counts in zip(sums.index.tolist(), labels, counts, strict=True):
+        for k, (before, after) in enumerate(steps):
+            n_from, n_to = int(reached_counts[k]), int(reached_counts[k + 1])
             rows.append(
                 StageConversion(
                     group=str(group),
-                    label=str(labels[group]),
+                    label=str(label),
                     from_stage=before,
                     to_stage=after,
                     reached_from=n_from,
@@ -326,44 +321,34 @@ def summarise_conversion(prospects: pd.DataFrame, group_by: str) -> list[StageCo
 
 
 def _ageing(
-    openings: Iterable[RowMapping], prospects: pd.DataFrame, today: dt.date
+    openings: pd.DataFrame, prospects: pd.DataFrame, today: dt.date
 ) -> tuple[list[AgeingOpening], int]:
-    counts: dict[str, dict[str, int]] = {}
-    last: dict[str, dt.date] = {}
-    for vaga, stage, moved in zip(
-        prospects["vaga_codigo"], prospects["stage"], prospects["last_move"], strict=True
-    ):
-        by_stage = counts.setdefault(vaga, dict.fromkeys(ALL_STAGES, 0))
-        by_stage[stage] += 1
-        if moved is not None and not pd.isna(moved) and (vaga not in last or moved > last[vaga]):
-            last[vaga] = moved
-    out: list[AgeingOpening] = []
-    undated = 0
-    for opening in openings:
-        code = opening["vaga_codigo"]
-        by_stage = counts.get(code, dict.fromkeys(ALL_STAGES, 0))
-        if by_stage["approved"]:
-            continue  # someone was hired: the opening is filled
-        opened = _as_date(opening["data_requisicao"])
-        moved = last.get(code, opened)
-        if moved is None or moved > today:
-            undated += 1
-            continue
-        out.append(
-            AgeingOpening(
-                vaga_codigo=code,
-                titulo=opening["titulo"] or "",
-                cliente=opening["cliente"] or "",
-                analista_responsavel=opening["analista_responsavel"] or "",
-                opened_on=opened,
-                last_movement=moved,
-                days_without_movement=(today - moved).days,
-                prospects=sum(by_stage.values()),
-                by_stage=by_stage,
-            )
+    counts = prospects.groupby(["vaga_codigo", "stage"]).size().unstack("stage")
+    counts = counts.reindex(columns=list(ALL_STAGES)).fillna(0).astype(int)
+    last = prospects.groupby("vaga_codigo")["last_move"].max()
+    o = openings.join(counts, on="vaga_codigo").join(last, on="vaga_codigo")
+    o[list(ALL_STAGES)] = o[list(ALL_STAGES)].fillna(0).astype(int)
+    o = o[o["approved"] == 0]  # someone was hired: the opening is filled
+    opened = _days_of(o["data_requisicao"])
+    moved = o["last_move"].where(o["last_move"].notna(), opened)
+    usable = moved.notna() & (moved <= pd.Timestamp(today))
+    o = o.assign(opened=opened, moved=moved, days=(pd.Timestamp(today) - moved).dt.days)[usable]
+    o = o.sort_values(["days", "vaga_codigo"], ascending=[False, True], kind="stable")
+    out = [
+        AgeingOpening(
+            vaga_codigo=str(r["vaga_codigo"]),
+            titulo=str(r["titulo"] or ""),
+            cliente=str(r["cliente"] or ""),
+            analista_responsavel=str(r["analista_responsavel"] or ""),
+            opened_on=None if pd.isna(r["opened"]) else r["opened"].date(),
+            last_movement=r["moved"].date(),
+            days_without_movement=int(r["days"]),
+            prospects=int(sum(r[s] for s in ALL_STAGES)),
+            by_stage={s: int(r[s]) for s in ALL_STAGES},
         )
-    out.sort(key=lambda o: (-o.days_without_movement, o.vaga_codigo))
-    return out, undated
+        for r in o.to_dict("records")
+    ]
+    return out, int((~usable).sum())
 
 
 def build_pipeline_report(
@@ -381,7 +366,7 @@ def build_pipeline_report(
         raise InvalidInputError(f"stale_after_days must be 0 or more, not {stale_after_days}")
     day = today or dt.datetime.now(dt.UTC).date()
     facts = _load_facts(engine)
-    ageing, undated = _ageing(fetch_all(engine, "list_pipeline_openings"), facts.prospects, day)
+    ageing, undated = _ageing(fetch_frame(engine, "list_pipeline_openings"), facts.prospects, day)
     total = len(facts.prospects)
     hired = int((facts.prospects["reached"] >= PROGRESSIVE.index("approved")).sum())
     return PipelineReport(
@@ -425,4 +410,4 @@ def list_ageing_openings(
     """Open openings, longest without movement first, with their prospects per stage (recruiters, admins)."""
     require_role(actor, Action.RECRUITING_READ)
     day = today or dt.datetime.now(dt.UTC).date()
-    return _ageing(fetch_all(engine, "list_pipeline_openings"), _load_facts(engine).prospects, day)[0]
+    return _ageing(fetch_frame(engine, "list_pipeline_openings"), _load_facts(engine).prospects, day)[0]

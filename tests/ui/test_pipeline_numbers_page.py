@@ -47,6 +47,10 @@ def test_kpis_charts_ageing_and_groups(hand_built: None) -> None:
     assert len(at.get("plotly_chart")) == 7  # funnel, recruiters, 2 monthly + 3 of the pipeline numbers
     ageing = _table_with(at, "Days without movement")
     assert list(ageing["Opening code"]) == ["P9", "V3", "V2"]
+    overall = _table_with(at, "Stage", "Median days", "First quartile (days)").set_index("Stage")
+    assert overall.loc["Approved / hired", "Median days"] == 17.0
+    at.selectbox(key="pipe_num_group").select("recruiter").run()
+    assert not at.exception
     by_recruiter = _table_with(at, "Recruiter", "Median days")
     rita = by_recruiter[by_recruiter["Recruiter"] == "Rita"].set_index("Stage")
     assert rita.loc["Approved / hired", "Median days"] == 17.0
