@@ -82,7 +82,17 @@ class PageOfRows:
         return max(1, -(-self.total // self.page_size))
 
 
-class CandidateRow(TypedDict):
+class LevelColumns(TypedDict):
+    """The levels and languages a candidate has and an opening asks for (hr_core.vocabulary's values)."""
+
+    nivel_profissional: str
+    nivel_academico: str
+    nivel_ingles: str
+    nivel_espanhol: str
+    outro_idioma: str
+
+
+class CandidateRow(LevelColumns):
     """Every column of a candidates row (the JSON columns hold the source sections as imported)."""
 
     codigo: str
@@ -93,11 +103,6 @@ class CandidateRow(TypedDict):
     area_atuacao: str
     conhecimentos_tecnicos: str
     certificacoes: str
-    nivel_profissional: str
-    nivel_academico: str
-    nivel_ingles: str
-    nivel_espanhol: str
-    outro_idioma: str
     sexo: str
     estado_civil: str
     pcd: str
@@ -120,7 +125,7 @@ class CandidateDetail(CandidateRow):
     record: dict[str, Any]
 
 
-class VagaRow(TypedDict):
+class VagaRow(LevelColumns):
     """Every column of a vagas row."""
 
     codigo: str
@@ -133,11 +138,6 @@ class VagaRow(TypedDict):
     estado: str
     cidade: str
     pcd: str
-    nivel_profissional: str
-    nivel_academico: str
-    nivel_ingles: str
-    nivel_espanhol: str
-    outro_idioma: str
     areas_atuacao: str
     principais_atividades: str
     competencias: str
@@ -455,6 +455,27 @@ def list_opening_prospects(*, engine: Engine, actor: Actor, codigo: str) -> pd.D
     return _days(_add_stage_label(df))
 
 
+def select_prospects() -> Select[*tuple[Any, ...]]:
+    """Prospects with their opening's title (from vagas, else the pipeline entry): listings and one prospect."""
+    return (
+        select(
+            Prospect.vaga_codigo,
+            func.coalesce(Vaga.titulo, PipelineOpening.titulo, "").label("titulo"),
+            Prospect.candidate_codigo,
+            Prospect.nome,
+            Prospect.situacao,
+            Prospect.stage,
+            Prospect.data_candidatura,
+            Prospect.ultima_atualizacao,
+            Prospect.recrutador,
+            Prospect.comentario,
+        )
+        .select_from(Prospect)
+        .outerjoin(Vaga, Vaga.codigo == Prospect.vaga_codigo)
+        .outerjoin(PipelineOpening, PipelineOpening.vaga_codigo == Prospect.vaga_codigo)
+    )
+
+
 def search_prospects(
     *,
     engine: Engine,
@@ -482,21 +503,7 @@ def search_prospects(
             conditions.append(PROSPECT_FILTERS[name] == value)
     where = and_(*conditions) if conditions else literal(True)
     stmt = (
-        select(
-            Prospect.vaga_codigo,
-            func.coalesce(Vaga.titulo, PipelineOpening.titulo, "").label("titulo"),
-            Prospect.candidate_codigo,
-            Prospect.nome,
-            Prospect.situacao,
-            Prospect.stage,
-            Prospect.data_candidatura,
-            Prospect.ultima_atualizacao,
-            Prospect.recrutador,
-            Prospect.comentario,
-        )
-        .select_from(Prospect)
-        .outerjoin(Vaga, Vaga.codigo == Prospect.vaga_codigo)
-        .outerjoin(PipelineOpening, PipelineOpening.vaga_codigo == Prospect.vaga_codigo)
+        select_prospects()
         .where(where)
         .order_by(Prospect.vaga_codigo, Prospect.position, Prospect.id)
         .limit(page_size)

@@ -30,6 +30,7 @@ from hr_core.models.recruiting import (
 )
 from hr_core.pipeline_stages import ALL_STATUSES, STATUS_STAGE, Stage, stage_of
 from hr_core.recruiting.dates import format_decision_date
+from hr_core.recruiting.queries import select_prospects
 
 MAX_NOTE = 5_000
 # The status a move to a stage writes when the user names only the stage.
@@ -306,24 +307,7 @@ def list_prospect_notes(*, engine: Engine, actor: Actor, vaga: str, candidate: s
 def get_prospect(*, engine: Engine, actor: Actor, vaga: str, candidate: str) -> ProspectDetail:
     """A prospect with its opening's title, its stage history and its notes (recruiters and admins)."""
     require_role(actor, Action.RECRUITING_READ)
-    stmt = (
-        select(
-            Prospect.vaga_codigo,
-            func.coalesce(Vaga.titulo, PipelineOpening.titulo, "").label("titulo"),
-            Prospect.candidate_codigo,
-            Prospect.nome,
-            Prospect.situacao,
-            Prospect.stage,
-            Prospect.data_candidatura,
-            Prospect.ultima_atualizacao,
-            Prospect.recrutador,
-            Prospect.comentario,
-        )
-        .select_from(Prospect)
-        .outerjoin(Vaga, Vaga.codigo == Prospect.vaga_codigo)
-        .outerjoin(PipelineOpening, PipelineOpening.vaga_codigo == Prospect.vaga_codigo)
-        .where(Prospect.vaga_codigo == vaga, Prospect.candidate_codigo == candidate)
-    )
+    stmt = select_prospects().where(Prospect.vaga_codigo == vaga, Prospect.candidate_codigo == candidate)
     try:
         with engine.connect() as conn:
             row = conn.execute(stmt).first()
