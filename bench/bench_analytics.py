@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
-
-from bench.common import BenchContext, Figure, psql_time, timed
+from bench.common import BenchContext, Figure, fill_hires, psql_time, timed
 from hr_core import analytics
 from hr_core.db import init_db, make_engine
 from hr_core.sqlfiles import get_query
@@ -22,41 +20,10 @@ from tests.support.s3server import free_port
 
 ROWS = 1_000_000
 YEAR = 2021
-SPAN_SECONDS = 4 * 365 * 86400  # hires spread over 2018-2021
 REPORTS = {
     "hires_by_quarter": ("get_hires_by_quarter", analytics.get_hires_by_quarter),
     "departments_above_mean": ("list_departments_above_mean", analytics.list_departments_above_mean),
 }
-
-# Deterministic rows: 12 departments, 183 jobs, hires spread by a multiplicative hash over four years.
-PG_FILL = [
-    "INSERT INTO departments (id, department) SELECT g, 'Department ' || g FROM generate_series(1, 12) g",
-    "INSERT INTO jobs (id, job) SELECT g, 'Job ' || g FROM generate_series(1, 183) g",
-    "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
-    "SELECT g, 'Employee ' || g, "
-    "TIMESTAMPTZ '2018-01-01 00:00:00+00' + ((g::bigint * 7919) % :span) * INTERVAL '1 second', "
-    "1 + (g * 31) % 12, 1 + (g * 17) % 183 FROM generate_series(1, :rows) g",
-    "ANALYZE",
-]
-SQLITE_FILL = [
-    "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 12) "
-    "INSERT INTO departments (id, department) SELECT x, 'Department ' || x FROM g",
-    "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 183) "
-    "INSERT INTO jobs (id, job) SELECT x, 'Job ' || x FROM g",
-    "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < :rows) "
-    "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
-    "SELECT x, 'Employee ' || x, "
-    "datetime('2018-01-01 00:00:00', '+' || ((x * 7919) % :span) || ' seconds') || '.000000', "
-    "1 + (x * 31) % 12, 1 + (x * 17) % 183 FROM g",
-    "ANALYZE",
-]
-
-
-def _fill(engine: Engine, statements: list[str]) -> None:
-    with engine.begin() as conn:
-        for sql in statements:
-            params = {k: v for k, v in {"rows": ROWS, "span": SPAN_SECONDS}.items() if f":{k}" in sql}
-            conn.execute(text(sql), params)
 
 
 def _literal_sql(name: str, bounds: dict[str, Any]) -> str:
@@ -137,7 +104,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     figures: list[Figure] = []
     pg = make_engine(ctx.pg_url)
     init_db(pg)
-    fill_s, _ = timed(lambda: _fill(pg, PG_FILL))
+    fill_s, _ = timed(lambda: fill_hires(pg, ROWS))
     bounds = analytics._year_bounds(YEAR, pg)
     for label, (query_name, report) in REPORTS.items():
         report(engine=pg, year=YEAR)  # warm the pool and the server's cache
@@ -168,7 +135,7 @@ def run(ctx: BenchContext) -> list[Figure]:
 
     sqlite = make_engine(f"sqlite:///{ctx.workdir / 'analytics.db'}")
     init_db(sqlite)
-    _fill(sqlite, SQLITE_FILL)
+    fill_hires(sqlite, ROWS)
     for label, (_query_name, report) in REPORTS.items():
         report(engine=sqlite, year=YEAR)
         seconds, _ = timed(lambda report=report: report(engine=sqlite, year=YEAR), repeat=3)

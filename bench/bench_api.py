@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.common import PG_ADMIN_URL, BenchContext, Figure
+from bench.common import PG_ADMIN_URL, BenchContext, Figure, fill_hires
 from hr_core.access import Actor
 from hr_core.analytics import build_report
 from hr_core.db import make_engine
@@ -30,16 +30,6 @@ ROWS = int(os.environ.get("BENCH_API_ROWS", "1000000"))
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "30"))
 CLIENTS = 20
 REQUESTS = 50
-SPAN_SECONDS = 4 * 365 * 86400
-FILL = [
-    "INSERT INTO departments (id, department) SELECT g, 'Department ' || g FROM generate_series(1, 12) g",
-    "INSERT INTO jobs (id, job) SELECT g, 'Job ' || g FROM generate_series(1, 183) g",
-    "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
-    "SELECT g, 'Employee ' || g, "
-    "TIMESTAMPTZ '2018-01-01 00:00:00+00' + ((g::bigint * 7919) % :span) * INTERVAL '1 second', "
-    "1 + (g * 31) % 12, 1 + (g * 17) % 183 FROM generate_series(1, :rows) g",
-    "ANALYZE",
-]
 
 
 def _batch() -> dict[str, Any]:
@@ -108,10 +98,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     try:
         server = start_api_server(ctx.workdir / "api", database_url=url)
         engine = make_engine(url)
-        with engine.begin() as conn:
-            for sql in FILL:
-                params = {k: v for k, v in {"rows": ROWS, "span": SPAN_SECONDS}.items() if f":{k}" in sql}
-                conn.execute(text(sql), params)
+        fill_hires(engine, ROWS)
         actor = Actor(username="analyst", role="analyst")
         body = _batch()
         raw = json.dumps(body).encode()

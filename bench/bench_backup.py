@@ -16,18 +16,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench.common import PG_ADMIN_URL, BenchContext, Figure, psql_time, run_measured, timed
+from bench.common import PG_ADMIN_URL, BenchContext, Figure, fill_hires, psql_time, run_measured, timed
 
 ROWS = int(os.environ.get("HR_BENCH_BACKUP_ROWS", "1000000"))
-PG_FILL = [
-    "INSERT INTO departments (id, department) SELECT g, 'Department ' || g FROM generate_series(1, 12) g",
-    "INSERT INTO jobs (id, job) SELECT g, 'Job ' || g FROM generate_series(1, 183) g",
-    "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
-    "SELECT g, 'Employee ' || g, "
-    "TIMESTAMPTZ '2018-01-01 00:00:00+00' + ((g::bigint * 7919) % 126144000) * INTERVAL '1 second', "
-    "1 + (g * 31) % 12, 1 + (g * 17) % 183 FROM generate_series(1, :rows) g",
-    "ANALYZE",
-]
 
 CHILD = """
 import json, time
@@ -132,9 +123,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     try:
         engine = make_engine(url)
         init_db(engine)
-        with engine.begin() as conn:
-            for sql in PG_FILL:
-                conn.execute(text(sql), {"rows": ROWS} if ":rows" in sql else {})
+        fill_hires(engine, ROWS)
         engine.dispose()
         store = f"file://{ctx.workdir / 'backup-store'}"
         env = {"HR_DATABASE_URL": url, "HR_STORAGE_URL": store}

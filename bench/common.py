@@ -13,9 +13,42 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 PG_ADMIN_URL = os.environ.get("HR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+HIRES_SPAN_SECONDS = 4 * 365 * 86400  # hires spread over 2018-2021
+# Deterministic rows: 12 departments, 183 jobs, hires spread by a multiplicative hash over four years.
+HIRES_FILL = {
+    "postgresql": [
+        "INSERT INTO departments (id, department) SELECT g, 'Department ' || g FROM generate_series(1, 12) g",
+        "INSERT INTO jobs (id, job) SELECT g, 'Job ' || g FROM generate_series(1, 183) g",
+        "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
+        "SELECT g, 'Employee ' || g, "
+        "TIMESTAMPTZ '2018-01-01 00:00:00+00' + ((g::bigint * 7919) % :span) * INTERVAL '1 second', "
+        "1 + (g * 31) % 12, 1 + (g * 17) % 183 FROM generate_series(1, :rows) g",
+        "ANALYZE",
+    ],
+    "sqlite": [
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 12) "
+        "INSERT INTO departments (id, department) SELECT x, 'Department ' || x FROM g",
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 183) "
+        "INSERT INTO jobs (id, job) SELECT x, 'Job ' || x FROM g",
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < :rows) "
+        "INSERT INTO hired_employees (id, name, hired_at, department_id, job_id) "
+        "SELECT x, 'Employee ' || x, "
+        "datetime('2018-01-01 00:00:00', '+' || ((x * 7919) % :span) || ' seconds') || '.000000', "
+        "1 + (x * 31) % 12, 1 + (x * 17) % 183 FROM g",
+        "ANALYZE",
+    ],
+}
+
+
+def fill_hires(engine: Engine, rows: int) -> None:
+    """Fill an empty migrated database (PostgreSQL or SQLite) with the deterministic departments, jobs and hires."""
+    with engine.begin() as conn:
+        for sql in HIRES_FILL[engine.dialect.name]:
+            params = {k: v for k, v in {"rows": rows, "span": HIRES_SPAN_SECONDS}.items() if f":{k}" in sql}
+            conn.execute(text(sql), params)
 
 
 @dataclass
