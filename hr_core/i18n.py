@@ -154,13 +154,7 @@ FIELD_LABELS: dict[str, str] = {
     "month": N_("Month"),
     "approved_rate": N_("Approved rate"),
     "exit_rate": N_("Exit rate"),
-    "applied": N_("Applied"),
-    "in_process": N_("In process"),
-    "interview": N_("Interview"),
-    "approved": N_("Approved / hired"),
-    "rejected": N_("Rejected"),
-    "withdrew": N_("Withdrew"),
-    "unknown": N_("Unknown status"),
+    # (a stage's own column, e.g. "approved", takes the stage's label: pipeline_stages.STAGE_LABELS)
     "median_days": N_("Median days"),
     "p25_days": N_("First quartile (days)"),
     "p75_days": N_("Third quartile (days)"),
@@ -216,7 +210,9 @@ def humanise(name: str) -> str:
 
 def label(name: str, _: Gettext = str) -> str:
     """The plain label of a field, translated with _."""
-    known = FIELD_LABELS.get(str(name))
+    from hr_core.pipeline_stages import STAGE_LABELS  # here, not at the top: it imports N_ from this module
+
+    known = FIELD_LABELS.get(str(name)) or STAGE_LABELS.get(str(name))
     return _(known) if known else humanise(str(name))
 
 
