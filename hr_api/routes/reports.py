@@ -75,25 +75,25 @@ def json_response(df: pd.DataFrame, year: int) -> Response:
     return Response(f'{{"year": {int(year)}, "rows": {rows}}}', media_type="application/json")
 
 
+def answer_report(request: Request, *, engine: Any, actor: Actor, report: str, year: int) -> Response:
+    """The report as JSON, or as a CSV download when the client asks for text/csv."""
+    df = read_report(engine=engine, actor=actor, report=report, year=year)
+    return csv_response(df, report, year) if wants_csv(request) else json_response(df, year)
+
+
 Year = Annotated[int, Query(description="calendar year in UTC", examples=[DEFAULT_YEAR])]
 
 
 @router.get("/hires-by-quarter", response_model=QuarterReport, responses=CSV)
 def get_hires_by_quarter(request: Request, engine: EngineDep, actor: ActorDep, year: Year) -> Any:
     """Hires per quarter of year for each department and job that hired."""
-    df = read_report(engine=engine, actor=actor, report="hires-by-quarter", year=year)
-    if wants_csv(request):
-        return csv_response(df, "hires-by-quarter", year)
-    return json_response(df, year)
+    return answer_report(request, engine=engine, actor=actor, report="hires-by-quarter", year=year)
 
 
 @router.get("/departments-above-mean", response_model=AboveMeanReport, responses=CSV)
 def get_departments_above_mean(request: Request, engine: EngineDep, actor: ActorDep, year: Year) -> Any:
     """Departments that hired more than the mean of the departments that hired in year."""
-    df = read_report(engine=engine, actor=actor, report="departments-above-mean", year=year)
-    if wants_csv(request):
-        return csv_response(df, "departments-above-mean", year)
-    return json_response(df, year)
+    return answer_report(request, engine=engine, actor=actor, report="departments-above-mean", year=year)
 
 
 @router.get("/pipeline", response_model=PipelineReport, responses=CSV)
