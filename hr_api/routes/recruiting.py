@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Engine
 
 from hr_api.deps import ActorDep, EngineDep, StorageDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
 from hr_core.access import Actor
 from hr_core.recruiting.editing import CandidateForm, save_candidate
+from hr_core.recruiting.importer import import_vaga_record
 from hr_core.recruiting.queries import (
     MAX_PAGE_SIZE,
     PageOfRows,
@@ -256,6 +257,45 @@ def post_candidate(engine: EngineDep, actor: ActorDep, body: CandidateCreate) ->
 def put_candidate(engine: EngineDep, actor: ActorDep, codigo: str, body: CandidateIn) -> SavedCandidate:
     """Update a candidate's form fields (creates it if the code is new)."""
     return save(engine=engine, actor=actor, codigo=codigo, body=body)
+
+
+class VagaRecord(BaseModel):
+    """An opening as vagas.json holds it; the record replaces the stored one (other sections kept as given)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    informacoes_basicas: dict[str, Any] = Field(description="titulo_vaga, cliente, tipo_contratacao, …")
+    perfil_vaga: dict[str, Any] | None = Field(
+        None, description="cidade, nivel profissional, competências, …"
+    )
+    beneficios: dict[str, Any] | None = None
+
+
+class OpeningCreate(VagaRecord):
+    codigo: str = Field(max_length=100, description="the opening's code (codigo_vaga)")
+
+
+class SavedOpening(BaseModel):
+    codigo: str
+    created: bool
+
+
+def save_opening(*, engine: EngineDep, actor: ActorDep, codigo: str, body: VagaRecord) -> SavedOpening:
+    record = body.model_dump(exclude={"codigo"}, exclude_none=True)
+    code, created = import_vaga_record(engine=engine, actor=actor, codigo=codigo, record=record)
+    return SavedOpening(codigo=code, created=created)
+
+
+@router.post("/openings", response_model=SavedOpening)
+def post_opening(engine: EngineDep, actor: ActorDep, body: OpeningCreate) -> SavedOpening:
+    """Create an opening from its vagas.json record (or replace it if the code exists), same rules as an import."""
+    return save_opening(engine=engine, actor=actor, codigo=body.codigo, body=body)
+
+
+@router.put("/openings/{codigo}", response_model=SavedOpening)
+def put_opening(engine: EngineDep, actor: ActorDep, codigo: str, body: VagaRecord) -> SavedOpening:
+    """Replace an opening's record (creates it if the code is new)."""
+    return save_opening(engine=engine, actor=actor, codigo=codigo, body=body)
 
 
 class ProspectIn(BaseModel):

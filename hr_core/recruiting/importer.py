@@ -317,6 +317,28 @@ def import_recruiting(
     return result
 
 
+def _import_one(
+    *, engine: Engine, actor: Actor, file: str, code: str, record: dict[str, Any]
+) -> tuple[ImportResult, Counts]:
+    """Upsert one record keyed by code through the file import (same rules); its table's counts."""
+    with tempfile.TemporaryDirectory(prefix="hr-record-") as tmp:
+        path = Path(tmp) / f"{file}.json"
+        path.write_text(json.dumps({code: record}, ensure_ascii=False), encoding="utf-8")
+        result = import_recruiting(
+            engine=engine,
+            actor=actor,
+            applicants=path if file == "applicants" else None,
+            vagas=path if file == "vagas" else None,
+        )
+    counts = result.candidates if file == "applicants" else result.vagas
+    return result, counts
+
+
+def _rejected(what: str, code: str, result: ImportResult) -> InvalidInputError:
+    reasons = "; ".join(f"{r['field']}: {r['reason']}" for r in result.reject_rows)
+    return InvalidInputError(f"{what} {code!r} was not saved: {reasons}")
+
+
 def import_candidate_record(*, engine: Engine, actor: Actor, record: dict[str, Any]) -> tuple[str, bool]:
     """Upsert one applicants.json record (keyed by infos_basicas.codigo_profissional) through the same
     rules as a file import; return (code, created). InvalidInputError names the rejected field."""
@@ -324,11 +346,21 @@ def import_candidate_record(*, engine: Engine, actor: Actor, record: dict[str, A
     code = str(basics.get("codigo_profissional") or "").strip() if isinstance(basics, dict) else ""
     if not code:
         raise InvalidInputError("infos_basicas.codigo_profissional is required")
-    with tempfile.TemporaryDirectory(prefix="hr-candidate-") as tmp:
-        path = Path(tmp) / "applicants.json"
-        path.write_text(json.dumps({code: record}, ensure_ascii=False), encoding="utf-8")
-        result = import_recruiting(engine=engine, actor=actor, applicants=path)
-    if result.candidates.rejected:
-        reasons = "; ".join(f"{r['field']}: {r['reason']}" for r in result.reject_rows)
-        raise InvalidInputError(f"candidate {code!r} was not saved: {reasons}")
-    return code, result.candidates.inserted == 1
+    result, counts = _import_one(engine=engine, actor=actor, file="applicants", code=code, record=record)
+    if counts.rejected:
+        raise _rejected("candidate", code, result)
+    return code, counts.inserted == 1
+
+
+def import_vaga_record(
+    *, engine: Engine, actor: Actor, codigo: str, record: dict[str, Any]
+) -> tuple[str, bool]:
+    """Create or replace one opening from a vagas.json record ({informacoes_basicas, perfil_vaga,
+    beneficios}) through the same rules as a file import; return (code, created)."""
+    code = str(codigo or "").strip()
+    if not code:
+        raise InvalidInputError("the opening's code is required")
+    result, counts = _import_one(engine=engine, actor=actor, file="vagas", code=code, record=record)
+    if counts.rejected:
+        raise _rejected("opening", code, result)
+    return code, counts.inserted == 1

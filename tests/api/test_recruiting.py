@@ -51,6 +51,38 @@ def test_candidates_and_openings_page_by_offset(api: Api, rows: tuple[list[dict]
     assert api.get("/compat/vagas/list?limit=1", "recruiter").json()["total"] == len(vagas)
 
 
+def test_openings_created_and_replaced_from_their_vagas_record(api: Api) -> None:
+    record = {
+        "informacoes_basicas": {
+            "titulo_vaga": "Engenheiro de Dados",
+            "cliente": "Acme",
+            "data_requicisao": "01-02-2024",
+        },
+        "perfil_vaga": {"cidade": "Recife", "competencia_tecnicas_e_comportamentais": "Python, SQL"},
+        "beneficios": {"valor_venda": "-"},
+    }
+    assert_problem(api.post("/api/v1/recruiting/openings", "analyst", json={"codigo": "9001", **record}), 403)
+    made = api.post("/api/v1/recruiting/openings", "recruiter", json={"codigo": "9001", **record})
+    assert made.json() == {"codigo": "9001", "created": True}, made.text
+    shown = api.get("/api/v1/recruiting/openings/9001", "recruiter").json()
+    assert (shown["titulo"], shown["vaga"]["cidade"], shown["record"]["beneficios"]) == (
+        "Engenheiro de Dados",
+        "Recife",
+        {"valor_venda": "-"},
+    )
+    changed = {**record, "perfil_vaga": {"cidade": "Natal"}}
+    auth = api.auth("recruiter")
+    assert api.client.put("/api/v1/recruiting/openings/9001", headers=auth, json=changed).json() == {
+        "codigo": "9001",
+        "created": False,
+    }
+    assert api.get("/api/v1/recruiting/openings?cidade=Natal", "admin").json()["total"] == 1
+    bad = {**record, "informacoes_basicas": {"titulo_vaga": ["not", "text"]}}
+    assert_problem(api.client.put("/api/v1/recruiting/openings/9002", headers=auth, json=bad), 400)
+    assert_problem(api.get("/api/v1/recruiting/openings/9002", "recruiter"), 404)
+    assert_problem(api.client.put("/api/v1/recruiting/openings/9002", headers=auth, json={}), 422)
+
+
 def test_prospects_listed_by_filters_fetched_added_moved_and_noted(
     api: Api, rows: tuple[list[dict], ...]
 ) -> None:
