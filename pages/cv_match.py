@@ -10,8 +10,8 @@ from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_percent
 from hr_core.ml import match
-from hr_core.ml.profiles import recommend_for_profile, score_profile
-from hr_core.ml.reasons import describe_reason, get_base_rate
+from hr_core.ml.profiles import recommend_for_profile
+from hr_core.ml.reasons import get_base_rate
 from hr_core.recruiting.cv_text import CV_SUFFIXES, FreeProfile, extract_cv_text
 from hr_core.recruiting.editing import CandidateForm, save_candidate
 from hr_core.vocabulary import ACADEMIC_LEVELS, LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
@@ -79,14 +79,22 @@ profile = FreeProfile(
     cidade=city,
 )
 k = st.slider(_("How many openings"), 1, 30, 10, key="cv_k")
+card = match.read_model_card()
 if st.button(_("Find openings"), key="cv_find", type="primary", icon=":material/search:"):
     if profile.is_empty():
         st.warning(_("Paste or upload a CV, or fill in some profile details first."))
     else:
+        sha = str(card.get("sha256")) if card is not None else ""
         try:
             st.session_state[RESULTS_KEY] = (
                 profile,
-                recommend_for_profile(engine=get_engine(), actor=actor, profile=profile.as_payload(), k=k),
+                recommend_for_profile(
+                    engine=get_engine(),
+                    actor=actor,
+                    profile=profile.as_payload(),
+                    k=k,
+                    get_model=(lambda: get_match_model(sha)) if sha else None,
+                ),
             )
         except HRCoreError as e:
             show_error(e)
@@ -99,33 +107,20 @@ if not results:
     st.info(_("No opening is indexed yet: build the recommendation indexes first."))
     st.stop()
 
+found_by_code = {r.recommendation.code: r.recommendation for r in results}
 table = pd.DataFrame(
     {
-        _("Opening"): [r["codigo_vaga"] for r in results],
-        _("Title"): [r["titulo_vaga"] for r in results],
-        _("Similarity"): [r["score"] for r in results],
+        _("Opening"): list(found_by_code),
+        _("Title"): [r.title for r in found_by_code.values()],
+        _("Match probability"): [r.probability for r in found_by_code.values()],
+        _("Similarity"): [r.semantic_similarity for r in found_by_code.values()],
+        _("Matched skills"): [", ".join(r.matched_skills) for r in found_by_code.values()],
+        _("Missing skills"): [", ".join(r.missing_skills) for r in found_by_code.values()],
     }
 )
-card = match.read_model_card()
-scores: dict[str, match.MatchScore] = {}
-if card is not None and may(actor.role, Action.MATCH_SCORE):
-    try:
-        model = get_match_model(str(card.get("sha256")))
-        for r in results:
-            scores[r["codigo_vaga"]] = score_profile(
-                engine=get_engine(),
-                actor=actor,
-                model=model,
-                profile=searched.as_payload(),
-                vaga=r["codigo_vaga"],
-            )
-    except HRCoreError as e:
-        show_error(e)
-if scores:
-    table[_("Match probability")] = [scores[c].probability for c in table[_("Opening")]]
-    table[_("Matched skills")] = [", ".join(scores[c].matched_skills) for c in table[_("Opening")]]
-    table[_("Missing skills")] = [", ".join(scores[c].missing_skills) for c in table[_("Opening")]]
-else:
+scored = table[_("Match probability")].notna().any()
+if not scored:
+    table = table.drop(columns=[_("Match probability")])
     st.caption(_("Train the match model to see match probabilities here."))
 st.dataframe(
     table,
@@ -139,14 +134,14 @@ st.dataframe(
     },
 )
 
-if scores:
-    pick = st.selectbox(
-        _("Why this score?"),
-        list(scores),
-        format_func=lambda c: f"{c} · {table.set_index(_('Opening')).loc[c, _('Title')]}",
-        key="cv_pick",
-    )
-    chosen = scores[pick]
+pick = st.selectbox(
+    _("Why this score?"),
+    list(found_by_code),
+    format_func=lambda c: f"{c} · {found_by_code[c].title}",
+    key="cv_pick",
+)
+chosen = found_by_code[pick]
+if chosen.probability is not None:
     st.metric(_("Match probability"), format_percent(chosen.probability, current_locale()))
     base_rate = get_base_rate(card)
     if base_rate is not None:
@@ -155,18 +150,17 @@ if scores:
                 rate=format_percent(base_rate, current_locale())
             )
         )
-    for reason in chosen.reasons:
-        arrow = "▲" if reason.effect > 0 else "▼"
-        st.write(f"{arrow} {describe_reason(reason, _)}")
-    st.markdown(
-        _("**Matched skills**")
-        + " "
-        + (", ".join(safe_code(s) for s in chosen.matched_skills) or _("none"))
-        + " · "
-        + _("**Missing skills**")
-        + " "
-        + (", ".join(safe_code(s) for s in chosen.missing_skills) or _("none"))
-    )
+for reason in chosen.reasons:
+    st.text(f"• {reason}")
+st.markdown(
+    _("**Matched skills**")
+    + " "
+    + (", ".join(safe_code(s) for s in chosen.matched_skills) or _("none"))
+    + " · "
+    + _("**Missing skills**")
+    + " "
+    + (", ".join(safe_code(s) for s in chosen.missing_skills) or _("none"))
+)
 
 if may(actor.role, Action.RECRUITING_EDIT):
     with st.expander(_("Save this profile as a candidate"), icon=":material/person_add:"):

@@ -140,13 +140,3 @@ def get_drift_report(*, actor: Actor) -> tuple[dict[str, Any], Path | None]:
         raise NotFoundError("no drift report yet; run one (POST /api/v1/drift, or Model monitoring)")
     report = Path(str(summary.get("report") or ""))
     return summary, report if report.is_file() else None
-
-
-def score_profile(
-    *, engine: Engine, actor: Actor, model: MatchModel, profile: Mapping[str, Any], vaga: str
-) -> MatchScore:
-    """Match probability, reasons and skills of a free-form profile (not stored) for a stored opening."""
-    require_role(actor, Action.MATCH_SCORE)
-    candidate, _ = split_payload(profile)
-    row = data.require_one(data.load_vagas(engine, codes=[vaga]), vaga, what="opening (vaga)")
-    return score_records(model=model, candidate={**candidate, "codigo": "profile"}, vaga=row)
