@@ -92,7 +92,14 @@ class LevelColumns(TypedDict):
     outro_idioma: str
 
 
-class CandidateRow(LevelColumns):
+class ImportedColumns(TypedDict):
+    """What every imported record keeps to be exported as it came: its other keys and their order, its place."""
+
+    extra: dict[str, Any]
+    position: int
+
+
+class CandidateRow(LevelColumns, ImportedColumns):
     """Every column of a candidates row (the JSON columns hold the source sections as imported)."""
 
     codigo: str
@@ -115,8 +122,6 @@ class CandidateRow(LevelColumns):
     informacoes_profissionais: dict[str, Any]
     formacao_e_idiomas: dict[str, Any]
     cargo_atual: dict[str, Any]
-    extra: dict[str, Any]
-    position: int
 
 
 class CandidateDetail(CandidateRow):
@@ -125,7 +130,7 @@ class CandidateDetail(CandidateRow):
     record: dict[str, Any]
 
 
-class VagaRow(LevelColumns):
+class VagaRow(LevelColumns, ImportedColumns):
     """Every column of a vagas row."""
 
     codigo: str
@@ -144,18 +149,14 @@ class VagaRow(LevelColumns):
     informacoes_basicas: dict[str, Any]
     perfil_vaga: dict[str, Any]
     beneficios: dict[str, Any]
-    extra: dict[str, Any]
-    position: int
 
 
-class PipelineOpeningRow(TypedDict):
+class PipelineOpeningRow(ImportedColumns):
     """Every column of a pipeline_openings row (an opening as prospects.json names it)."""
 
     vaga_codigo: str
     titulo: str
     modalidade: str
-    position: int
-    extra: dict[str, Any]
 
 
 class OpeningDetail(TypedDict):
