@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from hr_api.deps import get_actor
+from hr_api.deps import get_actor, runtime_of
 from hr_api.errors import install_error_handlers
 from hr_api.limits import BodyLimitMiddleware
 from hr_api.routes import auth, backups, compat, health, hr, jobs, ml, recruiting, reports
 from hr_api.schemas import PROBLEM_RESPONSES
+from hr_core.errors import HRCoreError
 from hr_core.settings import get_settings
+
+log = logging.getLogger("hr_api")
 
 DESCRIPTION = """The HTTP face of TalentLens, over the same core as the pages and the command line.
 
@@ -26,6 +30,13 @@ The routes of the two services TalentLens replaces are under `/compat`.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Start the job runner now rather than at the first request: jobs a killed process left running
+    # are failed, and queued ones resume, even if no client calls. A database down at start-up is
+    # retried by the first request (which then answers 503 while it stays down).
+    try:
+        runtime_of(app)
+    except HRCoreError as e:
+        log.warning("the API started without its database (%s); the first request will try again", e)
     yield
     runtime = getattr(app.state, "runtime", None)
     if runtime is not None:

@@ -79,7 +79,12 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
 
 def get_runtime(request: Request) -> Runtime:
     """The process's Runtime, built once."""
-    state = request.app.state
+    return runtime_of(request.app)
+
+
+def runtime_of(app: Any) -> Runtime:
+    """The app's Runtime, built on first use (at start-up, or by the first request if that failed)."""
+    state = app.state
     runtime: Runtime | None = getattr(state, "runtime", None)
     if runtime is None:
         with _LOCK:

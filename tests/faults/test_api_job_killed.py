@@ -15,12 +15,15 @@ from typing import Any
 import httpx
 import pytest
 
-from hr_core.jobs import ORPHAN_ERROR
+from hr_core.access import Actor
+from hr_core.db import make_engine
+from hr_core.jobs import ORPHAN_ERROR, JobState, get_job
 from tests.factories import make_applicant_record
 from tests.support.api_server import PASSWORD, ApiServer, launch_api_server, start_api_server
 
 RECORDS = 4000  # four chunks of the importer's 1,000 rows
 IMPORT_KEY = "imports/applicants.json"
+ADMIN = Actor("admin", "admin")
 
 
 @pytest.fixture
@@ -107,7 +110,7 @@ def recruiter(url: str) -> httpx.Client:
 
 
 def test_a_job_killed_mid_import_is_reported_failed_after_a_restart_and_wrote_nothing(
-    servers: list[ApiServer], tmp_path: Path
+    servers: list[ApiServer], db_url: str, tmp_path: Path
 ) -> None:
     server = servers[0]
     storage = Path(server.env["HR_STORAGE_URL"].removeprefix("file://"))
@@ -132,6 +135,15 @@ def test_a_job_killed_mid_import_is_reported_failed_after_a_restart_and_wrote_no
 
     restarted = launch_api_server(server.env, tmp_path / "api")
     servers.append(restarted)
+    # The restarted API fails the orphan as it starts, before any client calls it.
+    engine = make_engine(db_url)
+    try:
+        deadline = time.monotonic() + 60
+        while get_job(engine=engine, actor=ADMIN, job_id=job_id).state == JobState.RUNNING:
+            assert time.monotonic() < deadline, "the restarted API left the killed job running"
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
     with recruiter(restarted.url) as client:
         job = wait_for_job(client, job_id, lambda j: j["state"] != "running")
         assert (job["state"], job["error"]) == ("failed", ORPHAN_ERROR)
