@@ -14,7 +14,13 @@ from hr_core.access import Actor
 from hr_core.errors import HRCoreError
 from hr_core.i18n import N_, format_date, format_number, format_percent, show_value
 from hr_core.pipeline_stages import STAGE_ORDER
-from hr_core.recruiting.pipeline_metrics import DECISION, GROUP_BYS, PipelineReport, build_pipeline_report
+from hr_core.recruiting.pipeline_metrics import (
+    DECISION,
+    GROUP_BYS,
+    TIMED_STAGES,
+    PipelineReport,
+    build_pipeline_report,
+)
 from hr_core.recruiting.stats import get_pipeline_overview
 from hr_core.settings import get_settings
 from pages._charts import PALETTE, month_axis, stacked_bars, zero_based
@@ -200,16 +206,19 @@ def _render_kpis(report: PipelineReport) -> None:
         _("Conversion from application to hired"), format_percent(report.hire_rate, locale), border=True
     )
     k3.metric(
-        _("Open openings without movement for over {days} days").format(days=report.stale_after_days),
+        _("Openings idle for over {days} days").format(days=report.stale_after_days),
         format_number(report.stale_openings, locale),
+        help=_("Open openings (nobody hired yet) where no prospect moved for more than {days} days.").format(
+            days=report.stale_after_days
+        ),
         border=True,
     )
     gaps = report.date_gaps
     if gaps.prospects:
         st.caption(
             _(
-                "{count} prospects without a usable date are left out of the times: no application date "
-                "{no_applied}, no date for their stage {no_stage}, a date before the application {before}."
+                "{count} prospects without a usable date are left out of the times (no application date: "
+                "{no_applied}; no date for their stage: {no_stage}; a date before the application: {before})."
             ).format(
                 count=format_number(gaps.prospects, locale),
                 no_applied=format_number(gaps.no_application_date, locale),
@@ -233,7 +242,7 @@ def _render_stage_times(report: PipelineReport) -> None:
         error_y=rows["p75_days"] - rows["median_days"],
         error_y_minus=rows["median_days"] - rows["p25_days"],
         hover_data={"prospects": True, "p25_days": True, "p75_days": True},
-        title=_("Days from application to each stage: median, whiskers from first to third quartile"),
+        title=_("Days from application to each stage"),
         labels={
             "name": _("Stage"),
             "median_days": _("Median days"),
@@ -245,6 +254,7 @@ def _render_stage_times(report: PipelineReport) -> None:
     )
     zero_based(fig)
     st.plotly_chart(fig, key="pipe_num_time_chart")
+    st.caption(_("Bars: the median; whiskers: from the first to the third quartile (the middle half)."))
     _show_table(_grouped(rows.drop(columns=["name"]), "overall"), "pipeline_times", key="pipe_num_times")
 
 
@@ -315,21 +325,30 @@ def _render_monthly(report: PipelineReport) -> None:
     if times.empty:
         st.info(_("No prospect has a dated stage after applying yet."))
         return
-    lines = times.assign(month=pd.to_datetime(times["group"] + "-01"), stage=times["stage"].map(_stage_name))
-    fig = px.line(
-        lines,
-        x="month",
-        y="median_days",
-        color="stage",
-        markers=True,
-        title=_("Median days from application, by month of application"),
-        labels={"month": _("Application month"), "median_days": _("Median days"), "stage": _("Stage")},
-        color_discrete_sequence=PALETTE,
+    present = [s for s in (DECISION, *TIMED_STAGES) if s in set(times["stage"])]
+    shown = st.multiselect(
+        _("Stages shown"), present, default=present[:1], format_func=_stage_name, key="pipe_num_month_stages"
     )
-    fig.update_layout(legend_title_text="")
-    month_axis(fig)
-    zero_based(fig)
-    st.plotly_chart(fig, key="pipe_num_month_chart")
+    if shown:
+        picked = times[times["stage"].isin(shown)]
+        lines = picked.assign(
+            month=pd.to_datetime(picked["group"] + "-01"), stage=picked["stage"].map(_stage_name)
+        )
+        fig = px.line(
+            lines,
+            x="month",
+            y="median_days",
+            color="stage",
+            markers=True,
+            title=_("Median days from application, by month of application"),
+            labels={"month": _("Application month"), "median_days": _("Median days"), "stage": _("Stage")},
+            category_orders={"stage": [_stage_name(s) for s in shown]},
+            color_discrete_map={_stage_name(s): PALETTE[i] for i, s in enumerate(present)},
+        )
+        fig.update_layout(legend_title_text="")
+        month_axis(fig)
+        zero_based(fig)
+        st.plotly_chart(fig, key="pipe_num_month_chart")
     _show_table(_grouped(times, "month"), "pipeline_times_by_month", key="pipe_num_month_times")
     conversion = _grouped(report.table("monthly_conversion"), "month")
     _show_table(conversion, "pipeline_conversion_by_month", key="pipe_num_month_conv")

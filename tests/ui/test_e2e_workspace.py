@@ -162,6 +162,21 @@ def test_forbidden_page_says_who_to_ask_in_each_language(page: object, server: A
     set_language(page, "en")
 
 
+def test_pipeline_numbers_tab_shows_its_figures(page: object, server: AppServer) -> None:
+    log_in(page, server, "recruiter")
+    open_page(page, "pipeline")
+    open_tab(page, "Pipeline numbers")
+    assert_no_exception(page, "pipeline numbers")
+    assert metric_value(page, "Median days to decision") != "—"
+    assert metric_value(page, "Conversion from application to hired").endswith("%")
+    charts = page.locator('[data-testid="stPlotlyChart"]:visible')  # type: ignore[attr-defined]
+    charts.nth(2).wait_for()
+    assert charts.count() == 3  # time to each stage, conversion funnel, by month of application
+    page.get_by_text("Open openings by time without movement").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    page.get_by_text("Median days to decision").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    save_screenshot(page, "pipeline_numbers")
+
+
 def test_pipeline_chart_and_the_opening_board_in_portuguese(page: object, server: AppServer) -> None:
     locale = "pt_BR"
     words = ("Mover", "Movido para", "Salvar anotação", "Histórico de etapas", "Vagas")
