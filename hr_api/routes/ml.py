@@ -12,7 +12,7 @@ from hr_api.deps import ActorDep, EngineDep, RuntimeDep
 from hr_api.routes.jobs import ACCEPTED, JobOut, accept_job
 from hr_core.ml.match import score_match, score_pairs
 from hr_core.ml.profiles import get_drift_report, get_model_card
-from hr_core.ml.recommend import RecommendFilters, recommend
+from hr_core.ml.recommend import DEFAULT_METHOD, Method, RecommendFilters, recommend
 
 router = APIRouter(tags=["ml"])
 Code = Annotated[str, Field(min_length=1, max_length=100)]
@@ -61,6 +61,11 @@ class RecommendIn(BaseModel):
     level: str | None = Field(None, max_length=100)
     english: str | None = Field(None, max_length=100)
     pcd: bool = False
+    method: Method = Field(
+        DEFAULT_METHOD,
+        description="hybrid: meaning (MiniLM) and shared words (BM25) fused, the best measured; "
+        "hybrid+rerank: then ordered by the match model's probability",
+    )
 
     @model_validator(mode="after")
     def _one_side(self) -> RecommendIn:
@@ -136,7 +141,7 @@ def post_match_batch(runtime: RuntimeDep, actor: ActorDep, body: BatchPairsIn) -
 @router.post("/recommendations", response_model=RecommendationsOut, response_model_exclude_unset=True)
 def post_recommendations(runtime: RuntimeDep, actor: ActorDep, body: RecommendIn) -> RecommendationsOut:
     """Openings for a candidate, or candidates for an opening: meaning (MiniLM) and shared words (BM25)
-    fused, then ordered by match probability when a model is trained; with the filters."""
+    fused (with method hybrid+rerank then ordered by match probability); with the filters."""
     filters = RecommendFilters(city=body.city, level=body.level, english=body.english, pcd=body.pcd)
     found = recommend(
         engine=runtime.engine,
@@ -146,6 +151,7 @@ def post_recommendations(runtime: RuntimeDep, actor: ActorDep, body: RecommendIn
         k=body.k,
         filters=filters,
         get_model=runtime.match_model,
+        method=body.method,
     )
     return RecommendationsOut.model_validate(found.as_dict())
 

@@ -85,6 +85,7 @@ def _recommend(args: argparse.Namespace) -> None:
             vaga=args.vaga,
             k=args.k,
             filters=filters,
+            method=args.method,
         ).as_dict()
     )
 
@@ -148,6 +149,13 @@ def register(sub: Any) -> None:
         "--pcd",
         action="store_true",
         help="eligibility filter: only PcD candidates / openings reserved for PcD",
+    )
+    p.add_argument(
+        "--method",
+        choices=("hybrid", "hybrid+rerank"),
+        default="hybrid",
+        help="hybrid: MiniLM and BM25 fused (default, best measured); hybrid+rerank: then ordered by the "
+        "match model's probability",
     )
     p.set_defaults(handler=_recommend)
 

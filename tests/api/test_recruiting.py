@@ -205,6 +205,11 @@ def test_recommendations_for_stored_codes(api: Api, rows: tuple[list[dict], ...]
         "/api/v1/recommendations", "recruiter", json={"candidate": candidates[0]["codigo"], "k": 3}
     ).json()
     assert len(found["results"]) == 3 and all("vaga" in r for r in found["results"])
+    assert found["method"] == "hybrid" and "candidate" in found and "vaga" not in found
+    assert {"title", "score", "lexical_score", "fused_rank", "matched_skills", "reasons"} <= set(
+        found["results"][0]
+    )
+    assert "candidate" not in found["results"][0]
     both = {"candidate": candidates[0]["codigo"], "vaga": vagas[0]["codigo"]}
     assert_problem(api.post("/api/v1/recommendations", "recruiter", json=both), 422)
     assert_problem(api.post("/api/v1/recommendations", "analyst", json={"vaga": vagas[0]["codigo"]}), 403)

@@ -36,14 +36,17 @@ def _scramble_protected(engine: Engine) -> None:
 def _lists(engine: Engine, codes: list[str], **kwargs: Any) -> list[list[tuple[Any, ...]]]:
     out = []
     for code in codes:
-        result = recommend(engine=engine, actor=CLI_ACTOR, k=10, **{kwargs["side"]: code})
-        assert result.reranked  # the match model orders them: protected fields must not move it
-        out.append(
-            [
-                (r.code, r.probability, r.semantic_similarity, r.lexical_score, r.fused_rank, r.reasons)
-                for r in result.items
-            ]
-        )
+        for method in ("hybrid", "hybrid+rerank"):
+            result = recommend(engine=engine, actor=CLI_ACTOR, k=10, method=method, **{kwargs["side"]: code})
+            assert (
+                result.method == method
+            )  # re-ranked: the model orders them, and protected fields must not move it
+            out.append(
+                [
+                    (r.code, r.probability, r.semantic_similarity, r.lexical_score, r.fused_rank, r.reasons)
+                    for r in result.items
+                ]
+            )
     return out
 
 

@@ -101,7 +101,7 @@ def test_a_trained_model_re_ranks_so_order_and_probability_agree(engine: Engine,
     build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
     model = load_match_model()
     for side, code in (("candidate", candidates[0]["codigo"]), ("vaga", vagas[0]["codigo"])):
-        found = recommend(engine=engine, actor=CLI_ACTOR, k=5, **{side: code})  # type: ignore[arg-type]
+        found = recommend(engine=engine, actor=CLI_ACTOR, k=5, method="hybrid+rerank", **{side: code})  # type: ignore[arg-type]
         assert found.method == "hybrid+rerank" and found.reranked and found.note == ""
         assert found.base_rate is not None and 0 < found.base_rate < 1
         probabilities = [i.probability for i in found.items]
@@ -111,7 +111,7 @@ def test_a_trained_model_re_ranks_so_order_and_probability_agree(engine: Engine,
         assert scored["probability"].tolist() == probabilities  # the Match scoring page shows the same
         assert all(i.reasons and i.fused_rank >= 1 for i in found.items)
         assert any("raises the chance" in r or "lowers the chance" in r for r in found.items[0].reasons)
-        fused = recommend(engine=engine, actor=CLI_ACTOR, k=5, method="hybrid", **{side: code})  # type: ignore[arg-type]
+        fused = recommend(engine=engine, actor=CLI_ACTOR, k=5, **{side: code})  # type: ignore[arg-type]
         assert [i.fused_rank for i in fused.items] == [1, 2, 3, 4, 5] and fused.method == "hybrid"
         assert fused.note and all(i.probability is not None for i in fused.items)
 

@@ -50,15 +50,20 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     expected = recommend(engine=engine, actor=CLI_ACTOR, candidate=planted["codigo"], k=10)
-    assert expected.reranked
+    assert expected.method == "hybrid"
     assert list(table["vaga"]) == [r.code for r in expected.items]
     assert list(table["score"]) == [r.semantic_similarity for r in expected.items]
     assert list(table["probability"]) == [r.probability for r in expected.items]
     assert (
         planted["planted_vaga"] in list(table["vaga"])[:2]
     )  # the other one is the Python opening of make_match_rows
-    # Re-ranked by the match model: the order is the probability's order.
-    assert table["probability"].between(0, 1).all() and table["probability"].is_monotonic_decreasing
+    # The fused order, with the match probability beside each result.
+    assert table["probability"].between(0, 1).all() and list(table["fused_rank"]) == list(range(1, 11))
+    at.toggle(key="rec_rerank").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    reranked = at.dataframe[0].value
+    assert table["probability"].between(0, 1).all() and reranked["probability"].is_monotonic_decreasing
+    at.toggle(key="rec_rerank").set_value(False).run()
     assert any(m.label == "Index" and m.value == "up to date" for m in at.metric)
 
     at.selectbox(key="rec_pick").set_value(planted["planted_vaga"]).run()
