@@ -101,17 +101,17 @@ OPEN_KEY = "cand_detail"
 
 
 # Cached per database URL; clear_data_caches() drops them after imports and edits.
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _totals(db_url: str) -> dict[str, int]:
     return count_recruiting_rows(engine=get_engine())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _options(db_url: str, who: Actor) -> dict[str, list[str]]:
     return queries.list_candidate_filter_options(engine=get_engine(), actor=who)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _search(
     db_url: str,
     who: Actor,

@@ -30,12 +30,12 @@ QUARTERS = list(analytics.QUARTERS)
 
 
 # Cached per database URL and year; clear_data_caches() drops them after uploads and restores.
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _years(db_url: str) -> list[int]:
     return analytics.list_years(engine=get_engine())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _year_data(db_url: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The quarterly report, and hires per (department, job, month) of the year and the year before."""
     engine = get_engine()
@@ -51,7 +51,7 @@ def _year_data(db_url: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _drill_down(db_url: str, who: Actor, year: int, department_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     engine = get_engine()
     return (

@@ -29,7 +29,7 @@ locale = current_locale()
 REPO = Path(__file__).resolve().parent.parent
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _overview(db_url: str) -> tuple[dict[str, int], dict[str, int], list[int]]:
     """Row counts and the years with hires, cached per database until data changes."""
     engine = get_engine()

@@ -60,12 +60,12 @@ CARDS_PER_STAGE = 25
 OPEN_KEY = "open_detail"
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _options(db_url: str, who: Actor) -> dict[str, list[str]]:
     return queries.list_opening_filter_options(engine=get_engine(), actor=who)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _search(
     db_url: str,
     who: Actor,
@@ -90,7 +90,7 @@ def _search(
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=128)
 def _detail(db_url: str, who: Actor, codigo: str) -> tuple[queries.OpeningDetail, pd.DataFrame]:
     engine = get_engine()
     opening = queries.get_opening(engine=engine, actor=who, codigo=codigo)

@@ -39,7 +39,7 @@ from pages._shared import (
 actor = page_setup("pages/pipeline.py")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _overview(db_url: str) -> dict[str, Any]:
     return get_pipeline_overview(engine=get_engine())
 
