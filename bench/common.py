@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +64,7 @@ class Figure:
     baseline: float | None = None
     target: float | None = None  # the ratio (or, with no baseline, the value) must not exceed it
     extra: dict[str, Any] = field(default_factory=dict)
+    limit: float | None = None  # an absolute bound on the value (its unit), checked beside any ratio target
 
     @property
     def ratio(self) -> float | None:
@@ -68,15 +72,19 @@ class Figure:
 
     @property
     def ok(self) -> bool | None:
-        if self.target is None:
-            return None
-        measured = self.ratio if self.ratio is not None else self.value
-        return measured <= self.target
+        checks = []
+        if self.target is not None:
+            checks.append((self.ratio if self.ratio is not None else self.value) <= self.target)
+        if self.limit is not None:
+            checks.append(self.value <= self.limit)
+        return all(checks) if checks else None
 
     def row(self) -> str:
         base = f"{self.baseline:.3f}" if self.baseline is not None else "-"
         ratio = f"{self.ratio:.2f}x" if self.ratio is not None else "-"
         target = f"{self.target:g}" + ("x" if self.baseline else "") if self.target is not None else "-"
+        if self.limit is not None:
+            target = f"<={self.limit:g}{self.unit}"
         ok = {True: "yes", False: "NO", None: ""}[self.ok]
         return f"{self.name:52} {self.value:>9.3f} {self.unit:2} {base:>12} {ratio:>7} {target:>10}  {ok}"
 
@@ -151,3 +159,199 @@ def psql_time(pg_url: str, sql: str, repeat: int = 3) -> float:
         subprocess.run(["psql", plain, "-q", "-o", "/dev/null", "-c", sql], check=True)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (inclusive quantiles; the one value when there is one)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages and core count, printed beside noisy timings."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A live process's own peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def _proc_stat(pid: int) -> tuple[int, list[str]] | None:
+    """(parent pid, fields after the command name) of a live process, or None if it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return int(fields[1]), fields
+
+
+def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """CPU time (user + system, all threads) a live process used; with reaped_children, also its waited-for children's."""
+    stat = _proc_stat(pid)
+    if stat is None:
+        return 0.0
+    fields = stat[1]
+    # after the command name: state ppid ... utime(11) stime(12) cutime(13) cstime(14), in clock ticks
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def descendant_pids(root: int) -> list[int]:
+    """Live processes below root (children, grandchildren, …)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+            parents.setdefault(stat[0], []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_cpu_seconds(root: int, *, skip: Collection[int] = ()) -> float:
+    """CPU time of root's live descendants (each with its reaped children), leaving out the skip pids."""
+    return sum(cpu_seconds(pid, reaped_children=True) for pid in descendant_pids(root) if pid not in skip)
+
+
+# ---- driving the app in a real browser (Playwright's async API) ----
+
+BUSY = '[data-testid="stStatusWidget"], [data-stale="true"]'
+NAV = '[data-testid="stSidebarNav"]'
+
+
+class ScriptRuns:
+    """The server's own word on a browser tab's script runs, read from Streamlit's websocket messages.
+
+    The page alone cannot tell: the "running" status widget shows only 0.5 s into a run, so a page that looks
+    quiet may still be computing. A run starts with new_session and ends with script_finished."""
+
+    def __init__(self, page: Any) -> None:
+        self.running = False
+        self.last_finished = 0.0  # time.perf_counter() of the latest script_finished
+        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload: str | bytes) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.running = True
+        elif kind == "session_status_changed":
+            self.running = msg.session_status_changed.script_is_running
+        elif kind == "script_finished":
+            self.running = False
+            self.last_finished = time.perf_counter()
+
+
+async def wait_ready(
+    page: Any,
+    runs: ScriptRuns,
+    since: float,
+    ready: str = "true",
+    settle: float = 0.4,
+    timeout: float = 120,
+) -> float:
+    """Wait until a script run finished after `since` (a time.perf_counter()), none is running, the page shows
+    no running status or stale element and the JS condition `ready` holds, all for settle seconds; return the
+    time at which that began (the settle window is waiting, not work)."""
+    deadline = time.monotonic() + timeout
+    quiet: float | None = None
+    while time.monotonic() < deadline:
+        now = time.perf_counter()
+        busy = runs.running or runs.last_finished <= since or await page.locator(BUSY).count()
+        if busy or not await page.evaluate(ready):
+            quiet = None
+        elif quiet is None:
+            quiet = now
+        elif now - max(quiet, runs.last_finished) >= settle:
+            return max(quiet, runs.last_finished)
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the page did not finish")
+
+
+def heading_changed_from(old: str) -> str:
+    """A JS condition: the page's first heading shows and reads differently from old (so a new page rendered)."""
+    return f"(() => {{ const h = document.querySelector('h1'); return !!h && h.innerText.trim() !== {json.dumps(old)}; }})()"
+
+
+async def current_heading(page: Any) -> str:
+    return str(await page.evaluate("(() => document.querySelector('h1')?.innerText.trim() ?? '')()"))
+
+
+async def expand_menu(page: Any) -> None:
+    """Show every menu entry: Streamlit folds a long menu behind "View N more"."""
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if await more.count() and "more" in await more.inner_text():
+        await more.click()
+
+
+async def nav_links(page: Any) -> list[tuple[str, str]]:
+    """(title, href) of every sidebar menu entry, in order (a collapsed menu is expanded first)."""
+    await expand_menu(page)
+    pairs = await page.locator(f"{NAV} a").evaluate_all(
+        "els => els.map(e => [e.innerText.split('\\n').pop().trim(), e.getAttribute('href')])"
+    )
+    return [(str(t), str(h)) for t, h in pairs]
+
+
+LOGIN_FORM = "!!document.querySelector('input[type=password]')"
+
+
+async def log_in(
+    page: Any,
+    runs: ScriptRuns,
+    url: str,
+    username: str,
+    password: str,
+    *,
+    navigate: bool = True,
+    timeout: float = 120,
+) -> float:
+    """Open the app (unless already there), log in; seconds from pressing Log in until the sidebar menu shows
+    and the run is over."""
+    if navigate:
+        start = time.perf_counter()
+        await page.goto(url)
+        await wait_ready(page, runs, start, LOGIN_FORM, timeout=timeout)
+    await page.get_by_label("User name").fill(username)
+    await page.get_by_label("Password", exact=True).fill(password)
+    start = time.perf_counter()
+    await page.get_by_role("button", name="Log in").click()
+    ready = await wait_ready(page, runs, start, f"!!document.querySelector('{NAV}')", timeout=timeout)
+    return ready - start
+
+
+async def open_page(page: Any, runs: ScriptRuns, href: str, timeout: float = 120) -> float:
+    """Click a menu entry; seconds until its address shows, a new heading rendered and the run is over.
+
+    If a busy server dropped the click (the address did not change), click again."""
+    old = await current_heading(page)
+    start = time.perf_counter()
+    for _ in range(3):
+        await expand_menu(page)
+        await page.locator(f'{NAV} a[href="{href}"]').click()
+        try:
+            await page.wait_for_function("u => location.href === u", arg=href, timeout=30_000)
+        except Exception:  # noqa: S112 - clicked again below
+            continue
+        ready = await wait_ready(page, runs, start, heading_changed_from(old), timeout=timeout)
+        return ready - start
+    raise TimeoutError(f"navigation to {href} did not happen")
+
+
+async def shown_exception(page: Any) -> str | None:
+    """The text of an exception box on the page, if Streamlit shows one."""
+    shown = page.locator('[data-testid="stException"]')
+    return str(await shown.first.inner_text())[:300] if await shown.count() else None

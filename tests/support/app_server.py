@@ -128,9 +128,13 @@ def start_app_server(
     *,
     load_data: bool = True,
     linked_recruiting: bool = False,
+    train_match: bool = False,
     extra_env: dict[str, str] | None = None,
 ) -> AppServer:
-    """A fresh SQLite database in workdir, demo data, one user per role (random passwords), the app running."""
+    """A fresh SQLite database in workdir, demo data, one user per role (random passwords), the app running.
+
+    train_match (with linked_recruiting): the match model trained and the indexes built before the server starts,
+    so the ML pages have something to show from their first open."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         k: v
@@ -153,6 +157,9 @@ def start_app_server(
     run_hr(env, "init-db")
     if load_data:
         _load_demo_data(env, workdir, linked_recruiting=linked_recruiting)
+    if train_match:
+        run_hr(env, "train-match")
+        run_hr(env, "build-index")
     passwords = {}
     for role in ROLES:
         result = run_hr(env, "users", "add", f"e2e-{role}", "--role", role, "--generate")
