@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from hr_api.deps import get_actor, runtime_of
 from hr_api.errors import install_error_handlers
 from hr_api.limits import BodyLimitMiddleware
-from hr_api.routes import auth, backups, compat, health, hr, jobs, ml, recruiting, reports
+from hr_api.routes import auth, backups, compat, feedback, health, hr, jobs, ml, recruiting, reports
 from hr_api.schemas import PROBLEM_RESPONSES
 from hr_core.errors import HRCoreError
 from hr_core.settings import get_settings
@@ -59,7 +59,16 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")
     secured = [Depends(get_actor)]
-    for router in (hr.router, reports.router, backups.router, recruiting.router, ml.router, jobs.router):
+    routers = (
+        hr.router,
+        reports.router,
+        backups.router,
+        recruiting.router,
+        ml.router,
+        feedback.router,
+        jobs.router,
+    )
+    for router in routers:
         app.include_router(router, prefix="/api/v1", dependencies=secured, responses=PROBLEM_RESPONSES)
     app.include_router(compat.router, prefix="/compat", dependencies=secured, responses=PROBLEM_RESPONSES)
     return app

@@ -73,10 +73,16 @@ ACADEMIC_RANK: dict[str, float] = {
     "doutorado": 7.0,
 }
 
+# A recruiter's verdict on a suggested (candidate, opening) pair, and the screens or faces it comes from.
+FEEDBACK_VERDICTS: tuple[str, ...] = ("good", "wrong")
+FEEDBACK_SOURCES: tuple[str, ...] = ("match_scoring", "recommendations", "api", "cli")
+
 __all__ = [
     "ACADEMIC_LEVELS",
     "ACADEMIC_RANK",
     "ALL_STATUSES",
+    "FEEDBACK_SOURCES",
+    "FEEDBACK_VERDICTS",
     "LANGUAGE_LEVELS",
     "LANGUAGE_RANK",
     "PCD_VALUES",

@@ -1,4 +1,4 @@
-"""CLI: train-match, score-match, build-index, recommend, drift-report, fairness-report."""
+"""CLI: train-match, score-match, build-index, recommend, drift-report, fairness-report, feedback."""
 
 from __future__ import annotations
 
@@ -116,6 +116,38 @@ def _fairness(args: argparse.Namespace) -> None:
     emit(report.as_cli() | ({"out": str(out)} if out else {}))
 
 
+def _feedback_add(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.feedback import record_feedback
+
+    given = record_feedback(
+        engine=open_engine(),
+        actor=CLI_ACTOR,
+        candidate=args.candidate,
+        vaga=args.vaga,
+        verdict=args.verdict,
+        reason=args.reason,
+        source="cli",
+    )
+    emit(given.as_dict())
+
+
+def _feedback_list(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.feedback import list_feedback
+
+    found = list_feedback(
+        engine=open_engine(),
+        actor=CLI_ACTOR,
+        candidate=args.candidate,
+        vaga=args.vaga,
+        verdict=args.verdict,
+        latest_only=args.latest,
+        limit=args.limit,
+    )
+    emit({"count": len(found), "feedback": [f.as_dict() for f in found]})
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("train-match", help="train the match model on prospects with a final status")
     p.add_argument("--seed", type=int, default=0, help="random seed of the grouped split")
@@ -171,3 +203,19 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", help="JSON file to write the full report to")
     p.set_defaults(handler=_fairness)
+
+    p = sub.add_parser("feedback", help="recruiters' verdicts on suggested matches (they teach train-match)")
+    fsub = p.add_subparsers(dest="feedback_command", metavar="add|list", required=True, parser_class=type(p))
+    a = fsub.add_parser("add", help="mark a candidate for an opening as a good or a wrong match")
+    a.add_argument("candidate", help="candidate code")
+    a.add_argument("vaga", help="opening code")
+    a.add_argument("verdict", metavar="good|wrong", help="good (a positive label) or wrong (a negative one)")
+    a.add_argument("--reason", default="", help="why, in at most 1,000 characters (optional)")
+    a.set_defaults(handler=_feedback_add)
+    ls = fsub.add_parser("list", help="feedback newest first (or only the latest verdict per pair)")
+    ls.add_argument("--candidate", help="only this candidate")
+    ls.add_argument("--vaga", help="only this opening")
+    ls.add_argument("--verdict", help="only good or only wrong")
+    ls.add_argument("--latest", action="store_true", help="only the latest verdict on each pair")
+    ls.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
+    ls.set_defaults(handler=_feedback_list)

@@ -10,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 
 from hr_core.errors import DatabaseUnavailableError, NotFoundError
 from hr_core.ml.features import CANDIDATE_COLUMNS, VAGA_COLUMNS
+from hr_core.ml.feedback import VERDICT_LABELS, build_latest_feedback_query
 from hr_core.models.recruiting import Candidate, Prospect, Vaga
 from hr_core.pipeline_stages import match_label
 
@@ -71,6 +72,21 @@ def load_prospects(engine: Engine) -> pd.DataFrame:
     frame = _read(engine, stmt, ["candidate", "vaga", "situacao", "data_candidatura"])
     frame["label"] = [match_label(s) for s in frame["situacao"]]
     return frame
+
+
+def load_feedback_labels(engine: Engine) -> pd.DataFrame:
+    """The latest recruiter verdict on each pair whose candidate and opening both exist, as a label
+    (good → 1, wrong → 0), with when it was given: candidate, vaga, label, feedback_at."""
+    latest = build_latest_feedback_query().subquery()
+    stmt = (
+        select(latest.c.candidate, latest.c.vaga, latest.c.verdict, latest.c.created_at)
+        .join(Candidate, Candidate.codigo == latest.c.candidate)
+        .join(Vaga, Vaga.codigo == latest.c.vaga)
+        .order_by(latest.c.vaga, latest.c.candidate)
+    )
+    frame = _read(engine, stmt, ["candidate", "vaga", "verdict", "feedback_at"])
+    frame["label"] = [VERDICT_LABELS[v] for v in frame["verdict"]]
+    return frame.drop(columns=["verdict"])
 
 
 def get_data_fingerprint(engine: Engine) -> dict[str, object]:

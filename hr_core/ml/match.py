@@ -243,20 +243,61 @@ def _library_versions() -> dict[str, str]:
     }
 
 
-def _load_training_frame(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+LABEL_RULE = (
+    "decided prospects give labels (approved or hired = 1, rejected or withdrew = 0) and recruiters' "
+    "feedback gives labels (good = 1, wrong = 0); where a pair has both, its latest feedback wins, "
+    "since a recruiter judged that pair after its outcome was recorded or with more than the outcome says"
+)
+
+
+@dataclass(frozen=True)
+class LabelSources:
+    """Where the training labels came from (see LABEL_RULE)."""
+
+    decided_prospects: int  # pairs labelled by a prospect's final status
+    feedback: int  # pairs labelled by a recruiter's latest verdict
+    feedback_over_outcome: int  # of those, pairs whose decided prospect outcome the feedback replaced
+    feedback_changed_label: int  # of those, pairs where the verdict disagrees with the outcome
+
+
+def combine_labels(decided: pd.DataFrame, feedback: pd.DataFrame) -> tuple[pd.DataFrame, LabelSources]:
+    """One label per pair from decided prospects (candidate, vaga, label) and the latest feedback per pair
+    (candidate, vaga, label): feedback wins where both exist. Adds label_source ('prospect' | 'feedback')."""
+    keys = ["candidate", "vaga"]
+    outcomes = decided[[*keys, "label"]].rename(columns={"label": "outcome"})
+    verdicts = feedback[[*keys, "label"]].rename(columns={"label": "verdict"})
+    both = outcomes.merge(verdicts, on=keys, how="outer")
+    from_feedback = both["verdict"].notna()
+    both["label"] = both["verdict"].where(from_feedback, both["outcome"]).astype(int)
+    both["label_source"] = np.where(from_feedback, "feedback", "prospect")
+    over = from_feedback & both["outcome"].notna()
+    sources = LabelSources(
+        decided_prospects=int((~from_feedback).sum()),
+        feedback=int(from_feedback.sum()),
+        feedback_over_outcome=int(over.sum()),
+        feedback_changed_label=int((over & (both["outcome"] != both["verdict"])).sum()),
+    )
+    labelled = both[[*keys, "label", "label_source"]].sort_values(["vaga", "candidate"])
+    return labelled.reset_index(drop=True), sources
+
+
+def _load_training_frame(
+    engine: Engine,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, LabelSources]:
     prospects = data.load_prospects(engine)
-    labelled = prospects[prospects["label"].notna()].reset_index(drop=True)
+    decided = prospects[prospects["label"].notna()]
+    labelled, sources = combine_labels(decided, data.load_feedback_labels(engine))
     if len(labelled) < MIN_LABELLED_PAIRS or labelled["label"].nunique() < 2:
         raise InvalidInputError(
             f"the match model needs at least {MIN_LABELLED_PAIRS} prospects with a final status (approved "
-            f"and rejected) whose candidate and opening are both imported; found {len(labelled)}. "
-            "Import the recruiting data first (applicants, vagas and prospects)."
+            f"and rejected) or recruiter feedback, whose candidate and opening are both imported; found "
+            f"{len(labelled)}. Import the recruiting data first (applicants, vagas and prospects)."
         )
     candidates = data.load_candidates(engine, codes=set(labelled["candidate"]))
     vagas = data.load_vagas(engine, codes=set(labelled["vaga"]))
     pairs = make_pair_frame(candidates, vagas, zip(labelled["candidate"], labelled["vaga"], strict=True))
-    pairs = pairs.merge(labelled[["candidate", "vaga", "label"]], on=["candidate", "vaga"], how="inner")
-    return pairs, candidates, vagas
+    pairs = pairs.merge(labelled, on=["candidate", "vaga"], how="inner")
+    return pairs, candidates, vagas, sources
 
 
 def train_match_model(
@@ -274,8 +315,8 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 
-    report(0.05, "Reading labelled prospects")
-    pairs, candidates, vagas = _load_training_frame(engine)
+    report(0.05, "Reading labelled prospects and feedback")
+    pairs, candidates, vagas, sources = _load_training_frame(engine)
     y = pairs["label"].astype(int).to_numpy()
     train_idx, test_idx = _grouped_split(y, pairs["vaga"].to_numpy(), random_state)
 
@@ -320,6 +361,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     reference["candidate"] = pairs["candidate"].astype(str).to_numpy()
     reference["vaga"] = pairs["vaga"].astype(str).to_numpy()
     reference["label"] = y
+    reference["label_source"] = pairs["label_source"].to_numpy()
     held_out = np.zeros(len(y), dtype=bool)
     held_out[test_idx] = True
     reference["held_out"] = held_out
@@ -350,6 +392,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             "openings": int(pairs["vaga"].nunique()),
             "candidates": int(pairs["candidate"].nunique()),
             "label_counts": {"approved": int(y.sum()), "rejected": int(len(y) - y.sum())},
+            "label_sources": asdict(sources) | {"rule": LABEL_RULE},
         },
         "features": {"categorical": list(CATEGORICAL_FEATURES), "numeric": list(NUMERIC_FEATURES)},
         "excluded_attributes": {

@@ -2,6 +2,7 @@
 
 from hr_core.models.audit import AuditEvent
 from hr_core.models.auth import ApiKey, User
+from hr_core.models.feedback import MatchFeedback
 from hr_core.models.hr import Department, HiredEmployee, Job
 from hr_core.models.jobs import AppSetting, BackgroundJob
 from hr_core.models.recruiting import (
@@ -22,6 +23,7 @@ __all__ = [
     "Department",
     "HiredEmployee",
     "Job",
+    "MatchFeedback",
     "PipelineOpening",
     "Prospect",
     "ProspectNote",

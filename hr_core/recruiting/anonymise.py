@@ -12,6 +12,7 @@ from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.db import begin
 from hr_core.errors import HRCoreError, NotFoundError
+from hr_core.models.feedback import MatchFeedback
 from hr_core.recruiting.core_tables import CANDIDATES, PROSPECTS
 from hr_core.recruiting.records import build_candidate_record, build_candidate_row
 
@@ -76,7 +77,8 @@ def _erase(record: dict[str, Any]) -> int:
 
 
 def anonymise_candidate(*, engine: Engine, actor: Actor, codigo: str) -> AnonymiseResult:
-    """Erase name, CPF, e-mails, phones, address, CV texts and protected attributes of one candidate.
+    """Erase name, CPF, e-mails, phones, address, CV texts, protected attributes and the reasons of
+    match feedback on one candidate.
 
     The candidate's code, city/state, professional profile and every application's stage and dates
     stay, so pipeline statistics are unchanged; the names copied into their applications are erased
@@ -107,6 +109,10 @@ def anonymise_candidate(*, engine: Engine, actor: Actor, codigo: str) -> Anonymi
                         .where(PROSPECTS.c.id == prospect_id)
                         .values(nome=ERASED, raw=cleaned)
                     )
+                # Recruiters' reasons may quote the person; the verdicts (good / wrong) stay.
+                conn.execute(
+                    update(MatchFeedback).where(MatchFeedback.candidate_codigo == code).values(reason=ERASED)
+                )
         except sa_exc.SQLAlchemyError as e:
             raise HRCoreError(f"candidate {code!r} was not anonymised; the database refused: {e}") from e
         result = AnonymiseResult(code, erased, len(applications))

@@ -1,4 +1,5 @@
-"""Write the recruiting tables back as applicants.json, vagas.json and prospects.json."""
+"""Write the recruiting tables back as applicants.json, vagas.json and prospects.json, and recruiters'
+match feedback beside them as match_feedback.csv (formula-safe)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
 from sqlalchemy import Engine, Table, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.errors import DatabaseUnavailableError
+from hr_core.exports import to_csv_bytes
+from hr_core.ml.feedback import list_feedback
 from hr_core.models.recruiting import Prospect
 from hr_core.progress import Progress
 from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
@@ -21,6 +25,8 @@ from hr_core.recruiting.records import build_candidate_record, build_opening_rec
 from hr_core.storage import make_storage
 
 PAGE = 1000
+FEEDBACK_FILE = "match_feedback.csv"
+FEEDBACK_COLUMNS = ["id", "candidate", "vaga", "verdict", "reason", "source", "username", "created_at"]
 
 
 def _pages(engine: Engine, table: Table, key: str) -> Iterator[list[dict[str, Any]]]:
@@ -84,10 +90,17 @@ def _openings(engine: Engine) -> Iterator[tuple[str, Any]]:
             yield row["vaga_codigo"], build_opening_record(row, grouped.get(row["vaga_codigo"], []))
 
 
+def _feedback_csv(engine: Engine, actor: Actor) -> tuple[bytes, int]:
+    """Every verdict ever given, oldest first (the history, not only the latest per pair)."""
+    rows = [f.as_dict() for f in reversed(list_feedback(engine=engine, actor=actor, limit=None))]
+    return to_csv_bytes(pd.DataFrame(rows, columns=FEEDBACK_COLUMNS)), len(rows)
+
+
 def export_recruiting(
     *, engine: Engine, actor: Actor, out: str, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Write applicants.json, vagas.json and prospects.json to a folder or s3://bucket/prefix."""
+    """Write applicants.json, vagas.json, prospects.json and match_feedback.csv to a folder or
+    s3://bucket/prefix."""
     parts = (
         ("applicants.json", _candidates),
         ("vagas.json", _vagas),
@@ -105,6 +118,8 @@ def export_recruiting(
                     with open(path, "w", encoding="utf-8") as fh:
                         counts[name] = _write_pairs(fh, produce(engine))
                     store.put_file(name, path)
+                feedback, counts[FEEDBACK_FILE] = _feedback_csv(engine, actor)
+                store.put_bytes(FEEDBACK_FILE, feedback)
             with engine.connect() as conn:
                 counts["prospect_rows"] = int(
                     conn.execute(select(func.count()).select_from(Prospect)).scalar_one()
@@ -113,6 +128,6 @@ def export_recruiting(
             raise DatabaseUnavailableError(f"cannot read the recruiting tables for the export: {e}") from e
         if progress is not None:
             progress(1.0, "export finished")
-        result = {"out": store.url, "files": [p[0] for p in parts], "counts": counts}
+        result = {"out": store.url, "files": [*(p[0] for p in parts), FEEDBACK_FILE], "counts": counts}
         audit.details.update(result)
     return result
