@@ -11,7 +11,6 @@ from hr_core.errors import HRCoreError
 from hr_core.i18n import format_percent
 from hr_core.ml import match
 from hr_core.ml.profiles import recommend_for_profile
-from hr_core.ml.reasons import get_base_rate
 from hr_core.recruiting.cv_text import CV_SUFFIXES, FreeProfile, extract_cv_text
 from hr_core.recruiting.editing import CandidateForm, save_candidate
 from hr_core.vocabulary import ACADEMIC_LEVELS, LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
@@ -84,7 +83,7 @@ if st.button(_("Find openings"), key="cv_find", type="primary", icon=":material/
     if profile.is_empty():
         st.warning(_("Paste or upload a CV, or fill in some profile details first."))
     else:
-        sha = str(card.get("sha256")) if card is not None else ""
+        sha = card.sha256 if card is not None else ""
         try:
             st.session_state[RESULTS_KEY] = (
                 profile,
@@ -143,7 +142,7 @@ pick = st.selectbox(
 chosen = found_by_code[pick]
 if chosen.probability is not None:
     st.metric(_("Match probability"), format_percent(chosen.probability, current_locale()))
-    base_rate = get_base_rate(card)
+    base_rate = card.base_rate if card is not None else None
     if base_rate is not None:
         st.caption(
             _("base rate {rate}: share of past decided applications that were approved").format(

@@ -10,11 +10,12 @@ import streamlit as st
 
 from hr_core.access import Action, may
 from hr_core.errors import HRCoreError
-from hr_core.i18n import format_percent
+from hr_core.i18n import format_number, format_percent
 from hr_core.jobs import JobInfo
 from hr_core.ml import match
-from hr_core.ml.reasons import describe_reason, get_base_rate
+from hr_core.ml.reasons import describe_reason
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
+from pages._model_card import show_model_card
 from pages._shared import (
     _,
     clear_data_caches,
@@ -34,6 +35,11 @@ PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code,
 TRAIN_JOB_KEY = "ms_train_job"
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
+locale = current_locale()
+
+
+def _any(value: str) -> str:
+    return value or _("(any)")
 
 
 def _gauge(probability: float) -> go.Figure:
@@ -51,25 +57,28 @@ def _gauge(probability: float) -> go.Figure:
                     {"range": [66, 100], "color": "#e8f5e9"},
                 ],
             },
-            title={"text": "Match probability"},
+            title={"text": _("Match probability")},
         )
     )
     fig.update_layout(height=260, margin={"l": 20, "r": 20, "t": 50, "b": 10})
     return fig
 
 
-def _show_score(score: match.MatchScore, key: str) -> None:
+def _show_score(score: match.MatchScore, key: str, base_rate: float | None) -> None:
     c1, c2 = st.columns([1, 1])
     with c1:
         st.plotly_chart(_gauge(score.probability), width="stretch", key=f"{key}_gauge")
         st.caption(
-            f"Probability {score.probability:.4f} · candidate {score.candidate} · opening {score.vaga}"
+            _("Probability {probability} · candidate {candidate} · opening {opening}").format(
+                probability=format_number(score.probability, locale, digits=4),
+                candidate=score.candidate,
+                opening=score.vaga,
+            )
         )
-        base_rate = get_base_rate(card)
         if base_rate is not None:
             st.caption(
                 _("base rate {rate}: share of past decided applications that were approved").format(
-                    rate=format_percent(base_rate, current_locale())
+                    rate=format_percent(base_rate, locale)
                 )
             )
     with c2:
@@ -95,31 +104,43 @@ def _show_score(score: match.MatchScore, key: str) -> None:
                 )
             )
             fig.update_layout(
-                title="Reasons for (green) and against (red)",
+                title=_("Reasons for (green) and against (red)"),
                 height=300,
                 margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                xaxis_title="change in probability vs a typical pair",
+                xaxis_title=_("Change in probability compared with a typical pair"),
             )
             st.plotly_chart(fig, width="stretch", key=f"{key}_reasons")
         else:
-            st.info("No feature moves this pair away from a typical pair.")
+            st.info(_("No feature moves this pair away from a typical pair."))
     s1, s2 = st.columns(2)
-    s1.markdown("**Matched skills** " + (", ".join(safe_code(s) for s in score.matched_skills) or "none"))
-    s2.markdown("**Missing skills** " + (", ".join(safe_code(s) for s in score.missing_skills) or "none"))
+    none = _("none")
+    s1.markdown(
+        _("**Matched skills**") + " " + (", ".join(safe_code(s) for s in score.matched_skills) or none)
+    )
+    s2.markdown(
+        _("**Missing skills**") + " " + (", ".join(safe_code(s) for s in score.missing_skills) or none)
+    )
 
 
 def _retrained(job: JobInfo) -> None:
     clear_data_caches()
-    st.success(f"Model retrained: ROC AUC {job.result['roc_auc']:.3f}, PR AUC {job.result['pr_auc']:.3f}.")
+    st.success(
+        _("Model retrained: ROC AUC {roc_auc}, PR AUC {pr_auc}.").format(
+            roc_auc=format_number(job.result["roc_auc"], locale, digits=3),
+            pr_auc=format_number(job.result["pr_auc"], locale, digits=3),
+        )
+    )
 
 
-st.title("Match scoring")
-st.caption("How likely a candidate is to be approved for an opening, learned from past prospect outcomes.")
+st.title(_("Match scoring"))
+st.caption(
+    _("How likely a candidate is to be approved for an opening, learnt from past application outcomes.")
+)
 
 if may(actor.role, Action.MODEL_TRAIN):
-    with st.expander("Retrain the model", icon=":material/model_training:"):
-        st.write("Trains on every prospect with a final status (approved/hired or rejected/withdrew).")
-        if st.button("Retrain now", key="ms_retrain", type="primary"):
+    with st.expander(_("Retrain the model"), icon=":material/model_training:"):
+        st.write(_("Trains on every prospect with a final status (approved/hired or rejected/withdrew)."))
+        if st.button(_("Retrain now"), key="ms_retrain", type="primary"):
             start_job(TRAIN_JOB_KEY, "ml.train")
         # Training runs as a job: it goes on if this page is left, and its progress shows here.
         follow_job(TRAIN_JOB_KEY, on_success=_retrained)
@@ -131,16 +152,20 @@ except HRCoreError as e:
     st.stop()
 if card is None:
     st.info(
-        "No match model is trained yet. An admin can train it here or with `python -m hr_core train-match`."
+        _(
+            "No match model is trained yet. An admin can train it here or with `python -m hr_core train-match`."
+        )
     )
     st.stop()
 try:
-    model = get_match_model(str(card.get("sha256")))
+    model = get_match_model(card.sha256)
 except HRCoreError as e:
     show_error(e)
     st.stop()
 
-pick_tab, form_tab, card_tab = st.tabs(["Stored candidate and opening", "Fill in a form", "Model card"])
+pick_tab, form_tab, card_tab = st.tabs(
+    [_("Stored candidate and opening"), _("Fill in a form"), _("About the model")]
+)
 
 with pick_tab:
     try:
@@ -149,7 +174,7 @@ with pick_tab:
         show_error(e)
         st.stop()
     if not cand_labels or not vaga_labels:
-        st.info("Import candidates and openings to score stored pairs, or use the form.")
+        st.info(_("Import candidates and openings to score stored pairs, or use the form."))
     else:
         preselect = st.session_state.pop(PRESELECT_KEY, None)
         if isinstance(preselect, dict):
@@ -159,9 +184,11 @@ with pick_tab:
                 st.session_state["ms_vaga"] = preselect["vaga"]
         c1, c2 = st.columns(2)
         candidate = c1.selectbox(
-            "Candidate", list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
+            _("Candidate"), list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
         )
-        vaga = c2.selectbox("Opening", list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga")
+        vaga = c2.selectbox(
+            _("Opening"), list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga"
+        )
         try:
             score = match.score_match(
                 engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga
@@ -169,27 +196,27 @@ with pick_tab:
         except HRCoreError as e:
             show_error(e)
         else:
-            _show_score(score, "ms_pair")
+            _show_score(score, "ms_pair", card.base_rate)
 
 with form_tab:
     with st.form("ms_form"):
-        st.markdown("**Candidate**")
+        st.markdown(_("**Candidate**"))
         f1, f2, f3 = st.columns(3)
-        c_title = f1.text_input("Professional title", key="ms_f_c_title")
-        c_level = f2.selectbox("Professional level", LEVELS, key="ms_f_c_level")
-        c_english = f3.selectbox("English", ENGLISH, key="ms_f_c_english")
-        c_skills = st.text_area("Technical knowledge", key="ms_f_c_skills", height=80)
-        c_local = st.text_input("Location (city, state)", key="ms_f_c_local")
-        st.markdown("**Opening**")
+        c_title = f1.text_input(_("Professional title"), key="ms_f_c_title")
+        c_level = f2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_c_level")
+        c_english = f3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_c_english")
+        c_skills = st.text_area(_("Technical skills"), key="ms_f_c_skills", height=80)
+        c_local = st.text_input(_("Location (city, state)"), key="ms_f_c_local")
+        st.markdown(_("**Opening**"))
         g1, g2, g3 = st.columns(3)
-        v_title = g1.text_input("Title", key="ms_f_v_title")
-        v_level = g2.selectbox("Professional level", LEVELS, key="ms_f_v_level")
-        v_english = g3.selectbox("English", ENGLISH, key="ms_f_v_english")
-        v_skills = st.text_area("Technical and behavioural competences", key="ms_f_v_skills", height=80)
+        v_title = g1.text_input(_("Title"), key="ms_f_v_title")
+        v_level = g2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_v_level")
+        v_english = g3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_v_english")
+        v_skills = st.text_area(_("Technical and behavioural competences"), key="ms_f_v_skills", height=80)
         h1, h2 = st.columns(2)
-        v_city = h1.text_input("City", key="ms_f_v_city")
-        v_state = h2.text_input("State", key="ms_f_v_state")
-        submitted = st.form_submit_button("Score", key="ms_f_submit", type="primary")
+        v_city = h1.text_input(_("City"), key="ms_f_v_city")
+        v_state = h2.text_input(_("State"), key="ms_f_v_state")
+        submitted = st.form_submit_button(_("Score"), key="ms_f_submit", type="primary")
     if submitted:
         form_candidate = {
             "titulo_profissional": c_title,
@@ -207,43 +234,10 @@ with form_tab:
             "estado": v_state,
         }
         try:
-            _show_score(match.score_records(model=model, candidate=form_candidate, vaga=form_vaga), "ms_form")
+            scored = match.score_records(model=model, candidate=form_candidate, vaga=form_vaga)
+            _show_score(scored, "ms_form", card.base_rate)
         except HRCoreError as e:
             show_error(e)
 
 with card_tab:
-    metrics = card.get("metrics", {})
-    baselines = card.get("baselines", {})
-    data = card.get("data", {})
-    k1, k2, k3, k4 = st.columns(4)
-    k1.metric("ROC AUC (held-out openings)", f"{metrics.get('roc_auc', 0):.3f}", border=True)
-    k2.metric("PR AUC", f"{metrics.get('pr_auc', 0):.3f}", border=True)
-    k3.metric("Brier score", f"{metrics.get('brier', 0):.3f}", border=True)
-    k4.metric("Training pairs", f"{data.get('n_train', 0):,} + {data.get('n_test', 0):,} test", border=True)
-    st.caption(f"Trained {card.get('trained_at')} · {card.get('estimator')} · {card.get('split')}")
-    if baselines:
-        rows = [{"model": "this model", **metrics}] + [{"model": k, **v} for k, v in baselines.items()]
-        st.markdown("**Compared with simple baselines** (same held-out openings)")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="ms_baselines")
-    bins = pd.DataFrame(card.get("calibration", []))
-    if not bins.empty:
-        fig = go.Figure()
-        fig.add_scatter(
-            x=[0, 1], y=[0, 1], mode="lines", name="perfect", line={"dash": "dot", "color": "gray"}
-        )
-        fig.add_scatter(
-            x=bins["mean_predicted"],
-            y=bins["observed_rate"],
-            mode="lines+markers",
-            name="model",
-            text=bins["count"],
-        )
-        fig.update_layout(
-            title="Calibration: predicted vs observed approval rate",
-            xaxis_title="mean predicted probability",
-            yaxis_title="observed rate",
-            height=320,
-        )
-        st.plotly_chart(fig, width="stretch", key="ms_calibration")
-    with st.expander("Full model card (JSON)"):
-        st.json(card)
+    show_model_card(card, actor, key="ms_card")

@@ -10,12 +10,15 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from hr_core.errors import HRCoreError
+from hr_core.i18n import format_number, format_percent
 from hr_core.jobs import JobInfo
 from hr_core.ml import match, recommend
 from hr_core.settings import get_settings
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._shared import (
+    _,
     clear_data_caches,
+    current_locale,
     download_buttons,
     follow_job,
     get_engine,
@@ -33,9 +36,15 @@ PRESELECT_KEY = "match_preselect"
 INDEX_JOB_KEY = "rec_index_job"
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
+FOR_CANDIDATE, FOR_OPENING = "openings", "candidates"
+locale = current_locale()
 
 
-@st.cache_resource(show_spinner="Opening the indexes…", max_entries=2)
+def _any(value: str) -> str:
+    return value or _("(any)")
+
+
+@st.cache_resource(show_spinner=_("Opening the indexes…"), max_entries=2)
 def _indexes(models_dir: str, signature: str) -> dict[recommend.Kind, recommend.VectorIndex]:
     """Both verified indexes; keyed by their build time so a rebuild reopens them."""
     return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
@@ -45,7 +54,10 @@ def _rebuilt(job: JobInfo) -> None:
     _indexes.clear()
     clear_data_caches()
     st.success(
-        f"Indexes rebuilt: {job.result['vagas']:,} openings and {job.result['candidates']:,} candidates."
+        _("Indexes rebuilt: {openings} openings and {candidates} candidates.").format(
+            openings=format_number(job.result["vagas"], locale),
+            candidates=format_number(job.result["candidates"], locale),
+        )
     )
 
 
@@ -55,13 +67,16 @@ def _open_match_page(candidate: str, vaga: str) -> None:
         st.switch_page(st.Page(REPO / "pages/match_scoring.py"))
     except StreamlitAPIException:
         # Outside the app's navigation (a page run on its own) there is no page to switch to.
-        st.info("The pair is selected: open Match scoring to see its score.")
+        st.info(_("The pair is selected: open Match scoring to see its score."))
 
 
-st.title("Recommendations")
+st.title(_("Recommendations"))
 st.caption(
-    "Similar meaning (all-MiniLM-L6-v2 embeddings) and shared words (BM25) of CVs and job descriptions, "
-    "fused; the match probability beside each result when the match model is trained."
+    _(
+        "Openings for a candidate, or candidates for an opening: CVs and job descriptions compared by "
+        "meaning (a language model, all-MiniLM-L6-v2) and by shared words (BM25), the two orders fused; "
+        "the match probability beside each result once the match model is trained."
+    )
 )
 
 engine = get_engine()
@@ -74,29 +89,29 @@ except HRCoreError as e:
 if status.building:
     show_index_build_progress()
 c1, c2, c3 = st.columns([1, 1, 1])
-c1.metric("Openings indexed", f"{status.counts.get('vagas', 0):,}", border=True)
-c2.metric("Candidates indexed", f"{status.counts.get('candidates', 0):,}", border=True)
-c3.metric(
-    "Index", "being built" if status.building else "stale" if status.stale else "up to date", border=True
-)
+c1.metric(_("Openings indexed"), format_number(status.counts.get("vagas", 0), locale), border=True)
+c2.metric(_("Candidates indexed"), format_number(status.counts.get("candidates", 0), locale), border=True)
+state = _("being built") if status.building else _("stale") if status.stale else _("up to date")
+c3.metric(_("Index"), state, border=True)
 if status.built and status.stale and not status.building:
-    st.warning(status.message + " Results may miss new people or openings.", icon=":material/update:")
+    st.warning(status.message + " " + _("Results may miss new people or openings."), icon=":material/update:")
 with st.expander(
-    "Rebuild the indexes", icon=":material/refresh:", expanded=not status.built and not status.building
+    _("Rebuild the indexes"), icon=":material/refresh:", expanded=not status.built and not status.building
 ):
-    st.write("Encodes the openings and candidates that are new or changed since the last build.")
-    if st.button("Rebuild now", key="rec_rebuild", type="primary", disabled=status.building):
+    st.write(_("Encodes the openings and candidates that are new or changed since the last build."))
+    if st.button(_("Rebuild now"), key="rec_rebuild", type="primary", disabled=status.building):
         start_job(INDEX_JOB_KEY, "ml.build_index")
     # The build runs as a job: it goes on if this page is left, and its progress shows here.
     if follow_job(INDEX_JOB_KEY, on_success=_rebuilt):
         status = recommend.get_index_status(engine)
 if not status.built:
     if status.building:
-        st.info("Recommendations appear here as soon as the indexes are built.")
+        st.info(_("Recommendations appear here as soon as the indexes are built."))
     else:
+        failed = status.message if status.build.state in ("failed", "interrupted") else ""
         st.info(
-            f"The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`. "
-            f"{status.message if status.build.state in ('failed', 'interrupted') else ''}"
+            _("The indexes are not built yet: rebuild them above or run `python -m hr_core build-index`.")
+            + (" " + failed if failed else "")
         )
     st.stop()
 
@@ -108,39 +123,54 @@ except HRCoreError as e:
     st.stop()
 
 mode = st.radio(
-    "Recommend", ["Openings for a candidate", "Candidates for an opening"], horizontal=True, key="rec_mode"
+    _("Recommend"),
+    [FOR_CANDIDATE, FOR_OPENING],
+    format_func=lambda m: (
+        _("Openings for a candidate") if m == FOR_CANDIDATE else _("Candidates for an opening")
+    ),
+    horizontal=True,
+    key="rec_mode",
 )
-for_candidate = mode == "Openings for a candidate"
+for_candidate = mode == FOR_CANDIDATE
 labels = cand_labels if for_candidate else vaga_labels
 indexed = [c for c in labels if c in indexes["candidates" if for_candidate else "vagas"].positions]
 if not indexed:
-    st.info("Nothing to recommend from yet: no indexed candidate or opening exists in the database.")
+    st.info(_("Nothing to recommend from yet: no indexed candidate or opening exists in the database."))
     st.stop()
 left, right = st.columns([3, 1])
 code = left.selectbox(
-    "Candidate" if for_candidate else "Opening", indexed, format_func=labels.__getitem__, key="rec_code"
+    _("Candidate") if for_candidate else _("Opening"), indexed, format_func=labels.__getitem__, key="rec_code"
 )
-k = right.slider("How many", 1, 50, 10, key="rec_k")
-with st.expander("Filters", icon=":material/filter_list:"):
+k = right.slider(_("How many"), 1, 50, 10, key="rec_k")
+with st.expander(_("Filters"), icon=":material/filter_list:"):
     f1, f2, f3, f4 = st.columns(4)
-    city = f1.text_input("City", key="rec_city")
-    level = f2.selectbox("Professional level", LEVELS, key="rec_level")
-    english = f3.selectbox("English", ENGLISH, key="rec_english")
+    city = f1.text_input(_("City"), key="rec_city")
+    level = f2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="rec_level")
+    english = f3.selectbox(_("English"), ENGLISH, format_func=_any, key="rec_english")
     pcd = f4.checkbox(
-        "PcD-reserved only",
+        _("PcD-reserved only"),
         key="rec_pcd",
-        help="Eligibility filter you turn on: only openings reserved for people with disabilities (PcD), "
-        "or only candidates who declared PcD. It is never part of any score.",
+        help=_(
+            "Eligibility filter you turn on: only openings reserved for people with disabilities (PcD), "
+            "or only candidates who declared PcD. It is never part of any score."
+        ),
     )
 filters = recommend.RecommendFilters(city=city or None, level=level or None, english=english or None, pcd=pcd)
 by_probability = st.toggle(
-    "Order by match probability",
+    _("Order by match probability"),
     key="rec_rerank",
-    help="Off: meaning and shared words fused (the better order on real data). "
-    "On: the first 50 of that order re-ranked by the match model's probability.",
+    help=_(
+        "Off: meaning and shared words fused (the better order on real data). "
+        "On: the first 50 of that order re-ranked by the match model's probability."
+    ),
 )
 
-card = match.read_model_card()
+try:
+    card = match.read_model_card()
+except HRCoreError as e:
+    show_error(e)
+    card = None
+sha256 = card.sha256 if card is not None else ""
 try:
     result = recommend.recommend(
         engine=engine,
@@ -150,8 +180,9 @@ try:
         k=k,
         filters=filters,
         indexes=indexes,
-        get_model=lambda: get_match_model(str((card or {}).get("sha256"))),
+        get_model=lambda: get_match_model(sha256),
         method="hybrid+rerank" if by_probability else recommend.DEFAULT_METHOD,
+        _=_,
     )
 except HRCoreError as e:
     show_error(e)
@@ -178,43 +209,71 @@ rows = pd.DataFrame(
     ]
 )
 if rows.empty:
-    st.info("No result passes these filters; loosen them to see more.")
+    st.info(_("No result passes these filters; loosen them to see more."))
     st.stop()
 if result.note:
     st.caption(result.note)
 if result.base_rate is not None:
-    st.caption(f"Base rate: {result.base_rate:.1%} of past decided applications were approved.")
+    st.caption(
+        _(
+            "Match probability: the chance of approval the model learnt from past decisions; "
+            "base rate {rate} (share of past decided applications that were approved)."
+        ).format(rate=format_percent(result.base_rate, locale))
+    )
 
 name_col = "title" if for_candidate else "name"
 measure = "probability" if result.reranked else "score"
+# Shown headers in plain words (the data keeps its keys, so tests read the same columns).
+headers = {
+    "vaga": _("Opening code"),
+    "candidate": _("Candidate code"),
+    "title": _("Title"),
+    "name": _("Name"),
+    "probability": _("Match probability"),
+    "score": _("Similarity of meaning"),
+    "lexical_score": _("Shared words (BM25)"),
+    "fused_rank": _("Rank"),
+    "matched_skills": _("Matched skills"),
+    "missing_skills": _("Missing skills"),
+    "city": _("City"),
+    "level": _("Professional level"),
+    "reasons": _("Why"),
+}
 fig = px.bar(
     rows.iloc[::-1], x=measure, y=rows.iloc[::-1][other] + " · " + rows.iloc[::-1][name_col], orientation="h"
 )
 fig.update_layout(
     height=max(220, 28 * len(rows)),
     yaxis_title="",
-    xaxis_title="match probability" if result.reranked else "cosine similarity",
+    xaxis_title=_("Match probability")
+    if result.reranked
+    else _("Similarity of meaning (0 = unrelated, 1 = the same)"),
+    title=_("Best first"),
 )
+fig.update_xaxes(rangemode="tozero")
 st.plotly_chart(fig, width="stretch", key="rec_chart")
 st.dataframe(
     rows,
     hide_index=True,
     key="rec_table",
     column_config={
-        "score": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f"),
-        "probability": st.column_config.NumberColumn("match probability", format="%.3f"),
-        "lexical_score": st.column_config.NumberColumn("shared words (BM25)", format="%.1f"),
-        "fused_rank": st.column_config.NumberColumn("fused rank"),
+        **headers,
+        "score": st.column_config.ProgressColumn(
+            headers["score"], min_value=0.0, max_value=1.0, format="%.3f"
+        ),
+        "probability": st.column_config.NumberColumn(headers["probability"], format="percent"),
+        "lexical_score": st.column_config.NumberColumn(headers["lexical_score"], format="%.1f"),
+        "fused_rank": st.column_config.NumberColumn(headers["fused_rank"]),
     },
 )
-download_buttons(rows, "recommendations", key="rec_download")
+download_buttons(rows.rename(columns=headers), "recommendations", key="rec_download")
 
-st.markdown("**Score a pair in detail**")
+st.markdown(_("**Score a pair in detail**"))
 target = st.selectbox(
-    "Result",
+    _("Result"),
     list(rows[other]),
     format_func=lambda c: f"{c} · {rows.set_index(other).loc[c, name_col]}",
     key="rec_pick",
 )
-if st.button("Open in Match scoring", key="rec_score_pair", icon=":material/speed:"):
+if st.button(_("Open in Match scoring"), key="rec_score_pair", icon=":material/speed:"):
     _open_match_page(code if for_candidate else target, target if for_candidate else code)

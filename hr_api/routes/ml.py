@@ -160,7 +160,7 @@ def post_recommendations(runtime: RuntimeDep, actor: ActorDep, body: RecommendIn
 def get_model(actor: ActorDep) -> ModelCardOut:
     """The match model's card: data, metrics, baseline, excluded attributes (trained=false before training)."""
     card = get_model_card(actor=actor)
-    return ModelCardOut(trained=card is not None, card=card)
+    return ModelCardOut(trained=card is not None, card=card.as_dict() if card else None)
 
 
 @router.get(

@@ -73,7 +73,7 @@ def get_latest_drift_summary() -> dict[str, Any] | None:
 def load_reference_data(model: MatchModel) -> pd.DataFrame:
     """The training features and probabilities saved with the model, after a hash check."""
     _, _, reference_path = get_model_paths()
-    expected = (model.card.get("reference_data") or {}).get("sha256")
+    expected = model.card.reference_sha256 if model.card else None
     verify_hash(reference_path, expected, what="the model's reference data", fix=RETRAIN_HINT)
     return pd.read_parquet(reference_path)
 

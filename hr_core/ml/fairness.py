@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.errors import InvalidInputError, ModelError
+from hr_core.i18n import N_
 from hr_core.ml import data
 from hr_core.ml.artifacts import get_models_dir, read_json, write_json
 from hr_core.ml.features import normalise_text
@@ -33,7 +34,11 @@ FOUR_FIFTHS = 0.8
 TOP_K = 10
 NOT_STATED = "(not stated)"
 ATTRIBUTES: tuple[str, ...] = ("sexo", "pcd", "age_band")
-ATTRIBUTE_LABELS: dict[str, str] = {"sexo": "sex", "pcd": "disability (PcD)", "age_band": "age band"}
+ATTRIBUTE_LABELS: dict[str, str] = {
+    "sexo": N_("sex"),
+    "pcd": N_("disability (PcD)"),
+    "age_band": N_("age band"),
+}
 # Selection rates compared with the four-fifths rule; the model's own two raise the model flag.
 RATES: dict[str, str] = {
     "historical_selection_rate": "historical selection rate",
@@ -41,7 +46,7 @@ RATES: dict[str, str] = {
     "selection_rate_top10": "share in top-10 recommendations",
 }
 MODEL_RATES: tuple[str, ...] = ("selection_rate_at_threshold", "selection_rate_top10")
-NOT_A_DECISION = (
+NOT_A_DECISION = N_(
     "Nothing here is an automated decision: the figures show where the history or the model treat groups "
     "differently, so that people can look closer. Protected attributes are never inputs of the model."
 )
@@ -355,7 +360,7 @@ def run_fairness_report(*, engine: Engine, actor: Actor, out: Path | None = None
             engine=engine,
             model=model,
             reference=reference,
-            threshold=float(model.card.get("operating_threshold", 0.5)),
+            threshold=model.card.operating_threshold if model.card else 0.5,
         )
         save_fairness_report(report)
         if out is not None:

@@ -7,9 +7,10 @@ import datetime as dt
 import os
 import platform
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -99,14 +100,190 @@ class MatchScore:
         }
 
 
+@dataclass(frozen=True)
+class ModelMetrics:
+    """How well a model ranks and how honest its probabilities are, on the held-out openings."""
+
+    roc_auc: float
+    pr_auc: float
+    brier: float
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ModelMetrics:
+        return cls(roc_auc=float(raw["roc_auc"]), pr_auc=float(raw["pr_auc"]), brier=float(raw["brier"]))
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Held-out pairs whose probability fell in one band: what the model said and what happened."""
+
+    bin: str
+    count: int
+    mean_predicted: float
+    observed_rate: float
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What the model learnt from: decided prospects, split by opening into training and test pairs."""
+
+    pairs: int
+    n_train: int
+    n_test: int
+    openings: int
+    candidates: int
+    approved: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """The trained model's card: data, features, what it never reads, metrics, baselines, hashes.
+
+    `as_dict()` gives the card exactly as stored (what the HTTP API returns)."""
+
+    sha256: str
+    trained_at: str
+    estimator: str
+    split: str
+    data: TrainingData
+    categorical_features: tuple[str, ...]
+    numeric_features: tuple[str, ...]
+    protected_attributes: tuple[str, ...]
+    eligibility_filters: tuple[str, ...]
+    metrics: ModelMetrics
+    baselines: Mapping[str, ModelMetrics]
+    operating_threshold: float
+    calibration: tuple[CalibrationBin, ...]
+    reference_sha256: str | None
+    reference_rows: int | None
+    library_versions: Mapping[str, str]
+    stored: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, where: str = "the match model card") -> ModelCard:
+        """Read a stored card; ModelError naming the missing part when it is not a card this code wrote."""
+        try:
+            data, counts = raw["data"], raw["data"].get("label_counts", {})
+            excluded = raw.get("excluded_attributes") or {}
+            reference = raw.get("reference_data") or {}
+            return cls(
+                sha256=str(raw["sha256"]),
+                trained_at=str(raw.get("trained_at", "")),
+                estimator=str(raw.get("estimator", "")),
+                split=str(raw.get("split", "")),
+                data=TrainingData(
+                    pairs=int(data.get("pairs", data["n_train"] + data["n_test"])),
+                    n_train=int(data["n_train"]),
+                    n_test=int(data["n_test"]),
+                    openings=int(data.get("openings", 0)),
+                    candidates=int(data.get("candidates", 0)),
+                    approved=int(counts.get("approved", 0)),
+                    rejected=int(counts.get("rejected", 0)),
+                ),
+                categorical_features=tuple(raw.get("features", {}).get("categorical", ())),
+                numeric_features=tuple(raw.get("features", {}).get("numeric", ())),
+                protected_attributes=tuple(excluded.get("protected", ())),
+                eligibility_filters=tuple(excluded.get("eligibility_filters", ())),
+                metrics=ModelMetrics.from_dict(raw["metrics"]),
+                baselines={k: ModelMetrics.from_dict(v) for k, v in (raw.get("baselines") or {}).items()},
+                operating_threshold=float(raw.get("operating_threshold", 0.5)),
+                calibration=tuple(
+                    CalibrationBin(
+                        bin=str(b["bin"]),
+                        count=int(b["count"]),
+                        mean_predicted=float(b["mean_predicted"]),
+                        observed_rate=float(b["observed_rate"]),
+                    )
+                    for b in raw.get("calibration") or ()
+                ),
+                reference_sha256=reference.get("sha256"),
+                reference_rows=reference.get("rows"),
+                library_versions=dict(raw.get("library_versions") or {}),
+                stored=raw,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ModelError(f"{where} lacks or garbles {e}; {RETRAIN_HINT}") from e
+
+    def as_dict(self) -> dict[str, Any]:
+        """The card as stored (JSON-ready)."""
+        return dict(self.stored)
+
+    @property
+    def base_rate(self) -> float | None:
+        """Share of past decided applications that were approved (shown beside every probability)."""
+        decided = self.data.approved + self.data.rejected
+        return self.data.approved / decided if decided else None
+
+    @property
+    def calibration_error(self) -> float | None:
+        """Expected calibration error on the held-out pairs: the count-weighted gap between the
+        probability said and the rate observed, over the calibration bands."""
+        total = sum(b.count for b in self.calibration)
+        if not total:
+            return None
+        return sum(b.count * abs(b.mean_predicted - b.observed_rate) for b in self.calibration) / total
+
+
+Calibration = Literal["well", "roughly", "poorly", "unknown"]
+# Bands for the plain-words verdict on the held-out calibration error (share of a probability point).
+WELL_CALIBRATED_ECE = 0.05
+ROUGHLY_CALIBRATED_ECE = 0.10
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """The model card in the terms a recruiter needs: what the score is, how good, what it never uses."""
+
+    base_rate: float | None
+    decided: int
+    ranks_right_in_10: int
+    calibration: Calibration
+    calibration_error: float | None
+    brier_improvement: float | None
+    protected_attributes: tuple[str, ...]
+    trained_at: str
+
+
+def summarise_model_card(card: ModelCard) -> ModelSummary:
+    """Plain figures from the card: ROC AUC as 'ranks a good match above a poor one N times in 10',
+    calibration as well / roughly / poorly from the held-out calibration error and the Brier score
+    against the base-rate-only baseline (the 'prior')."""
+    prior = card.baselines.get("prior")
+    improvement = 1.0 - card.metrics.brier / prior.brier if prior and prior.brier > 0 else None
+    ece = card.calibration_error
+    beats_prior = improvement is None or improvement > 0
+    verdict: Calibration
+    if ece is None:
+        verdict = "unknown"
+    elif ece <= WELL_CALIBRATED_ECE and beats_prior:
+        verdict = "well"
+    elif ece <= ROUGHLY_CALIBRATED_ECE and beats_prior:
+        verdict = "roughly"
+    else:
+        verdict = "poorly"
+    return ModelSummary(
+        base_rate=card.base_rate,
+        decided=card.data.approved + card.data.rejected,
+        ranks_right_in_10=round(card.metrics.roc_auc * 10),
+        calibration=verdict,
+        calibration_error=ece,
+        brier_improvement=improvement,
+        protected_attributes=card.protected_attributes,
+        trained_at=card.trained_at,
+    )
+
+
 @dataclass
 class MatchModel:
-    """A loaded, verified match model with the TF-IDF vocabulary its text feature needs."""
+    """A loaded, verified match model with the TF-IDF vocabulary its text feature needs.
+
+    `card` is None only inside training, before the card is written."""
 
     pipeline: Any
     vectorizer: Any
     reference_values: dict[str, Any]
-    card: dict[str, Any]
+    card: ModelCard | None
     path: Path
 
 
@@ -117,10 +294,16 @@ class TrainResult:
     n_train: int
     n_test: int
     model: str
-    card: dict[str, Any] = field(repr=False)
+    card: ModelCard = field(repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "card"}
+        return {
+            "roc_auc": self.roc_auc,
+            "pr_auc": self.pr_auc,
+            "n_train": self.n_train,
+            "n_test": self.n_test,
+            "model": self.model,
+        }
 
 
 def get_model_paths() -> tuple[Path, Path, Path]:
@@ -129,12 +312,19 @@ def get_model_paths() -> tuple[Path, Path, Path]:
     return root / MODEL_FILE, root / CARD_FILE, root / REFERENCE_FILE
 
 
-def read_model_card() -> dict[str, Any] | None:
+def read_model_card() -> ModelCard | None:
     """The model card of the trained model, or None when no model was trained yet."""
     _, card_path, _ = get_model_paths()
     if not card_path.is_file():
         return None
-    return read_json(card_path, what="the match model card", fix=RETRAIN_HINT)
+    return _read_card(card_path)
+
+
+def _read_card(card_path: Path) -> ModelCard:
+    what = "the match model card"
+    return ModelCard.from_dict(
+        read_json(card_path, what=what, fix=RETRAIN_HINT), where=f"{what} at {card_path}"
+    )
 
 
 def _make_pipeline(random_state: int) -> Any:
@@ -373,7 +563,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
 
     fairness = build_fairness_report(
         engine=engine,
-        model=MatchModel(model, vectorizer, bundle["reference_values"], {}, model_path),
+        model=MatchModel(model, vectorizer, bundle["reference_values"], None, model_path),
         reference=reference,
         threshold=threshold,
     )
@@ -415,6 +605,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
         | {"groups": [asdict(g) for g in fairness.groups], "note": fairness.note},
     }
     write_json(card_path, card)
+    written = ModelCard.from_dict(card)
     # A drift summary compared another model's training data; it no longer applies.
     (get_models_dir() / DRIFT_SUMMARY_FILE).unlink(missing_ok=True)
     report(1.0, "Done")
@@ -424,7 +615,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
         n_train=len(train_idx),
         n_test=len(test_idx),
         model=str(model_path),
-        card=card,
+        card=written,
     )
 
 
@@ -442,7 +633,7 @@ def choose_operating_threshold(y: np.ndarray, p: np.ndarray) -> float:
 def load_reference_pairs(model: MatchModel) -> pd.DataFrame:
     """The decided pairs the model was trained and tested on: candidate, vaga, label, probability, held_out."""
     _, _, reference_path = get_model_paths()
-    expected = (model.card.get("reference_data") or {}).get("sha256")
+    expected = model.card.reference_sha256 if model.card else None
     verify_hash(reference_path, expected, what="the model's reference data", fix=RETRAIN_HINT)
     frame = pd.read_parquet(reference_path)
     wanted = ["candidate", "vaga", "label", "probability", "held_out"]
@@ -476,8 +667,8 @@ def load_match_model(path: Path | None = None) -> MatchModel:
     model_path, card_path, _ = get_model_paths()
     if path is not None:
         model_path, card_path = path, path.with_name(CARD_FILE)
-    card = read_json(card_path, what="the match model card", fix=RETRAIN_HINT)
-    verify_hash(model_path, card.get("sha256"), what="the match model", fix=RETRAIN_HINT)
+    card = _read_card(card_path)
+    verify_hash(model_path, card.sha256, what="the match model", fix=RETRAIN_HINT)
     try:
         bundle = sio.load(model_path, trusted=TRUSTED_TYPES)
     except Exception as e:  # skops raises several types for untrusted or corrupt content

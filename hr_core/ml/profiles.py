@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor, require_role
 from hr_core.errors import NotFoundError
 from hr_core.ml import data
-from hr_core.ml.match import MatchModel, MatchScore, read_model_card, score_records
+from hr_core.ml.match import MatchModel, MatchScore, ModelCard, read_model_card, score_records
 from hr_core.ml.recommend import Recommendation
 
 # payload field -> model column, per side.
@@ -124,7 +124,7 @@ def recommend_for_profile(
     ]
 
 
-def get_model_card(*, actor: Actor) -> dict[str, Any] | None:
+def get_model_card(*, actor: Actor) -> ModelCard | None:
     """The match model's card (what it learnt from, how well it does), or None before the first training."""
     require_role(actor, Action.MODEL_READ)
     return read_model_card()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 from hr_core.i18n import N_, Gettext
@@ -83,13 +82,6 @@ def describe_reason(reason: ReasonLike, _: Gettext = str, *, required_skills: in
     if not reason.effect:
         return fact
     return f"{fact} ({_(_RAISES) if reason.effect > 0 else _(_LOWERS)})"
-
-
-def get_base_rate(card: Mapping[str, Any] | None) -> float | None:
-    """Share of past decided applications that were approved, from the model card (shown beside a probability)."""
-    counts = ((card or {}).get("data") or {}).get("label_counts") or {}
-    approved, rejected = int(counts.get("approved", 0)), int(counts.get("rejected", 0))
-    return approved / (approved + rejected) if approved + rejected else None
 
 
 def describe_retrieval(semantic_similarity: float, lexical_score: float, _: Gettext = str) -> list[str]:

@@ -394,9 +394,7 @@ def _result(
     items: list[Recommendation],
     _: Gettext,
 ) -> Recommendations:
-    from hr_core.ml.reasons import get_base_rate
-
     used: Method = "hybrid+rerank" if model is not None and method == "hybrid+rerank" else "hybrid"
     note = "" if used == "hybrid+rerank" else _(NO_MODEL_NOTE) if model is None else _(HYBRID_NOTE)
-    base_rate = get_base_rate(model.card) if model is not None else None
+    base_rate = model.card.base_rate if model is not None and model.card is not None else None
     return Recommendations(source_kind, code, used, note, base_rate, tuple(items))

@@ -39,12 +39,12 @@ def test_training_writes_the_report_into_the_card_and_flags_a_planted_bias(
 ) -> None:
     _insert(engine, biased=True)
     card = train_match_model(engine=engine, actor=CLI_ACTOR).card
-    fairness = card["fairness"]
+    fairness = card.as_dict()["fairness"]
     assert fairness["history_flagged"] and "nothing here is an automated decision" in fairness["note"].lower()
     assert set(fairness["attributes"]) == {"sexo", "pcd", "age_band"}
     women = next(g for g in fairness["groups"] if g["attribute"] == "sexo" and g["group"] == "Feminino")
     assert women["impact_ratios"]["historical_selection_rate"] < 0.8
-    assert 0.0 < card["operating_threshold"] < 1.0
+    assert 0.0 < card.operating_threshold < 1.0
     assert get_latest_fairness_report()["flags"] == fairness["flags"]  # type: ignore[index]
 
     out = tmp_path / "fairness.json"

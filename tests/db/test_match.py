@@ -14,10 +14,13 @@ from hr_core.cli import main as cli_main
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError, PermissionDenied
 from hr_core.ml.artifacts import hash_file
 from hr_core.ml.match import (
+    ModelCard,
     get_model_paths,
     load_match_model,
+    read_model_card,
     score_match,
     score_pairs,
+    summarise_model_card,
     train_match_model,
 )
 from hr_core.models import AuditEvent
@@ -26,7 +29,7 @@ from tests.factories import insert_recruiting_rows, make_match_rows
 
 
 @pytest.fixture
-def trained(engine: Engine) -> tuple[Engine, dict, list[dict]]:
+def trained(engine: Engine) -> tuple[Engine, ModelCard, list[dict]]:
     candidates, vagas, prospects = make_match_rows(seed=7, n_vagas=40, per_vaga=10, in_progress=0.1)
     insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
     result = train_match_model(engine=engine, actor=CLI_ACTOR)
@@ -34,31 +37,34 @@ def trained(engine: Engine) -> tuple[Engine, dict, list[dict]]:
 
 
 def test_training_learns_the_planted_relation_and_writes_a_card(
-    trained: tuple[Engine, dict, list[dict]],
+    trained: tuple[Engine, ModelCard, list[dict]],
 ) -> None:
     engine, card, prospects = trained
-    metrics, baselines = card["metrics"], card["baselines"]
-    assert metrics["roc_auc"] > 0.75
-    assert metrics["roc_auc"] > baselines["prior"]["roc_auc"] + 0.2
-    assert metrics["roc_auc"] > baselines["skills_overlap_only"]["roc_auc"]
-    assert metrics["brier"] < baselines["prior"]["brier"]
+    metrics, baselines = card.metrics, card.baselines
+    assert metrics.roc_auc > 0.75
+    assert metrics.roc_auc > baselines["prior"].roc_auc + 0.2
+    assert metrics.roc_auc > baselines["skills_overlap_only"].roc_auc
+    assert metrics.brier < baselines["prior"].brier
     labelled = [p for p in prospects if match_label(p["situacao"]) is not None]
-    assert card["data"]["n_train"] + card["data"]["n_test"] == len(labelled) < len(prospects)
-    counts = card["data"]["label_counts"]
-    assert counts["approved"] == sum(match_label(p["situacao"]) == 1 for p in labelled)
+    assert card.data.n_train + card.data.n_test == len(labelled) < len(prospects)
+    approved = sum(match_label(p["situacao"]) == 1 for p in labelled)
+    assert card.data.approved == approved and card.base_rate == approved / len(labelled)
     model_path, card_path, reference_path = get_model_paths()
-    assert json.loads(card_path.read_text())["sha256"] == hash_file(model_path)
-    assert card["reference_data"]["rows"] == len(labelled) and reference_path.is_file()
-    assert {"scikit-learn", "skops", "python"} <= set(card["library_versions"])
-    assert sum(b["count"] for b in card["calibration"]) == card["data"]["n_test"]
-    assert "english_gap" in card["features"]["numeric"] and "vaga_cidade" in card["features"]["categorical"]
+    assert json.loads(card_path.read_text())["sha256"] == hash_file(model_path) == card.sha256
+    assert read_model_card() == card and json.loads(card_path.read_text()) == card.as_dict()
+    assert card.reference_rows == len(labelled) and reference_path.is_file()
+    assert {"scikit-learn", "skops", "python"} <= set(card.library_versions)
+    assert sum(b.count for b in card.calibration) == card.data.n_test
+    assert "english_gap" in card.numeric_features and "vaga_cidade" in card.categorical_features
+    summary = summarise_model_card(card)
+    assert summary.ranks_right_in_10 >= 8 and summary.brier_improvement and summary.brier_improvement > 0
     with engine.connect() as conn:
         actions = conn.execute(select(AuditEvent.action, AuditEvent.outcome)).all()
     assert ("ml.train", "ok") in [tuple(a) for a in actions]
 
 
 def test_scoring_is_deterministic_and_the_same_through_the_cli(
-    trained: tuple[Engine, dict, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    trained: tuple[Engine, ModelCard, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     engine, _, prospects = trained
     model = load_match_model()
@@ -94,7 +100,7 @@ def test_scoring_is_deterministic_and_the_same_through_the_cli(
     assert cli_main(["score-match", "--candidate", "nobody", "--vaga", pair[1]]) == 2
 
 
-def test_a_tampered_or_untrusted_model_file_is_refused(trained: tuple[Engine, dict, list[dict]]) -> None:
+def test_a_tampered_or_untrusted_model_file_is_refused(trained: tuple[Engine, ModelCard, list[dict]]) -> None:
     model_path, card_path, _ = get_model_paths()
     original = model_path.read_bytes()
     model_path.write_bytes(original[:-20] + bytes(b ^ 0xFF for b in original[-20:]))

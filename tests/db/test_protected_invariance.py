@@ -57,7 +57,7 @@ def test_protected_fields_move_no_probability_and_no_recommendation(engine: Engi
     train_match_model(engine=engine, actor=CLI_ACTOR)
     build_indexes(engine=engine, actor=CLI_ACTOR)
     card = read_model_card()
-    assert card is not None and "sexo" in card["excluded_attributes"]["protected"]
+    assert card is not None and "sexo" in card.protected_attributes
     model = load_match_model()
     pairs = [(c["codigo"], v["codigo"]) for c in candidates[::7] for v in vagas]
     before = score_pairs(engine=engine, actor=CLI_ACTOR, model=model, pairs=pairs)

@@ -55,6 +55,9 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert not at.exception, [e.value for e in at.exception]
     # Training runs as a job in the app's process; the page shows the outcome once it ends.
     rerun_until(at, lambda a: any("Model retrained" in s.value for s in a.success))
+    at.run()  # the page as it stands with the new model: the card's details are there for an admin
+    assert "Details for administrators" in [h.value for h in at.subheader]
+    assert any("ROC AUC" in m.label for m in at.metric)
 
     cand, vaga = prospects[3]["candidate_codigo"], prospects[3]["vaga_codigo"]
     at = _app("recruiter", match_preselect={"candidate": cand, "vaga": vaga})
@@ -70,7 +73,11 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert captions[0].startswith(f"Probability {expected.probability:.4f}")
     assert cli_main(["score-match", "--candidate", cand, "--vaga", vaga]) == 0
     assert json.loads(capsys.readouterr().out)["probability"] == expected.probability
-    assert any("ROC AUC" in m.label for m in at.metric)
+    # A recruiter reads the card's summary in plain words, without the administrators' details.
+    assert any("ranks a good match above a poor one" in m.value for m in at.markdown)
+    assert any("base rate" in m.value for m in at.markdown)
+    assert "Details for administrators" not in [h.value for h in at.subheader]
+    assert not any("ROC AUC" in m.label for m in at.metric)
 
     other = prospects[10]["candidate_codigo"]
     at.selectbox(key="ms_candidate").set_value(other).run()

@@ -58,6 +58,22 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     at = _app("pages/model_monitoring.py")
     at.run()
     assert any("No drift report yet" in i.value for i in at.info)
+    # The model card: a summary in plain words for a recruiter, the details only for an admin.
+    assert any("ranks a good match above a poor one" in m.value for m in at.markdown)
+    assert any("A recruiter reviews each candidate and decides" in i.value for i in at.info)
+    assert "Details for administrators" not in [h.value for h in at.subheader]
+    assert not any("ROC AUC" in m.label for m in at.metric)
+    admin = _app("pages/model_monitoring.py", role="admin")
+    admin.run()
+    assert not admin.exception, [e.value for e in admin.exception]
+    assert "Details for administrators" in [h.value for h in admin.subheader]
+    assert any("ROC AUC" in m.label for m in admin.metric)
+    portuguese = _app("pages/model_monitoring.py")
+    portuguese.session_state["locale"] = "pt_BR"
+    portuguese.run()
+    assert not portuguese.exception, [e.value for e in portuguese.exception]
+    assert portuguese.title[0].value == "Monitoramento do modelo"
+    assert any(h.value == "Sobre o modelo de compatibilidade" for h in portuguese.subheader)
     assert any("automated decision" in i.value for i in at.info)
     assert not at.dataframe or "group" in at.dataframe[0].value.columns  # the fairness table comes first
     at.button(key="mm_run").click().run()

@@ -74,7 +74,7 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
         "vaga": planted["planted_vaga"],
     }
 
-    at.radio(key="rec_mode").set_value("Candidates for an opening").run()
+    at.radio(key="rec_mode").set_value("candidates").run()
     at.selectbox(key="rec_code").set_value(planted["planted_vaga"]).run()
     at.text_input(key="rec_city").input("nowhere").run()
     assert not at.exception

@@ -57,10 +57,3 @@ def test_reasons_in_portuguese_and_spanish() -> None:
     assert (
         describe_reason(reason, gettext_for("es")) == "Inglés: cumple el requisito (aumenta la probabilidad)"
     )
-
-
-def test_base_rate_comes_from_the_model_card() -> None:
-    from hr_core.ml.reasons import get_base_rate
-
-    assert get_base_rate({"data": {"label_counts": {"approved": 1, "rejected": 3}}}) == 0.25
-    assert get_base_rate({}) is None and get_base_rate(None) is None
