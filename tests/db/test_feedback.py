@@ -240,7 +240,7 @@ def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(engine: 
     labelled = [(c, v, label) for c, v, label in decided if label is not None]
     waiting = next((c, v) for c, v, label in decided if label is None)
 
-    before = train_match_model(engine=engine, actor=CLI_ACTOR).card["data"]
+    before = train_match_model(engine=engine, actor=CLI_ACTOR).card.as_dict()["data"]
     assert before["label_sources"] | {"rule": ""} == {
         "decided_prospects": len(labelled),
         "feedback": 0,
@@ -272,7 +272,7 @@ def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(engine: 
         engine=engine, actor=RITA, candidate="C000000", vaga="V0001", verdict="wrong", source="api"
     )
 
-    after = train_match_model(engine=engine, actor=CLI_ACTOR).card["data"]
+    after = train_match_model(engine=engine, actor=CLI_ACTOR).card.as_dict()["data"]
     assert after["label_sources"] | {"rule": ""} == {
         "decided_prospects": len(labelled) - 60,
         "feedback": 62,
