@@ -9,7 +9,7 @@ import streamlit_authenticator as stauth
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from hr_core.access import Actor
+from hr_core.access import Action, Actor, may
 from hr_core.auth import (
     COOKIE_NAME,
     SessionEnded,
@@ -37,6 +37,7 @@ from pages._shared import (
     current_locale,
     get_engine,
     show_error,
+    start_importing_model_libraries,
 )
 
 # The account whose stored language this session has loaded (so a picker choice is not overwritten).
@@ -270,6 +271,8 @@ if actor is None:
 
 _load_locale(engine, actor)
 _sidebar(engine, authenticator, actor)
+if may(actor.role, Action.MATCH_SCORE):
+    start_importing_model_libraries()  # once per server process, while this user reads the first pages
 # Every page is registered, so an address this role may not open reaches the page, whose guard
 # (page_setup) says "You do not have access to …" instead of Streamlit's "Page not found";
 # the menu lists only the pages the role may open.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -181,6 +182,21 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
         key=f"{key}_xlsx",
         icon=":material/table:",
     )
+
+
+@st.cache_resource(show_spinner=False)
+def _model_libraries_import() -> threading.Thread:
+    from hr_core.ml.match import import_model_libraries
+
+    thread = threading.Thread(target=import_model_libraries, name="hr-import-model-libraries", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_importing_model_libraries() -> threading.Thread:
+    """Import the match model's libraries once per server process, in the background, so the first page that
+    loads the model does not wait for them (a page that needs them first waits on Python's import lock)."""
+    return _model_libraries_import()
 
 
 @st.cache_resource(show_spinner="Loading the match model…", max_entries=2)

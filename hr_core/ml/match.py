@@ -660,6 +660,14 @@ def _dump_bundle(bundle: dict[str, Any], path: Path) -> str:
     return digest
 
 
+def import_model_libraries() -> None:
+    """Import what loading the match model needs, ahead of the first load.
+
+    skops' list of trusted types walks every scikit-learn estimator, which also imports torch: seconds on a quiet
+    machine, tens of seconds on a busy one, paid once per process. A server does it in the background."""
+    import skops.io  # noqa: F401
+
+
 def load_match_model(path: Path | None = None) -> MatchModel:
     """Load the match model only if its SHA-256 matches the card and it holds only trusted types."""
     import skops.io as sio
