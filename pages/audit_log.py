@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from hr_core.access import Action
+from hr_core.access import Action, describe
 from hr_core.audit import list_event_facets, list_events
 from hr_core.errors import HRCoreError
 from hr_core.i18n import N_, format_date, format_number
@@ -30,6 +30,12 @@ def _choice(value: str) -> str:
     return _("(all)") if value == ALL else value
 
 
+def _action(code: str) -> str:
+    """An action in words ('Log in'), translated; an action the app no longer knows stays as its code."""
+    words = _(describe(code))
+    return words[:1].upper() + words[1:]
+
+
 try:
     engine = get_engine()
     facets = list_event_facets(engine, actor=actor)
@@ -41,7 +47,12 @@ locale = current_locale()
 today = dt.datetime.now(dt.UTC).date()
 f1, f2, f3, f4 = st.columns([1, 1, 1, 2])
 who = f1.selectbox(_("User"), [ALL, *facets["actor"]], format_func=_choice, key="audit_actor")
-what = f2.selectbox(_("Action"), [ALL, *facets["action"]], format_func=_choice, key="audit_action")
+what = f2.selectbox(
+    _("Action"),
+    [ALL, *facets["action"]],
+    format_func=lambda a: _choice(a) if a == ALL else _action(a),
+    key="audit_action",
+)
 outcome = f3.selectbox(
     _("Outcome"),
     [ALL, *facets["outcome"]],
@@ -110,12 +121,15 @@ st.plotly_chart(fig, use_container_width=True, key="audit_chart")
 table = events.assign(
     details=events["details"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str)),
     outcome=events["outcome"].map(_outcome),
+    action_code=events["action"],
+    action=events["action"].map(_action),
 ).rename(
     columns={
         "id": _("ID"),
         "at": _("When (UTC)"),
         "actor": _("User"),
         "action": _("Action"),
+        "action_code": _("Action code"),
         "outcome": _("Outcome"),
         "details": _("Details"),
     }

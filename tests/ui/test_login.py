@@ -223,6 +223,7 @@ def test_audit_log_page_in_portuguese(engine: Engine) -> None:
     assert [m.label for m in at.metric] == ["Eventos", "Erros", "Logins com falha"]
     table = at.dataframe[0].value
     assert list(table["Usuário"]) == ["ana"] and list(table["Resultado"]) == ["Falhou"]
+    assert list(table["Ação"]) == ["Entrar"] and list(table["Código da ação"]) == ["auth.login"]
 
 
 def test_users_page_in_spanish(engine: Engine) -> None:
