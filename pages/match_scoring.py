@@ -15,6 +15,7 @@ from hr_core.jobs import JobInfo
 from hr_core.ml import match
 from hr_core.ml.reasons import describe_reason
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
+from pages._feedback import feedback_buttons
 from pages._model_card import show_model_card
 from pages._shared import (
     _,
@@ -197,6 +198,7 @@ with pick_tab:
             show_error(e)
         else:
             _show_score(score, "ms_pair", card.base_rate)
+            feedback_buttons(actor, candidate=candidate, vaga=vaga, source="match_scoring", key="ms_feedback")
 
 with form_tab:
     with st.form("ms_form"):

@@ -15,6 +15,7 @@ from hr_core.jobs import JobInfo
 from hr_core.ml import match, recommend
 from hr_core.settings import get_settings
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
+from pages._feedback import feedback_buttons
 from pages._shared import (
     _,
     clear_data_caches,
@@ -277,3 +278,10 @@ target = st.selectbox(
 )
 if st.button(_("Open in Match scoring"), key="rec_score_pair", icon=":material/speed:"):
     _open_match_page(code if for_candidate else target, target if for_candidate else code)
+feedback_buttons(
+    actor,
+    candidate=code if for_candidate else target,
+    vaga=target if for_candidate else code,
+    source="recommendations",
+    key="rec_feedback",
+)

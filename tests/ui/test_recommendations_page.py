@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, Actor
 from hr_core.db import init_db, make_engine
+from hr_core.ml.feedback import list_feedback
 from hr_core.ml.match import train_match_model
 from hr_core.ml.recommend import recommend
 from hr_core.settings import get_settings
@@ -67,6 +68,12 @@ def test_build_then_recommend_score_and_go_to_match_scoring() -> None:
     assert any(m.label == "Index" and m.value == "up to date" for m in at.metric)
 
     at.selectbox(key="rec_pick").set_value(planted["planted_vaga"]).run()
+    at.button(key="rec_feedback_wrong").click().run()  # the picked result is a wrong match
+    assert not at.exception, [e.value for e in at.exception]
+    given = list_feedback(engine=engine, actor=CLI_ACTOR)
+    assert [(f.candidate, f.vaga, f.verdict, f.source) for f in given] == [
+        (planted["codigo"], planted["planted_vaga"], "wrong", "recommendations")
+    ]
     at.button(key="rec_score_pair").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["match_preselect"] == {
