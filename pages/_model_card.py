@@ -107,6 +107,8 @@ def show_model_details(card: ModelCard, *, key: str) -> None:
                     _("Candidates"),
                     _("Approved"),
                     _("Rejected"),
+                    _("Labels from decided prospects"),
+                    _("Labels from recruiter feedback"),
                 ],
                 _("Count"): [
                     data.pairs,
@@ -116,6 +118,8 @@ def show_model_details(card: ModelCard, *, key: str) -> None:
                     data.candidates,
                     data.approved,
                     data.rejected,
+                    data.from_prospects,
+                    data.from_feedback,
                 ],
             }
         ),

@@ -125,7 +125,8 @@ class CalibrationBin:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """What the model learnt from: decided prospects, split by opening into training and test pairs."""
+    """What the model learnt from: decided prospects and recruiter feedback (see LABEL_RULE), split by
+    opening into training and test pairs."""
 
     pairs: int
     n_train: int
@@ -134,6 +135,8 @@ class TrainingData:
     candidates: int
     approved: int
     rejected: int
+    from_prospects: int  # labels from a decided prospect's outcome
+    from_feedback: int  # labels from a recruiter's latest verdict
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ class ModelCard:
         """Read a stored card; ModelError naming the missing part when it is not a card this code wrote."""
         try:
             data, counts = raw["data"], raw["data"].get("label_counts", {})
+            pairs = int(data.get("pairs", data["n_train"] + data["n_test"]))
+            # A card written before feedback existed learnt from decided prospects only.
+            sources = data.get("label_sources") or {"decided_prospects": pairs, "feedback": 0}
             excluded = raw.get("excluded_attributes") or {}
             reference = raw.get("reference_data") or {}
             return cls(
@@ -173,13 +179,15 @@ class ModelCard:
                 estimator=str(raw.get("estimator", "")),
                 split=str(raw.get("split", "")),
                 data=TrainingData(
-                    pairs=int(data.get("pairs", data["n_train"] + data["n_test"])),
+                    pairs=pairs,
                     n_train=int(data["n_train"]),
                     n_test=int(data["n_test"]),
                     openings=int(data.get("openings", 0)),
                     candidates=int(data.get("candidates", 0)),
                     approved=int(counts.get("approved", 0)),
                     rejected=int(counts.get("rejected", 0)),
+                    from_prospects=int(sources["decided_prospects"]),
+                    from_feedback=int(sources["feedback"]),
                 ),
                 categorical_features=tuple(raw.get("features", {}).get("categorical", ())),
                 numeric_features=tuple(raw.get("features", {}).get("numeric", ())),

@@ -272,7 +272,9 @@ def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(engine: 
         engine=engine, actor=RITA, candidate="C000000", vaga="V0001", verdict="wrong", source="api"
     )
 
-    after = train_match_model(engine=engine, actor=CLI_ACTOR).card.as_dict()["data"]
+    card = train_match_model(engine=engine, actor=CLI_ACTOR).card
+    assert (card.data.from_prospects, card.data.from_feedback) == (len(labelled) - 60, 62)
+    after = card.as_dict()["data"]
     assert after["label_sources"] | {"rule": ""} == {
         "decided_prospects": len(labelled) - 60,
         "feedback": 62,
