@@ -23,6 +23,7 @@ from pages._shared import (
     follow_job,
     get_engine,
     page_setup,
+    safe_text,
     show_error,
     start_job,
 )
@@ -105,7 +106,7 @@ def _fairness_section() -> None:
     else:
         st.success(_("No group falls below four-fifths of the most-selected group's rate."))
     for flag in report.get("flags", []):
-        st.markdown(f"- {flag}")
+        st.markdown(f"- {safe_text(flag)}")  # group names come from the data
     headers = {
         "attribute": _("Attribute"),
         "group": _("Group"),

@@ -113,3 +113,17 @@ def test_admin_sets_the_schedule_and_sees_its_next_run_and_last_failure() -> Non
     at.run()
     assert any("The last scheduled backup failed: storage is full" in e.value for e in at.error)
     engine.dispose()
+
+
+def test_the_page_speaks_spanish() -> None:
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    engine.dispose()
+    at = _app("admin")
+    at.session_state["locale"] = "es"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Copias de seguridad"
+    assert {m.label: m.value for m in at.metric}["Próxima ejecución"] == "sin programar"
+    assert any("Todavía no hay copias de seguridad" in i.value for i in at.info)
+    assert at.button(key="backup_run").label == "Respaldar"
