@@ -9,7 +9,7 @@ by the match model, beside plain word TF-IDF (the baseline), on three labelled s
 The match model that re-ranks is trained the normal way (import, train-match) on generated data of
 another seed: the real slices link no candidate to a described opening with an outcome. The real
 openings of prospects.json are known by their title only, which makes that set harder than the full data
-the issue's target was set on (there plain TF-IDF reached about 27 %, here about 12 %).
+the issue's target was set on (there plain TF-IDF reached about 27 %, here about 10 %).
 """
 
 from __future__ import annotations

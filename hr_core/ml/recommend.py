@@ -1,14 +1,19 @@
 """Recommendations both ways: openings for a candidate, candidates for an opening, by hybrid retrieval.
 
 The MiniLM neighbours and the BM25 lexical ranking (Portuguese stems, accents folded) are fused by
-reciprocal rank fusion (k = 60). The default method (DEFAULT_METHOD) is "hybrid", that fused order, with
-the match model's probability beside each result: it is the best measured on real Decision data by
-hr_core.ml.retrieval_eval (`make bench`, bench_retrieval; hit@10 / MRR on the 42 hand-checked real pairs:
-MiniLM 0.881 / 0.748, BM25 0.881 / 0.677, hybrid 0.952 / 0.757, hybrid re-ranked by a model trained on
-generated data 0.809 / 0.571). method="hybrid+rerank" orders the first RERANK_DEPTH fused items by the
-match probability instead (so order and probability agree); it wins only where the model learnt from
-the same kind of data (planted generated matches: 0.442 against 0.360). The indexes themselves (build,
-storage, status, queries) live in hr_core.ml.vector_index.
+weighted reciprocal rank fusion (k = 60, BM25 counting twice: RRF_WEIGHTS). The default method
+(DEFAULT_METHOD) is "hybrid", that fused order, with the match model's probability beside each result:
+the best of the four measured on real Decision data by hr_core.ml.retrieval_eval (`make bench`,
+bench_retrieval). hit@10 / MRR on the 42 hand-checked real pairs (300 openings): MiniLM 0.881 / 0.748,
+BM25 0.881 / 0.677, hybrid 0.952 / 0.764, hybrid re-ranked by a model trained on generated data
+0.786 / 0.554. On 58 real candidates linked by prospects.json to openings known by title only (350
+openings): MiniLM 0.155, BM25 0.310, hybrid 0.293, re-ranked 0.224 (plain TF-IDF 0.103) — BM25 alone is
+a little ahead there, far behind on the hand-checked pairs.
+
+method="hybrid+rerank" orders the first RERANK_DEPTH fused items by the match probability instead (so
+order and probability agree); it wins only where the model learnt from the same kind of data (planted
+generated matches: 0.442 against 0.349). The indexes themselves (build, storage, status, queries) live
+in hr_core.ml.vector_index.
 """
 
 from __future__ import annotations
@@ -75,6 +80,10 @@ __all__ = [
 Method = Literal["hybrid", "hybrid+rerank"]
 DEFAULT_METHOD: Method = "hybrid"
 RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009); flat enough that both lists count
+# Weights of the (MiniLM, BM25) rankings in the fusion. Shared words count twice: on Portuguese text the
+# English MiniLM is the weaker ranking (bench_retrieval: hit@10 on the real prospect links 0.241 with equal
+# weights, 0.293 with these; the same 0.952 on the hand-checked pairs; 0.360 → 0.349 on planted matches).
+RRF_WEIGHTS: tuple[float, float] = (1.0, 2.0)
 FUSION_DEPTH = 100  # items taken from each ranking before fusing
 RERANK_DEPTH = 50  # fused items re-ordered by the match model's probability
 NO_MODEL_NOTE = N_(
@@ -175,15 +184,21 @@ class Recommendations:
         }
 
 
-def fuse_rankings(rankings: Sequence[Sequence[str]], *, k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: each item scores the sum of 1 / (k + rank) over the rankings it is in
-    (rank from 1). Best first; ties go to the better single rank, then to the earlier ranking, then by code.
+def fuse_rankings(
+    rankings: Sequence[Sequence[str]], *, k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: each item scores the sum of weight / (k + rank) over the rankings it is in
+    (rank from 1; weight 1 unless given). Best first; ties go to the better single rank, then to the
+    earlier ranking, then by code.
     """
+    if weights is not None and len(weights) != len(rankings):
+        raise ValueError(f"{len(weights)} weights for {len(rankings)} rankings")
     scores: dict[str, float] = {}
     best: dict[str, tuple[int, int]] = {}
     for which, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else float(weights[which])
         for rank, code in enumerate(ranking, start=1):
-            scores[code] = scores.get(code, 0.0) + 1.0 / (k + rank)
+            scores[code] = scores.get(code, 0.0) + weight / (k + rank)
             best[code] = min(best.get(code, (rank, which)), (rank, which))
     return sorted(scores.items(), key=lambda item: (-item[1], best[item[0]], item[0]))
 
@@ -266,7 +281,7 @@ def rank_targets(
         ids, _sims = query_index(target, vector, n)
         semantic = [target.codes[i] for i in ids]
         lexical, lexical_scores = _lexical_order(target, text, n)
-        fused = [code for code, _score in fuse_rankings([semantic, lexical])]
+        fused = [code for code, _score in fuse_rankings([semantic, lexical], weights=RRF_WEIGHTS)]
         rows = _load_rows(engine, target_kind, fused)
         kept = [c for c in fused if c in rows and _passes(rows[c], target_kind, filters)]
         if len(kept) >= wanted or n >= total:

@@ -28,7 +28,7 @@ from hr_core.ml.features import (
     make_pair_frame,
 )
 from hr_core.ml.lexical import build_lexical_index
-from hr_core.ml.recommend import FUSION_DEPTH, RERANK_DEPTH, fuse_rankings, rerank_by_probability
+from hr_core.ml.recommend import FUSION_DEPTH, RERANK_DEPTH, RRF_WEIGHTS, fuse_rankings, rerank_by_probability
 
 if TYPE_CHECKING:
     from hr_core.ml.match import MatchModel
@@ -39,7 +39,7 @@ METHOD_LABELS: dict[str, str] = {
     "tfidf": "plain word TF-IDF",
     "minilm": "MiniLM alone",
     "bm25": "BM25 alone",
-    "hybrid": "hybrid (RRF)",
+    "hybrid": "hybrid (weighted RRF)",
     "hybrid+rerank": "hybrid + re-rank",
 }
 
@@ -157,7 +157,12 @@ def rank_all(
         semantic = [vaga_codes[j] for j in np.lexsort((positions, -semantic_scores[i]))]
         order = np.lexsort((positions, -lexical_scores[i]))
         lexical_ranking = [vaga_codes[j] for j in order if lexical_scores[i, j] > 0]
-        fused = [c for c, _ in fuse_rankings([semantic[:FUSION_DEPTH], lexical_ranking[:FUSION_DEPTH]])]
+        fused = [
+            c
+            for c, _ in fuse_rankings(
+                [semantic[:FUSION_DEPTH], lexical_ranking[:FUSION_DEPTH]], weights=RRF_WEIGHTS
+            )
+        ]
         seen = set(fused)
         out["minilm"][code] = semantic
         # Openings that share no word with the CV come last, in the order of meaning.
@@ -245,14 +250,18 @@ def load_prospect_links(
     """Real candidates and the openings prospects.json says they were put forward for, ranked among
     about `openings` openings: every linked one plus others of the same files drawn at random.
 
-    An opening is known there only by its title, so that is its whole text.
+    An opening is known there only by its title, so that is its whole text; openings without a title
+    are left out.
     """
     candidates = read_decision_rows(applicants, kind="candidates")
     titles: dict[str, str] = {}
     links: dict[str, set[str]] = {}
     for path in prospects:
         for code, opening in json.loads(path.read_text(encoding="utf-8")).items():
-            titles[str(code)] = str(opening.get("titulo") or "")
+            title = str(opening.get("titulo") or "").strip()
+            if not title:
+                continue  # an opening without a title has no text at all: nothing could retrieve it
+            titles[str(code)] = title
             for prospect in opening.get("prospects") or []:
                 who = str(prospect.get("codigo") or "")
                 if who in candidates:

@@ -53,3 +53,14 @@ def test_hit_at_k_and_mrr() -> None:
     assert hit_at_k(rankings, relevant, k=3) == pytest.approx(2 / 3)
     assert mean_reciprocal_rank(rankings, relevant) == pytest.approx((1 / 2 + 1 / 2 + 0) / 3)
     assert hit_at_k({}, {}) == 0.0 and mean_reciprocal_rank({}, {}) == 0.0
+
+
+def test_weights_scale_each_rankings_share() -> None:
+    fused = dict(fuse_rankings([["a", "b"], ["b", "c"]], weights=[1.0, 2.0]))
+    assert fused["b"] == pytest.approx(1 / (RRF_K + 2) + 2 / (RRF_K + 1))
+    assert fused["c"] == pytest.approx(2 / (RRF_K + 2))
+    # With the second ranking counting twice, its second item beats the first ranking's first.
+    assert [c for c, _ in fuse_rankings([["a"], ["x", "c"]], weights=[1.0, 2.0])] == ["x", "c", "a"]
+    assert [c for c, _ in fuse_rankings([["a"], ["x", "c"]])] == ["a", "x", "c"]
+    with pytest.raises(ValueError, match="1 weights for 2 rankings"):
+        fuse_rankings([["a"], ["b"]], weights=[1.0])
