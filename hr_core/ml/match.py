@@ -310,6 +310,8 @@ class TrainResult:
             "pr_auc": self.pr_auc,
             "n_train": self.n_train,
             "n_test": self.n_test,
+            "labels_from_prospects": self.card.data.from_prospects,
+            "labels_from_feedback": self.card.data.from_feedback,
             "model": self.model,
         }
 

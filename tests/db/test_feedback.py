@@ -21,7 +21,13 @@ from hr_core.ml.feedback import (
     list_feedback,
     record_feedback,
 )
-from hr_core.ml.match import get_model_paths, load_match_model, score_pairs, train_match_model
+from hr_core.ml.match import (
+    get_model_paths,
+    load_match_model,
+    read_model_card,
+    score_pairs,
+    train_match_model,
+)
 from hr_core.models import AuditEvent, MatchFeedback
 from hr_core.pipeline_stages import match_label
 from hr_core.recruiting.anonymise import anonymise_candidate
@@ -233,7 +239,9 @@ def test_the_revision_adds_and_removes_the_table(engine: Engine) -> None:
 
 
 @pytest.mark.slow
-def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(engine: Engine) -> None:
+def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     candidates, vagas, prospects = make_match_rows(seed=7, n_vagas=40, per_vaga=10, in_progress=0.1)
     insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
     decided = [(p["candidate_codigo"], p["vaga_codigo"], match_label(p["situacao"])) for p in prospects]
@@ -272,7 +280,11 @@ def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(engine: 
         engine=engine, actor=RITA, candidate="C000000", vaga="V0001", verdict="wrong", source="api"
     )
 
-    card = train_match_model(engine=engine, actor=CLI_ACTOR).card
+    assert cli_main(["train-match"]) == 0  # the command line says where the labels came from
+    trained = json.loads(capsys.readouterr().out)
+    assert (trained["labels_from_prospects"], trained["labels_from_feedback"]) == (len(labelled) - 60, 62)
+    card = read_model_card()
+    assert card is not None
     assert (card.data.from_prospects, card.data.from_feedback) == (len(labelled) - 60, 62)
     after = card.as_dict()["data"]
     assert after["label_sources"] | {"rule": ""} == {
