@@ -68,3 +68,16 @@ def test_changing_only_protected_fields_changes_no_feature(changes: list[dict], 
     changed_vagas = vags.assign(pcd=vaga_pcd)
     after = build_features(make_pair_frame(changed, changed_vagas, pairs), vectorizer=vectorizer)
     pd.testing.assert_frame_equal(before, after)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(protected_values, min_size=30, max_size=30))
+def test_changing_only_protected_fields_changes_no_retrieval_text(changes: list[dict]) -> None:
+    """What recommend() ranks by (the MiniLM text and its BM25 terms) never reads a protected column."""
+    from hr_core.ml.lexical import analyze
+
+    candidates, _, _ = _PAIRS
+    for row, change in zip(candidates, changes, strict=False):
+        changed = {**row, **change}
+        assert build_candidate_text(changed) == build_candidate_text(row)
+        assert analyze(build_candidate_text(changed)) == analyze(build_candidate_text(row))
