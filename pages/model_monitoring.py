@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -72,6 +73,17 @@ def _run_fairness() -> None:
             show_error(e)
 
 
+def _flag_sentences(report: dict[str, Any]) -> list[str]:
+    """The report's four-fifths flags in this session's language (as stored, for a report made before
+    flags were kept with their figures)."""
+    sentences = [
+        fairness.describe_flag(g["attribute"], g["group"], fairness.GroupFlag(**flag), _, locale=locale)
+        for g in report.get("groups", [])
+        for flag in g.get("flag_details", [])
+    ]
+    return sentences or list(report.get("flags", []))
+
+
 def _fairness_section() -> None:
     st.subheader(_("Fairness"))
     st.info(_(fairness.NOT_A_DECISION), icon=":material/balance:")
@@ -105,7 +117,7 @@ def _fairness_section() -> None:
         )
     else:
         st.success(_("No group falls below four-fifths of the most-selected group's rate."))
-    for flag in report.get("flags", []):
+    for flag in _flag_sentences(report):
         st.markdown(f"- {safe_text(flag)}")  # group names come from the data
     headers = {
         "attribute": _("Attribute"),

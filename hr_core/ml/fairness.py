@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.errors import InvalidInputError, ModelError
-from hr_core.i18n import N_
+from hr_core.i18n import DEFAULT_LOCALE, N_, Gettext, format_number
 from hr_core.ml import data
 from hr_core.ml.artifacts import get_models_dir, read_json, write_json
 from hr_core.ml.features import normalise_text
@@ -41,10 +41,11 @@ ATTRIBUTE_LABELS: dict[str, str] = {
 }
 # Selection rates compared with the four-fifths rule; the model's own two raise the model flag.
 RATES: dict[str, str] = {
-    "historical_selection_rate": "historical selection rate",
-    "selection_rate_at_threshold": "model selection rate at the operating threshold",
-    "selection_rate_top10": "share in top-10 recommendations",
+    "historical_selection_rate": N_("historical selection rate"),
+    "selection_rate_at_threshold": N_("model selection rate at the operating threshold"),
+    "selection_rate_top10": N_("share in top-10 recommendations"),
 }
+FLAG_MESSAGE = N_("{rate}: {attribute} = {group} is at {ratio} of {top} (below four-fifths)")
 MODEL_RATES: tuple[str, ...] = ("selection_rate_at_threshold", "selection_rate_top10")
 NOT_A_DECISION = N_(
     "Nothing here is an automated decision: the figures show where the history or the model treat groups "
@@ -68,6 +69,30 @@ class GroupFigures:
     too_few: bool
     impact_ratios: dict[str, float | None] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    flag_details: list[GroupFlag] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GroupFlag:
+    """One four-fifths flag of a group: which rate, its ratio to the most-selected group, and that group."""
+
+    rate: str
+    ratio: float
+    top: str
+
+
+def describe_flag(
+    attribute: str, group: str, flag: GroupFlag, _: Gettext = str, *, locale: str = DEFAULT_LOCALE
+) -> str:
+    """A flag as a sentence ('share in top-10 recommendations: sex = F is at 0.70 of M (below four-fifths)'),
+    translated with _ and the ratio written for the locale."""
+    return _(FLAG_MESSAGE).format(
+        rate=_(RATES.get(flag.rate, flag.rate)),
+        attribute=_(ATTRIBUTE_LABELS.get(attribute, attribute)),
+        group=group,
+        ratio=format_number(flag.ratio, locale, digits=2),
+        top=flag.top,
+    )
 
 
 @dataclass
@@ -100,7 +125,7 @@ class FairnessReport:
         """One row per group, for pages and exports."""
         rows = []
         for g in self.groups:
-            row = {k: v for k, v in asdict(g).items() if k not in ("impact_ratios", "flags")}
+            row = {k: v for k, v in asdict(g).items() if k not in ("impact_ratios", "flags", "flag_details")}
             row.update({f"impact_{k}": v for k, v in g.impact_ratios.items()})
             row["flags"] = "; ".join(g.flags)
             rows.append(row)
@@ -247,7 +272,7 @@ def _apply_four_fifths(groups: list[GroupFigures]) -> list[str]:
     for attribute in dict.fromkeys(g.attribute for g in groups):
         members = [g for g in groups if g.attribute == attribute]
         judged = [g for g in members if not g.too_few]
-        for rate, words in RATES.items():
+        for rate in RATES:
             values = [(g, getattr(g, rate)) for g in judged if getattr(g, rate) is not None]
             best = max((v for _, v in values), default=0.0)
             for g in members:
@@ -256,10 +281,9 @@ def _apply_four_fifths(groups: list[GroupFigures]) -> list[str]:
                 g.impact_ratios[rate] = ratio
                 if ratio is not None and ratio < FOUR_FIFTHS:
                     top = max(values, key=lambda item: item[1])[0].group
-                    message = (
-                        f"{words}: {ATTRIBUTE_LABELS.get(attribute, attribute)} = {g.group} is at "
-                        f"{ratio:.2f} of {top} (below four-fifths)"
-                    )
+                    flag = GroupFlag(rate=rate, ratio=ratio, top=top)
+                    message = describe_flag(attribute, g.group, flag)
+                    g.flag_details.append(flag)
                     g.flags.append(message)
                     flags.append(message)
     return flags

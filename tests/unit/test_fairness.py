@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from hr_core.ml.fairness import MIN_DECIDED, NOT_STATED, age_band, compute_fairness
+from hr_core.i18n import gettext_for
+from hr_core.ml.fairness import MIN_DECIDED, NOT_STATED, age_band, compute_fairness, describe_flag
 
 
 def _decided(n: int, *, biased: bool, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,6 +56,16 @@ def test_a_planted_bias_is_flagged_with_its_impact_ratio() -> None:
     assert women.mean_probability < men.mean_probability
     assert women.true_positive_rate is not None and 0 <= women.true_positive_rate <= 1
     assert report.attributes == ["sexo", "pcd"]  # no birth dates: no age band
+
+    # Each flag is kept with its figures, so a page can say it in the reader's language.
+    flag = next(f for f in women.flag_details if f.rate == "selection_rate_at_threshold")
+    assert flag.top == "Masculino" and flag.ratio == women.impact_ratios["selection_rate_at_threshold"]
+    assert [describe_flag("sexo", "Feminino", f) for f in women.flag_details] == women.flags
+    portuguese = describe_flag("sexo", "Feminino", flag, gettext_for("pt_BR"), locale="pt_BR")
+    assert portuguese.startswith(
+        "taxa de seleção do modelo no limiar de operação: sexo = Feminino está em 0,"
+    )
+    assert portuguese.endswith("de Masculino (abaixo de quatro quintos)")
 
 
 def test_an_unbiased_model_is_not_flagged_and_small_groups_are_not_judged() -> None:
