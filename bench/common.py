@@ -217,9 +217,22 @@ def descendant_pids(root: int) -> list[int]:
     return found
 
 
-def tree_cpu_seconds(root: int, *, skip: Collection[int] = ()) -> float:
-    """CPU time of root's live descendants (each with its reaped children), leaving out the skip pids."""
-    return sum(cpu_seconds(pid, reaped_children=True) for pid in descendant_pids(root) if pid not in skip)
+def tree_cpu_by_kind(
+    root: int, kind_of: Callable[[str], str], *, skip: Collection[int] = ()
+) -> dict[str, float]:
+    """CPU time of root's live descendants (each with its reaped children) summed per kind_of(command line),
+    leaving out the skip pids."""
+    totals: dict[str, float] = {}
+    for pid in descendant_pids(root):
+        if pid in skip:
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        kind = kind_of(cmdline)
+        totals[kind] = totals.get(kind, 0.0) + cpu_seconds(pid, reaped_children=True)
+    return totals
 
 
 # ---- driving the app in a real browser (Playwright's async API) ----
