@@ -36,12 +36,15 @@ from pages._shared import (
     current_actor,
     current_locale,
     get_engine,
+    safe_text,
     show_error,
     start_importing_model_libraries,
 )
 
 # The account whose stored language this session has loaded (so a picker choice is not overwritten).
 LOCALE_OWNER_KEY = "locale_owner"
+# Why the last log-in attempt failed, shown until the next attempt.
+LOGIN_ERROR_KEY = "login_error"
 
 st.set_page_config(page_title="TalentLens", page_icon=":material/diversity_3:", layout="wide")
 
@@ -158,12 +161,18 @@ def _login_form(engine: Engine, authenticator: stauth.Authenticate, settings: Se
             )
             submitted = st.form_submit_button(_("Log in"), key="login_submit", type="primary")
         if not submitted:
+            # A rerun that lands right after a failed attempt (the cookie component reporting in on a
+            # slow first load) must not wipe the reason: it is kept until the next attempt.
+            if reason := st.session_state.get(LOGIN_ERROR_KEY):
+                st.error(reason, icon=":material/error:")
             st.stop()
         try:
             session = authenticate(engine=engine, username=username, password=password)
         except HRCoreError as e:
+            st.session_state[LOGIN_ERROR_KEY] = safe_text(e)
             show_error(e)
             st.stop()
+        st.session_state.pop(LOGIN_ERROR_KEY, None)
     holder.empty()
     _start_session(session.actor, session.session_version)
     _load_locale(engine, session.actor)
@@ -288,4 +297,5 @@ for spec in PAGES:
             visibility="visible" if visible else "hidden",
         )
     )
-st.navigation(sections).run()
+# expanded: every page the role may open is listed (Streamlit otherwise folds long menus behind "View more").
+st.navigation(sections, expanded=True).run()

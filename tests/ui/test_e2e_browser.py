@@ -53,12 +53,18 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context.close()
 
 
+# Still working: a script run ('running' widget), elements of the previous run, or a page that has not
+# rendered yet (the skeleton shown while loading, or nothing in the main block: every page shows something).
+BUSY = '[data-testid="stStatusWidget"], [data-stale="true"], [data-testid="stAppSkeleton"]'
+RENDERED = '[data-testid="stMain"] [data-testid="stElementContainer"]'
+
+
 def wait_idle(page: object, settle: float = 0.6, timeout: float = 90) -> None:
-    """Wait until the script run finished: no 'running' status and no stale elements for a moment."""
+    """Wait until the script run finished: something rendered, no 'running' status and no stale elements for a moment."""
     deadline = time.monotonic() + timeout
     quiet_since: float | None = None
     while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"], [data-stale="true"]').count()  # type: ignore[attr-defined]
+        busy = page.locator(BUSY).count() or not page.locator(RENDERED).count()  # type: ignore[attr-defined]
         if busy:
             quiet_since = None
         elif quiet_since is None:
@@ -136,6 +142,7 @@ def test_wrong_password_reload_and_log_out(page: object, server: AppServer) -> N
     page.get_by_role("button", name="Log out").click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").wait_for()  # type: ignore[attr-defined]
     page.reload()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").wait_for()  # type: ignore[attr-defined]
     wait_idle(page)
     assert page.get_by_role("button", name="Log in").count() == 1  # type: ignore[attr-defined]
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # type: ignore[attr-defined]

@@ -62,6 +62,9 @@ def test_wrong_password_is_refused_and_audited(engine: Engine) -> None:
     assert "actor" not in at.session_state
     assert get_user(engine=engine, actor=CLI_ACTOR, username="ana").failed_logins == 1
     assert list(list_events(engine, actor=CLI_ACTOR, action="auth.login")["outcome"]) == ["error"]
+    at.run()  # a rerun with no new attempt (the cookie component reporting in) keeps the reason
+    assert [e.value for e in at.error] == ["wrong user name or password"]
+    assert get_user(engine=engine, actor=CLI_ACTOR, username="ana").failed_logins == 1
 
 
 @pytest.mark.parametrize("role", ROLES)
