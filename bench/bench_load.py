@@ -137,7 +137,7 @@ async def _session(
 
 def _process_kind(cmdline: str) -> str:
     """Which part of the browser side a process is, from its command line."""
-    if "playwright" in cmdline:
+    if "playwright/driver" in cmdline.split(" ", 1)[0]:  # Chromium's profile folder is named playwright_… too
         return "Playwright driver"
     if "--type=renderer" in cmdline:
         # new headless Chromium opens a window, with its own browser-UI renderer, per context
