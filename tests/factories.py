@@ -346,3 +346,212 @@ def insert_failed_scheduled_backup(engine: Engine, *, error: str) -> int:
     assert claim_job(engine, info.id)
     finish_job(engine, info.id, error=error)
     return info.id
+
+
+# --- match model against known true probabilities (issue 12, point 5) --------------------------
+# The rule below was written before the features were, and is not tuned to them: the model is judged
+# by how close its held-out ROC AUC comes to the AUC of these true probabilities.
+
+TRUTH_AREAS: dict[str, tuple[str, ...]] = {
+    "TI - SAP": (
+        "SAP FI", "SAP MM", "SAP SD", "SAP ABAP", "SAP HANA", "Contabilidade", "Conciliação bancária",
+        "Fluxo de caixa", "Excel",
+    ),
+    "TI - Desenvolvimento": (
+        "Java", "Spring Boot", "Python", "Django", "React", "Node.js", "Testes automatizados",
+        "Integração contínua", "Banco de dados",
+    ),
+    "TI - Infraestrutura": (
+        "Linux", "Windows Server", "Active Directory", "Redes de computadores", "AWS", "Suporte técnico",
+        "Virtualização", "Segurança da informação",
+    ),
+    "TI - Dados": (
+        "SQL", "Power BI", "Modelagem de dados", "Python", "Spark", "Engenharia de dados", "Estatística",
+        "ETL",
+    ),
+    "Administrativo": (
+        "Folha de pagamento", "Departamento pessoal", "Rotinas fiscais", "Contas a pagar", "Faturamento",
+        "Excel", "Atendimento ao cliente",
+    ),
+    "Projetos": (
+        "Gestão de projetos", "Scrum", "Kanban", "Análise de requisitos", "Gestão de mudanças", "PMO",
+        "Jira",
+    ),
+}  # fmt: skip
+TRUTH_TITLES = {
+    "TI - SAP": "Consultor SAP",
+    "TI - Desenvolvimento": "Desenvolvedor",
+    "TI - Infraestrutura": "Analista de Infraestrutura",
+    "TI - Dados": "Analista de Dados",
+    "Administrativo": "Analista Administrativo",
+    "Projetos": "Gerente de Projetos",
+}
+TRUTH_LEVELS = ("Júnior", "Pleno", "Sênior", "Especialista")
+TRUTH_ENGLISH = ("Nenhum", "Básico", "Intermediário", "Avançado", "Fluente")
+TRUTH_CITIES = (
+    ("São Paulo", "São Paulo"), ("Campinas", "São Paulo"), ("Rio de Janeiro", "Rio de Janeiro"),
+    ("Belo Horizonte", "Minas Gerais"), ("Curitiba", "Paraná"), ("Recife", "Pernambuco"),
+    ("Porto Alegre", "Rio Grande do Sul"), ("Florianópolis", "Santa Catarina"),
+)  # fmt: skip
+
+
+def truth_logit(
+    *,
+    coverage: float,
+    english_ok: bool,
+    level_short: int,
+    same_city: bool,
+    same_area: bool,
+    hidden: float,
+) -> float:
+    """The planted rule: skills the opening asks for that the candidate has, English meeting the
+    requirement, professional level steps short, same city, same area, plus what no feature sees."""
+    return (
+        -2.2
+        + 3.2 * coverage
+        + 1.0 * english_ok
+        - 0.7 * level_short
+        + 0.5 * same_city
+        + 0.6 * same_area
+        + hidden
+    )
+
+
+def _written(rng: object, skill: str) -> str:
+    """A skill as people type it: sometimes without accents, sometimes in capitals."""
+    import unicodedata
+
+    text = skill
+    if rng.random() < 0.3:  # type: ignore[attr-defined]
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if rng.random() < 0.2:  # type: ignore[attr-defined]
+        text = text.upper()
+    elif rng.random() < 0.3:  # type: ignore[attr-defined]
+        text = text.lower()
+    return text
+
+
+def make_truth_match_rows(
+    *,
+    seed: int,
+    n_vagas: int = 300,
+    n_candidates: int = 1500,
+    per_vaga: int = 12,
+    in_progress: float = 0.2,
+) -> tuple[list[dict], list[dict], list[dict], dict[tuple[str, str], float]]:
+    """Linked candidates, openings and prospects whose decided outcomes follow truth_logit.
+
+    Returns (candidates, vagas, prospects, truth) where truth maps (candidate, vaga) of every decided
+    prospect to its true probability of approval. Each opening has a hidden difficulty and each pair a
+    hidden impression (both N(0, 0.3) on the logit) that no column records.
+    """
+    import math
+    import random
+
+    rng = random.Random(seed)
+    areas = tuple(TRUTH_AREAS)
+    candidates: list[dict] = []
+    facts: list[dict] = []
+    by_area: dict[str, list[int]] = {a: [] for a in areas}
+    for i in range(n_candidates):
+        area = rng.choice(areas)
+        pool = TRUTH_AREAS[area]
+        skills = rng.sample(pool, rng.randint(2, min(7, len(pool))))
+        if rng.random() < 0.3:
+            other = rng.choice(TRUTH_AREAS[rng.choice(areas)])
+            if other not in skills:
+                skills.append(other)
+        level = rng.randrange(len(TRUTH_LEVELS))
+        english = rng.randrange(len(TRUTH_ENGLISH))
+        city, state = rng.choice(TRUTH_CITIES)
+        code = f"T{i:05d}"
+        typed = ", ".join(_written(rng, s) for s in skills)
+        title = f"{TRUTH_TITLES[area]} {TRUTH_LEVELS[level]}"
+        candidates.append(
+            {
+                "codigo": code,
+                "nome": f"Pessoa {code}",
+                "local": f"{city}, {state}",
+                "titulo_profissional": title,
+                "area_atuacao": area,
+                "conhecimentos_tecnicos": typed,
+                "certificacoes": "",
+                "nivel_profissional": TRUTH_LEVELS[level],
+                "nivel_academico": rng.choice(("Ensino Superior Completo", "Pós Graduação Completo")),
+                "nivel_ingles": TRUTH_ENGLISH[english],
+                "nivel_espanhol": rng.choice(("Nenhum", "Básico", "Intermediário")),
+                "sexo": rng.choice(("Feminino", "Masculino")),
+                "estado_civil": rng.choice(("Solteiro", "Casado")),
+                "pcd": rng.choices(("Não", "Sim"), weights=(95, 5))[0],
+                "cv_pt": f"{title.lower()}\n{city}/{state}\nresumo: {rng.randint(1, 15)} anos em "
+                f"{area.lower()}. conhecimentos: {typed}. inglês {TRUTH_ENGLISH[english].lower()}.",
+            }
+        )
+        facts.append({"area": area, "skills": set(skills), "level": level, "english": english, "city": city})
+        by_area[area].append(i)
+
+    vagas: list[dict] = []
+    prospects: list[dict] = []
+    truth: dict[tuple[str, str], float] = {}
+    for v in range(n_vagas):
+        area = rng.choice(areas)
+        wanted = rng.sample(TRUTH_AREAS[area], rng.randint(3, 6))
+        level = rng.randrange(len(TRUTH_LEVELS))
+        english = rng.randrange(len(TRUTH_ENGLISH) - 1)
+        city, state = rng.choice(TRUTH_CITIES)
+        vcode = f"TV{v:04d}"
+        title = f"{TRUTH_TITLES[area]} {TRUTH_LEVELS[level]}"
+        vagas.append(
+            {
+                "codigo": vcode,
+                "titulo": title,
+                "cliente": f"Cliente {v % 7}",
+                "tipo_contratacao": rng.choice(("CLT Full", "PJ/Autônomo", "Cooperado")),
+                "pais": "Brasil",
+                "estado": state,
+                "cidade": city,
+                "pcd": "Não",
+                "nivel_profissional": TRUTH_LEVELS[level],
+                "nivel_academico": "Ensino Superior Completo",
+                "nivel_ingles": TRUTH_ENGLISH[english],
+                "nivel_espanhol": "Nenhum",
+                "areas_atuacao": f"{area}-",
+                "principais_atividades": f"Atuar como {title.lower()} em projetos do cliente, com foco em "
+                f"{wanted[0]}. Participar de reuniões com as áreas de negócio.",
+                "competencias": "Requisitos obrigatórios: "
+                + ", ".join(wanted)
+                + ". Desejável boa comunicação e trabalho em equipe.",
+            }
+        )
+        difficulty = rng.gauss(0.0, 0.3)
+        chosen: set[int] = set()
+        while len(chosen) < per_vaga:
+            pool_idx = by_area[area] if rng.random() < 0.6 else range(n_candidates)
+            chosen.add(rng.choice(list(pool_idx)))
+        for i in sorted(chosen):
+            f = facts[i]
+            logit = truth_logit(
+                coverage=len(f["skills"] & set(wanted)) / len(wanted),
+                english_ok=f["english"] >= english,
+                level_short=max(0, level - f["level"]),
+                same_city=f["city"] == city,
+                same_area=f["area"] == area,
+                hidden=difficulty + rng.gauss(0.0, 0.3),
+            )
+            p = 1.0 / (1.0 + math.exp(-logit))
+            ccode = candidates[i]["codigo"]
+            if rng.random() < in_progress:
+                status = rng.choice(ML_IN_PROGRESS)
+            else:
+                status = rng.choice(ML_APPROVED if rng.random() < p else ML_REJECTED)
+                truth[(ccode, vcode)] = p
+            prospects.append(
+                {
+                    "vaga_codigo": vcode,
+                    "candidate_codigo": ccode,
+                    "nome": f"Pessoa {ccode}",
+                    "situacao": status,
+                    "data_candidatura": dt.date(2023, 1, 1) + dt.timedelta(days=v),
+                }
+            )
+    return candidates, vagas, prospects, truth

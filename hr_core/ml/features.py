@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hr_core.vocabulary import ACADEMIC_RANK, LANGUAGE_RANK, PROFESSIONAL_RANK
+
+if TYPE_CHECKING:
+    from hr_core.ml.skills import SkillVocabulary
 
 # Typed columns read from the tables (hr_core.models.recruiting).
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -71,30 +75,28 @@ PROTECTED_ATTRIBUTES: tuple[str, ...] = (
 # Opening columns that are eligibility rules, not features.
 VAGA_ELIGIBILITY_COLUMNS: tuple[str, ...] = ("pcd",)
 
-CATEGORICAL_FEATURES: tuple[str, ...] = (
-    "cand_nivel_academico",
-    "cand_nivel_profissional",
-    "vaga_nivel_profissional",
-    "cand_nivel_ingles",
-    "vaga_nivel_ingles",
-    "cand_nivel_espanhol",
-    "vaga_nivel_espanhol",
-    "cand_outro_idioma",
-    "vaga_tipo_contratacao",
-    "vaga_cidade",
-    "vaga_estado",
-    "vaga_pais",
-)
+# What a recruiter compares: does the candidate bring what the opening asks (skills covered, levels met or
+# short by how many steps), same place, same title and area; no raw level of either side on its own.
+CATEGORICAL_FEATURES: tuple[str, ...] = ("vaga_tipo_contratacao",)
 NUMERIC_FEATURES: tuple[str, ...] = (
-    "english_gap",
-    "spanish_gap",
-    "level_gap",
-    "academic_gap",
+    "skills_overlap",
+    "skills_weighted_overlap",
+    "skills_matched",
+    "skills_missing",
+    "english_meets",
+    "english_shortfall",
+    "spanish_meets",
+    "spanish_shortfall",
+    "level_meets",
+    "level_shortfall",
+    "level_excess",
+    "academic_meets",
+    "academic_shortfall",
     "same_city",
     "same_state",
+    "title_overlap",
+    "area_overlap",
     "text_similarity",
-    "skills_overlap",
-    "skills_matched",
 )
 FEATURES: tuple[str, ...] = CATEGORICAL_FEATURES + NUMERIC_FEATURES
 
@@ -271,8 +273,20 @@ def build_vaga_skills_text(row: Mapping[str, Any]) -> str:
     return " ".join(str(row.get(p) or "") for p in parts)
 
 
-def compare_skills(candidate: Mapping[str, Any], vaga: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Skills the opening asks for that the candidate has (matched) and lacks (missing)."""
+def compare_skills(
+    candidate: Mapping[str, Any], vaga: Mapping[str, Any], *, vocabulary: SkillVocabulary | None = None
+) -> tuple[list[str], list[str]]:
+    """Skills the opening asks for that the candidate has (matched) and lacks (missing).
+
+    With a vocabulary (the one a model learned from the openings) its terms are read from the opening's
+    requirement texts; without one, the fixed SKILLS_VOCABULARY from the opening's title and texts.
+    """
+    if vocabulary is not None:
+        from hr_core.ml.skills import compare_terms, opening_requirement_text
+
+        wanted_terms = vocabulary.find(opening_requirement_text(vaga))
+        has_terms = vocabulary.find(build_candidate_skills_text(candidate))
+        return compare_terms(has_terms, wanted_terms, vocabulary)
     wanted = extract_skills(build_vaga_skills_text(vaga))
     has = extract_skills(build_candidate_skills_text(candidate))
     return sorted(wanted & has), sorted(wanted - has)
@@ -300,42 +314,92 @@ def _unprefix(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
-def build_features(pairs: pd.DataFrame, *, vectorizer: Any) -> pd.DataFrame:
-    """The model's input (FEATURES columns) for a pair frame; vectorizer is the fitted TF-IDF.
+def compare_level(candidate: float, required: float) -> tuple[float, float, float]:
+    """(meets, steps short, steps above) of a candidate's rank against what an opening asks.
+
+    Nothing asked (blank or the lowest rank) is met by anyone; a requirement against a candidate who
+    states nothing is unknown (NaN), which the model reads apart from 'falls short'.
+    """
+    if np.isnan(required):
+        return 1.0, 0.0, 0.0
+    if required <= 0:
+        return 1.0, 0.0, (0.0 if np.isnan(candidate) else max(candidate - required, 0.0))
+    if np.isnan(candidate):
+        return float("nan"), float("nan"), float("nan")
+    return float(candidate >= required), max(required - candidate, 0.0), max(candidate - required, 0.0)
+
+
+@lru_cache(maxsize=20_000)
+def _stems(text: str) -> frozenset[str]:
+    from hr_core.ml.skills import read_terms
+
+    return frozenset(t for t in read_terms(text) if " " not in t)
+
+
+def _words_covered(wanted: Any, has: Any) -> float:
+    """Share of the words of `wanted` (accents folded, stemmed, no stop or level words) found in `has`."""
+    want = _stems(str(wanted or ""))
+    if not want:
+        return float("nan")
+    return len(want & _stems(str(has or ""))) / len(want)
+
+
+def build_features(
+    pairs: pd.DataFrame, *, vectorizer: Any, skills: SkillVocabulary | None = None
+) -> pd.DataFrame:
+    """The model's input (FEATURES columns) for a pair frame; vectorizer is the fitted TF-IDF and skills
+    the vocabulary learned from the openings (the fixed seed list when None).
 
     Protected columns are dropped first, so no feature can read them (see PROTECTED_ATTRIBUTES).
     """
+    from hr_core.ml.skills import opening_requirement_text, seed_vocabulary
+
+    vocabulary = skills if skills is not None else seed_vocabulary()
     records = drop_protected(pairs).to_dict("records")
     out: dict[str, list[Any]] = {name: [] for name in FEATURES}
     cand_texts: list[str] = []
     vaga_texts: list[str] = []
+    cand_terms: dict[str, set[str]] = {}
+    vaga_terms: dict[str, set[str]] = {}
+    comparisons = (
+        ("english", "nivel_ingles", rank_language),
+        ("spanish", "nivel_espanhol", rank_language),
+        ("level", "nivel_profissional", rank_professional),
+        ("academic", "nivel_academico", rank_academic),
+    )
     for row in records:
         cand = _unprefix(row, "cand_")
         vaga = _unprefix(row, "vaga_")
         for name in CATEGORICAL_FEATURES:
             value = normalise_text(row.get(name))
             out[name].append(value if value else "(blank)")
-        out["english_gap"].append(
-            rank_language(cand.get("nivel_ingles")) - rank_language(vaga.get("nivel_ingles"))
-        )
-        out["spanish_gap"].append(
-            rank_language(cand.get("nivel_espanhol")) - rank_language(vaga.get("nivel_espanhol"))
-        )
-        out["level_gap"].append(
-            rank_professional(cand.get("nivel_profissional"))
-            - rank_professional(vaga.get("nivel_profissional"))
-        )
-        out["academic_gap"].append(
-            rank_academic(cand.get("nivel_academico")) - rank_academic(vaga.get("nivel_academico"))
-        )
+        for prefix, column, rank in comparisons:
+            meets, short, above = compare_level(rank(cand.get(column)), rank(vaga.get(column)))
+            out[f"{prefix}_meets"].append(meets)
+            out[f"{prefix}_shortfall"].append(short)
+            if prefix == "level":
+                out["level_excess"].append(above)
         city, state = _city_state(cand.get("local"))
         vaga_city, vaga_state = normalise_text(vaga.get("cidade")), normalise_text(vaga.get("estado"))
         out["same_city"].append(float(bool(city) and city == vaga_city))
         out["same_state"].append(float(bool(state) and state == vaga_state))
-        matched, missing = compare_skills(cand, vaga)
-        wanted = len(matched) + len(missing)
-        out["skills_overlap"].append(len(matched) / wanted if wanted else float("nan"))
+        cand_text = build_candidate_skills_text(cand)
+        if cand_text not in cand_terms:
+            cand_terms[cand_text] = vocabulary.find(cand_text)
+        vaga_text = opening_requirement_text(vaga)
+        if vaga_text not in vaga_terms:
+            vaga_terms[vaga_text] = vocabulary.find(vaga_text)
+        wanted, has = vaga_terms[vaga_text], cand_terms[cand_text]
+        matched = wanted & has
+        total_weight = sum(vocabulary.weight(t) for t in wanted)
+        out["skills_overlap"].append(len(matched) / len(wanted) if wanted else float("nan"))
+        out["skills_weighted_overlap"].append(
+            sum(vocabulary.weight(t) for t in matched) / total_weight if wanted else float("nan")
+        )
         out["skills_matched"].append(float(len(matched)))
+        out["skills_missing"].append(float(len(wanted - matched)))
+        out["title_overlap"].append(_words_covered(vaga.get("titulo"), cand.get("titulo_profissional")))
+        out["area_overlap"].append(_words_covered(vaga.get("areas_atuacao"), cand.get("area_atuacao")))
         cand_texts.append(normalise_text(build_candidate_text(cand)))
         vaga_texts.append(normalise_text(build_vaga_text(vaga)))
     out["text_similarity"] = list(_cosine_rows(vectorizer, cand_texts, vaga_texts)) if records else []

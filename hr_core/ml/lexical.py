@@ -151,6 +151,11 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("portuguese")
 
 
+def stem_words(words: Sequence[str]) -> list[str]:
+    """Portuguese Snowball stems of words already folded and lower-cased."""
+    return list(_stemmer().stemWords(list(words)))
+
+
 def tokenize(text: Any) -> list[str]:
     """Stems of the words of a text: lower-case, accents folded, stop words out, Portuguese Snowball stems."""
     words = [

@@ -41,6 +41,8 @@ from hr_core.ml.features import (
     fit_text_vectorizer,
     make_pair_frame,
 )
+from hr_core.ml.metrics import expected_calibration_error
+from hr_core.ml.skills import SkillVocabulary, learn_from_openings, seed_vocabulary
 from hr_core.progress import Progress, no_progress
 
 MODEL_FILE = "match_model.skops"
@@ -61,6 +63,8 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.compose._column_transformer.ColumnTransformer",
+    # The one type gradient boosting adds that skops does not trust by default (its fitted trees).
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.impute._base.SimpleImputer",
@@ -107,10 +111,32 @@ class ModelMetrics:
     roc_auc: float
     pr_auc: float
     brier: float
+    log_loss: float | None = None  # cards written before the model choice lack these two
+    ece: float | None = None  # expected calibration error over 10 equal-width bins
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ModelMetrics:
-        return cls(roc_auc=float(raw["roc_auc"]), pr_auc=float(raw["pr_auc"]), brier=float(raw["brier"]))
+        optional = {k: float(raw[k]) for k in ("log_loss", "ece") if raw.get(k) is not None}
+        return cls(
+            roc_auc=float(raw["roc_auc"]), pr_auc=float(raw["pr_auc"]), brier=float(raw["brier"]), **optional
+        )
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The models compared on the same held-out openings and the one kept (lowest log-loss)."""
+
+    kept: str
+    by: str
+    candidates: Mapping[str, ModelMetrics]
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ModelChoice:
+        return cls(
+            kept=str(raw["kept"]),
+            by=str(raw.get("by", "")),
+            candidates={k: ModelMetrics.from_dict(v) for k, v in raw["candidates"].items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,8 @@ class ModelCard:
     reference_rows: int | None
     library_versions: Mapping[str, str]
     stored: Mapping[str, Any] = field(repr=False, compare=False)
+    choice: ModelChoice | None = None  # None on cards written before two models were compared
+    top_skills: tuple[str, ...] = ()  # the learned skill terms most openings name
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, where: str = "the match model card") -> ModelCard:
@@ -209,6 +237,8 @@ class ModelCard:
                 reference_rows=reference.get("rows"),
                 library_versions=dict(raw.get("library_versions") or {}),
                 stored=raw,
+                choice=ModelChoice.from_dict(raw["selection"]) if raw.get("selection") else None,
+                top_skills=tuple(str(t["term"]) for t in (raw.get("skills") or {}).get("top_terms", ())),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ModelError(f"{where} lacks or garbles {e}; {RETRAIN_HINT}") from e
@@ -284,7 +314,8 @@ def summarise_model_card(card: ModelCard) -> ModelSummary:
 
 @dataclass
 class MatchModel:
-    """A loaded, verified match model with the TF-IDF vocabulary its text feature needs.
+    """A loaded, verified match model with the TF-IDF vocabulary its text feature needs and the skill
+    terms it learned from the openings.
 
     `card` is None only inside training, before the card is written."""
 
@@ -293,6 +324,7 @@ class MatchModel:
     reference_values: dict[str, Any]
     card: ModelCard | None
     path: Path
+    skills: SkillVocabulary = field(default_factory=seed_vocabulary)
 
 
 @dataclass
@@ -337,11 +369,9 @@ def _read_card(card_path: Path) -> ModelCard:
     )
 
 
-def _make_pipeline(random_state: int) -> Any:
-    from sklearn.calibration import CalibratedClassifierCV
+def _make_columns() -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -372,8 +402,55 @@ def _make_pipeline(random_state: int) -> Any:
             ),
         ]
     )
-    model = Pipeline([("columns", columns), ("classifier", LogisticRegression(C=0.5, max_iter=2000))])
+    return columns
+
+
+# The models compared under the same grouped split; the one with the lower held-out log-loss is kept.
+MODEL_CANDIDATES: dict[str, str] = {
+    "logistic_regression": "CalibratedClassifierCV(sigmoid, cv=3) over Pipeline(ColumnTransformer → "
+    "LogisticRegression)",
+    "gradient_boosting": "Pipeline(ColumnTransformer → HistGradientBoostingClassifier(depth 3, 150 trees))",
+}
+
+
+def _make_pipeline(kind: str, random_state: int) -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    if kind == "gradient_boosting":
+        # Shallow trees, no early stopping (its validation split ignores the openings); the boosted
+        # log-loss is already calibrated: sigmoid calibration on top made held-out log-loss and ECE worse.
+        booster = HistGradientBoostingClassifier(
+            learning_rate=0.05,
+            max_iter=150,
+            max_depth=3,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=random_state,
+        )
+        return Pipeline([("columns", _make_columns()), ("classifier", booster)])
+    if kind != "logistic_regression":
+        raise ValueError(f"unknown model kind {kind!r}")
+    classifier = LogisticRegression(C=0.5, max_iter=2000)
+    model = Pipeline([("columns", _make_columns()), ("classifier", classifier)])
     return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
+
+
+def _one_thread() -> Any:
+    """OpenMP limited to one thread: gradient boosting on a few thousand rows is fast on one core, while
+    OpenMP threads spinning on a shared machine made one fit take 40 times as long."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
+
+
+def predict_proba(pipeline: Any, features: pd.DataFrame) -> np.ndarray:
+    """The fitted model's probability of approval for each row of features."""
+    with _one_thread():
+        return np.asarray(pipeline.predict_proba(features)[:, 1], dtype=float)
 
 
 def _grouped_split(
@@ -411,12 +488,14 @@ def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, 
 
 
 def _metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
     return {
         "roc_auc": float(roc_auc_score(y, p)),
         "pr_auc": float(average_precision_score(y, p)),
         "brier": float(brier_score_loss(y, p)),
+        "log_loss": float(log_loss(y, p, labels=[0, 1])),
+        "ece": expected_calibration_error(y, p),
     }
 
 
@@ -511,32 +590,65 @@ def train_match_model(
     return result
 
 
-def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
+@dataclass
+class FittedMatch:
+    """The kept model of one training run, with what it was fitted and measured on."""
+
+    model: Any
+    kind: str
+    vectorizer: Any
+    skills: SkillVocabulary
+    features: pd.DataFrame
+    y: np.ndarray
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+    p_test: np.ndarray
+    metrics: dict[str, float]
+    candidates: dict[str, dict[str, float]]
+    baselines: dict[str, dict[str, float]]
+    reference_values: dict[str, Any]
+
+
+def fit_match_model(
+    pairs: pd.DataFrame,
+    candidates: pd.DataFrame,
+    vagas: pd.DataFrame,
+    *,
+    random_state: int = 0,
+    progress: Progress | None = None,
+) -> FittedMatch:
+    """Split by opening, learn the skill terms and the text vocabulary from the training openings, fit every
+    MODEL_CANDIDATES entry on the same split and keep the one with the lowest held-out log-loss."""
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 
-    report(0.05, "Reading labelled prospects and feedback")
-    pairs, candidates, vagas, sources = _load_training_frame(engine)
+    report = progress or no_progress
     y = pairs["label"].astype(int).to_numpy()
     train_idx, test_idx = _grouped_split(y, pairs["vaga"].to_numpy(), random_state)
 
-    report(0.2, "Building features")
+    report(0.2, "Learning skills and building features")
     train_pairs = pairs.iloc[train_idx]
     train_cands = candidates[candidates["codigo"].isin(set(train_pairs["candidate"]))]
     train_vagas = vagas[vagas["codigo"].isin(set(train_pairs["vaga"]))]
+    skills = learn_from_openings(train_vagas.to_dict("records"))
     vectorizer = fit_text_vectorizer(
         [build_candidate_text(r) for r in train_cands.to_dict("records")],
         [build_vaga_text(r) for r in train_vagas.to_dict("records")],
     )
-    features = build_features(pairs, vectorizer=vectorizer)
+    features = build_features(pairs, vectorizer=vectorizer, skills=skills)
     x_train, x_test = features.iloc[train_idx], features.iloc[test_idx]
     y_train, y_test = y[train_idx], y[test_idx]
 
-    report(0.45, "Fitting and calibrating the model")
-    model = _make_pipeline(random_state)
-    model.fit(x_train, y_train)
-    p_test = model.predict_proba(x_test)[:, 1]
-    metrics = _metrics(y_test, p_test)
+    report(0.45, "Fitting, calibrating and comparing the models")
+    fitted: dict[str, tuple[Any, np.ndarray, dict[str, float]]] = {}
+    for kind in MODEL_CANDIDATES:
+        with _one_thread():
+            candidate = _make_pipeline(kind, random_state).fit(x_train, y_train)
+        p = predict_proba(candidate, x_test)
+        fitted[kind] = (candidate, p, _metrics(y_test, p))
+    # The lower held-out log-loss wins; on a tie the first (the simpler logistic regression).
+    kept = min(fitted, key=lambda k: (round(fitted[k][2]["log_loss"], 6), list(MODEL_CANDIDATES).index(k)))
+    model, p_test, metrics = fitted[kept]
 
     report(0.65, "Comparing with baselines")
     prior = DummyClassifier(strategy="prior").fit(x_train, y_train)
@@ -547,17 +659,42 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             y_test, skills_only.predict_proba(x_test[["skills_overlap"]].fillna(0.0))[:, 1]
         ),
     }
+    return FittedMatch(
+        model=model,
+        kind=kept,
+        vectorizer=vectorizer,
+        skills=skills,
+        features=features,
+        y=y,
+        train_idx=train_idx,
+        test_idx=test_idx,
+        p_test=p_test,
+        metrics=metrics,
+        candidates={k: v[2] for k, v in fitted.items()},
+        baselines=baselines,
+        reference_values=_reference_values(x_train),
+    )
+
+
+def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
+    report(0.05, "Reading labelled prospects and feedback")
+    pairs, candidates, vagas, sources = _load_training_frame(engine)
+    fit = fit_match_model(pairs, candidates, vagas, random_state=random_state, progress=report)
+    model, vectorizer, features, y = fit.model, fit.vectorizer, fit.features, fit.y
+    train_idx, test_idx, metrics, baselines = fit.train_idx, fit.test_idx, fit.metrics, fit.baselines
+    y_test, p_test = y[test_idx], fit.p_test
 
     report(0.8, "Saving the model")
     model_path, card_path, reference_path = get_model_paths()
     bundle = {
         "pipeline": model,
         "vectorizer": vectorizer,
-        "reference_values": _reference_values(x_train),
+        "reference_values": fit.reference_values,
+        "skills": fit.skills.as_bundle(),
     }
     digest = _dump_bundle(bundle, model_path)
     reference = features.copy()
-    reference["probability"] = model.predict_proba(features)[:, 1]
+    reference["probability"] = predict_proba(model, features)
     reference["candidate"] = pairs["candidate"].astype(str).to_numpy()
     reference["vaga"] = pairs["vaga"].astype(str).to_numpy()
     reference["label"] = y
@@ -573,7 +710,14 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
 
     fairness = build_fairness_report(
         engine=engine,
-        model=MatchModel(model, vectorizer, bundle["reference_values"], None, model_path),
+        model=MatchModel(
+            pipeline=model,
+            vectorizer=vectorizer,
+            reference_values=fit.reference_values,
+            card=None,
+            path=model_path,
+            skills=fit.skills,
+        ),
         reference=reference,
         threshold=threshold,
     )
@@ -583,7 +727,12 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model_file": model_path.name,
         "sha256": digest,
-        "estimator": "CalibratedClassifierCV(sigmoid, cv=3) over Pipeline(ColumnTransformer → LogisticRegression)",
+        "estimator": MODEL_CANDIDATES[fit.kind],
+        "selection": {
+            "kept": fit.kind,
+            "by": "lowest log-loss on the held-out openings",
+            "candidates": fit.candidates,
+        },
         "split": "GroupShuffleSplit by opening (vaga), 25% of openings held out",
         "data": {
             "pairs": len(pairs),
@@ -595,6 +744,15 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
             "label_sources": asdict(sources) | {"rule": LABEL_RULE},
         },
         "features": {"categorical": list(CATEGORICAL_FEATURES), "numeric": list(NUMERIC_FEATURES)},
+        "skills": {
+            "learned_from": "requirement texts (principais_atividades, competencias) of the training openings",
+            "rule": "single words and two-word terms within one list item, accents folded, stemmed; kept "
+            "when named by at least 3 openings and by no more than half of them; the fixed technology "
+            "list (SKILLS_VOCABULARY) is added as a seed",
+            "terms": len(fit.skills.terms),
+            "openings": fit.skills.n_openings,
+            "top_terms": fit.skills.top(30),
+        },
         "excluded_attributes": {
             "protected": list(PROTECTED_ATTRIBUTES),
             "eligibility_filters": [f"vaga.{c}" for c in VAGA_ELIGIBILITY_COLUMNS],
@@ -695,30 +853,35 @@ def load_match_model(path: Path | None = None) -> MatchModel:
         ) from e
     if not isinstance(bundle, dict) or not {"pipeline", "vectorizer", "reference_values"} <= set(bundle):
         raise ModelError(f"the match model at {model_path} has an unexpected layout; {RETRAIN_HINT}")
+    if "skills" not in bundle or set(bundle["reference_values"]) != set(FEATURES):
+        raise ModelError(
+            f"the match model at {model_path} predates the skills learned from the openings; {RETRAIN_HINT}"
+        )
     return MatchModel(
         pipeline=bundle["pipeline"],
         vectorizer=bundle["vectorizer"],
         reference_values=dict(bundle["reference_values"]),
         card=card,
         path=model_path,
+        skills=SkillVocabulary.from_bundle(bundle["skills"]),
     )
 
 
 def predict_probabilities(model: MatchModel, pairs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Features and calibrated probabilities for a pair frame (see features.make_pair_frame)."""
-    features = build_features(pairs, vectorizer=model.vectorizer)
+    features = build_features(pairs, vectorizer=model.vectorizer, skills=model.skills)
     if features.empty:
         return features, np.zeros(0)
-    return features, model.pipeline.predict_proba(features)[:, 1]
+    return features, predict_proba(model.pipeline, features)
 
 
 def explain_pair(model: MatchModel, features: pd.DataFrame, *, top: int = 8) -> list[Reason]:
     """Per-feature effects: the probability minus the probability with that feature set to a typical value."""
-    base = float(model.pipeline.predict_proba(features)[0, 1])
+    base = float(predict_proba(model.pipeline, features)[0])
     variants = pd.concat([features] * len(FEATURES), ignore_index=True)
     for i, name in enumerate(FEATURES):
         variants.loc[i, name] = model.reference_values[name]
-    probs = model.pipeline.predict_proba(variants)[:, 1]
+    probs = predict_proba(model.pipeline, variants)
     reasons = [
         Reason(feature=name, effect=round(base - float(p), 4), value=_plain(features.iloc[0][name]))
         for name, p in zip(FEATURES, probs, strict=True)
@@ -742,7 +905,7 @@ def score_records(
     vag = {**vaga, "codigo": str(vaga.get("codigo") or "form")}
     pairs = make_pair_frame(pd.DataFrame([cand]), pd.DataFrame([vag]), [(cand["codigo"], vag["codigo"])])
     features, probs = predict_probabilities(model, pairs)
-    matched, missing = compare_skills(cand, vag)
+    matched, missing = compare_skills(cand, vag, vocabulary=model.skills)
     return MatchScore(
         candidate=cand["codigo"],
         vaga=vag["codigo"],

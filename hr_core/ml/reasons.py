@@ -15,6 +15,27 @@ _GAPS: dict[str, str] = {
     "level_gap": N_("Professional level"),
     "academic_gap": N_("Education"),
 }
+# Requirement comparisons: met (1/0), steps short of what the opening asks, steps above it.
+_MEETS: dict[str, str] = {
+    "english_meets": N_("English"),
+    "spanish_meets": N_("Spanish"),
+    "level_meets": N_("Professional level"),
+    "academic_meets": N_("Education"),
+}
+_SHORTFALLS: dict[str, str] = {
+    "english_shortfall": N_("English"),
+    "spanish_shortfall": N_("Spanish"),
+    "level_shortfall": N_("Professional level"),
+    "academic_shortfall": N_("Education"),
+}
+_SHARES: dict[str, tuple[str, str]] = {
+    "title_overlap": (N_("Title in common with the opening: {share}%"), N_("Opening's title: not stated")),
+    "area_overlap": (N_("Area in common with the opening: {share}%"), N_("Opening's area: not stated")),
+    "skills_weighted_overlap": (
+        N_("Required skills covered, rarer ones weighing more: {share}%"),
+        N_("The opening names no skill"),
+    ),
+}
 _CATEGORIES: dict[str, str] = {
     "cand_nivel_academico": N_("Candidate's education"),
     "cand_nivel_profissional": N_("Candidate's professional level"),
@@ -48,6 +69,10 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _steps(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:.1f}"
+
+
 def _fact(reason: ReasonLike, _: Gettext, required_skills: int | None) -> str:
     feature, value = reason.feature, reason.value
     number = _number(value)
@@ -58,6 +83,31 @@ def _fact(reason: ReasonLike, _: Gettext, required_skills: int | None) -> str:
         if number >= 0:
             return _("{what}: meets the requirement").format(what=what)
         return _("{what}: below the requirement").format(what=what)
+    if feature in _MEETS:
+        what = _(_MEETS[feature])
+        if number is None:
+            return _("{what}: not stated").format(what=what)
+        if number >= 1:
+            return _("{what}: meets the requirement").format(what=what)
+        return _("{what}: below the requirement").format(what=what)
+    if feature in _SHORTFALLS:
+        what = _(_SHORTFALLS[feature])
+        if number is None:
+            return _("{what}: not stated").format(what=what)
+        if number <= 0:
+            return _("{what}: meets the requirement").format(what=what)
+        return _("{what}: {steps} step(s) below the requirement").format(what=what, steps=_steps(number))
+    if feature == "level_excess":
+        if not number:
+            return _("Professional level: not above the requirement")
+        return _("Professional level: {steps} step(s) above the requirement").format(steps=_steps(number))
+    if feature in _SHARES:
+        sentence, blank = _SHARES[feature]
+        if number is None:
+            return _(blank)
+        return _(sentence).format(share=round(number * 100))
+    if feature == "skills_missing":
+        return _("{count} required skills missing").format(count=int(number or 0))
     if feature == "same_city":
         return _("Same city") if number else _("Different city")
     if feature == "same_state":

@@ -315,7 +315,7 @@ def rank_targets(
     for code, position, semantic_similarity in zip(chosen, positions, similarity, strict=True):
         row = rows[code]
         cand, vag = (source_row, row) if source_kind == "candidates" else (row, source_row)
-        matched, missing = compare_skills(cand, vag)
+        matched, missing = compare_skills(cand, vag, vocabulary=model.skills if model is not None else None)
         lexical_score = float(lexical_scores[position])
         reasons: list[str] = []
         if features is not None and code in feature_row:

@@ -38,7 +38,7 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     assert same.drift_detected is False and same.share < 0.5 and not same.prediction_drift
     assert Path(same.report).read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     dropped = {d["column"]: d["reason"] for d in same.dropped}
-    assert "constant" in dropped["vaga_pais"] and "constant" in dropped["vaga_nivel_espanhol"]
+    assert "constant" in dropped["spanish_meets"] and "constant" in dropped["academic_shortfall"]
     assert {"column", "method", "score", "threshold", "drifted"} <= set(same.columns[0])
     assert get_latest_drift_summary()["drift_detected"] is False  # type: ignore[index]
 
@@ -51,7 +51,7 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     latest = get_latest_drift_summary()
     assert latest is not None and latest["drift_detected"] is True and latest["prediction_drift"] is True
     drifted = {c["column"] for c in latest["columns"] if c["drifted"]}
-    assert {"skills_overlap", "cand_nivel_ingles", "same_city", "probability"} <= drifted
+    assert {"skills_overlap", "english_meets", "same_city", "probability"} <= drifted
     assert printed["drifted_columns"] == len(drifted)
 
     train_match_model(engine=engine, actor=CLI_ACTOR)
@@ -75,14 +75,22 @@ def test_drift_report_errors(engine: Engine, tmp_path: Path) -> None:
 
 def test_empty_constant_and_missing_columns_are_listed_not_compared() -> None:
     reference = pd.DataFrame(
-        {"english_gap": [1.0, 2.0, None], "vaga_pais": ["br"] * 3, "level_gap": [None] * 3}
+        {
+            "english_shortfall": [1.0, 2.0, None],
+            "vaga_tipo_contratacao": ["br"] * 3,
+            "level_excess": [None] * 3,
+        }
     )
     current = pd.DataFrame(
-        {"english_gap": [0.0, 1.0, 3.0], "vaga_pais": ["br"] * 3, "level_gap": [1.0, 2.0, 2.0]}
+        {
+            "english_shortfall": [0.0, 1.0, 3.0],
+            "vaga_tipo_contratacao": ["br"] * 3,
+            "level_excess": [1.0, 2.0, 2.0],
+        }
     )
     numeric, categorical, dropped = split_usable_columns(reference, current)
     reasons = {d["column"]: d["reason"] for d in dropped}
-    assert numeric == ["english_gap"] and categorical == []
-    assert "constant" in reasons["vaga_pais"]
-    assert "all values missing in the training data" in reasons["level_gap"]
+    assert numeric == ["english_shortfall"] and categorical == []
+    assert "constant" in reasons["vaga_tipo_contratacao"]
+    assert "all values missing in the training data" in reasons["level_excess"]
     assert "missing from one" in reasons["probability"]

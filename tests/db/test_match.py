@@ -55,7 +55,19 @@ def test_training_learns_the_planted_relation_and_writes_a_card(
     assert card.reference_rows == len(labelled) and reference_path.is_file()
     assert {"scikit-learn", "skops", "python"} <= set(card.library_versions)
     assert sum(b.count for b in card.calibration) == card.data.n_test
-    assert "english_gap" in card.numeric_features and "vaga_cidade" in card.categorical_features
+    assert "english_meets" in card.numeric_features and "level_shortfall" in card.numeric_features
+    # Both models measured on the same split; the kept one has the lower held-out log-loss.
+    choice = card.choice
+    assert choice is not None and set(choice.candidates) == {"logistic_regression", "gradient_boosting"}
+    kept = choice.candidates[choice.kept]
+    assert all(kept.log_loss <= m.log_loss for m in choice.candidates.values())  # type: ignore[operator]
+    assert card.metrics == kept and kept.ece is not None and 0 <= kept.ece < 0.1
+    # The skills were learned from the openings' texts ("sap fi" is a two-word term of the data).
+    top = [t["openings"] for t in card.as_dict()["skills"]["top_terms"]]
+    assert card.as_dict()["skills"]["terms"] >= len(top) == len(card.top_skills) > 0
+    assert top == sorted(top, reverse=True)
+    skills = load_match_model().skills
+    assert "sap fi" in {skills.label(t) for t in skills.find("Consultor com SAP FI e Excel")}
     summary = summarise_model_card(card)
     assert summary.ranks_right_in_10 >= 8 and summary.brier_improvement and summary.brier_improvement > 0
     with engine.connect() as conn:

@@ -15,6 +15,7 @@ from hr_core.ml.features import (
     FEATURES,
     SKILLS_VOCABULARY,
     build_features,
+    compare_level,
     compare_skills,
     extract_skills,
     fit_text_vectorizer,
@@ -106,12 +107,30 @@ def test_build_features_agreement_and_similarity() -> None:
     features = build_features(frame, vectorizer=vectorizer)
     assert list(features.columns) == list(FEATURES)
     good, poor = features.iloc[0], features.iloc[1]
-    assert good["english_gap"] == 1.0 and poor["english_gap"] == -2.0
-    assert good["level_gap"] == 1.0 and poor["level_gap"] == -1.0
+    # Requirements read as a recruiter reads them: met or short by how many steps, never a signed gap.
+    assert (good["english_meets"], good["english_shortfall"]) == (1.0, 0.0)
+    assert (poor["english_meets"], poor["english_shortfall"]) == (0.0, 2.0)
+    assert (good["level_meets"], good["level_shortfall"], good["level_excess"]) == (1.0, 0.0, 1.0)
+    assert (poor["level_meets"], poor["level_shortfall"], poor["level_excess"]) == (0.0, 1.0, 0.0)
+    # Nothing asked is met by anyone; asked of someone who states nothing is unknown.
+    assert good["spanish_meets"] == 1.0 and good["spanish_shortfall"] == 0.0
     assert good["same_city"] == 1.0 and good["same_state"] == 1.0 and poor["same_city"] == 0.0
     assert good["skills_overlap"] == pytest.approx(2 / 3) and poor["skills_overlap"] == 0.0
+    assert (good["skills_matched"], good["skills_missing"]) == (2.0, 1.0)
+    assert poor["skills_missing"] == 3.0
+    assert good["title_overlap"] == 1.0 and poor["title_overlap"] == 0.0
     assert good["text_similarity"] > poor["text_similarity"] >= 0.0
-    assert good["cand_nivel_ingles"] == "fluente" and poor["cand_outro_idioma"] == "(blank)"
+    assert good["vaga_tipo_contratacao"] == "(blank)"
+
+
+def test_level_comparison_meets_short_and_above() -> None:
+    assert compare_level(3.0, 3.0) == (1.0, 0.0, 0.0)
+    assert compare_level(2.0, 4.0) == (0.0, 2.0, 0.0)
+    assert compare_level(5.0, 3.0) == (1.0, 0.0, 2.0)
+    assert compare_level(math.nan, 0.0) == (1.0, 0.0, 0.0)
+    assert compare_level(2.0, math.nan) == (1.0, 0.0, 0.0)
+    assert compare_level(4.0, 0.0) == (1.0, 0.0, 4.0)
+    assert all(math.isnan(v) for v in compare_level(math.nan, 3.0))
 
 
 def _write_pairs(

@@ -17,7 +17,8 @@ from hr_core.ml.features import (
     make_pair_frame,
     redact_protected_text,
 )
-from tests.factories import make_match_rows
+from hr_core.ml.skills import learn_from_openings
+from tests.factories import make_match_rows, make_truth_match_rows
 
 
 def test_no_feature_names_a_protected_attribute_or_an_eligibility_rule() -> None:
@@ -28,6 +29,9 @@ def test_no_feature_names_a_protected_attribute_or_an_eligibility_rule() -> None
             assert f"_{attribute}_" not in name, f"feature {feature!r} reads protected {attribute!r}"
     # The protected columns that the tables hold are all covered by the constant.
     assert {"sexo", "estado_civil", "pcd", "nome"} <= set(CANDIDATE_COLUMNS) & set(PROTECTED_ATTRIBUTES)
+    # Every comparison feature says what it compares, and none compares a protected attribute.
+    for feature in FEATURES:
+        assert not any(word in feature for word in ("sex", "civil", "pcd", "idade", "nasc", "nome", "foto"))
 
 
 def test_free_text_loses_the_words_that_state_a_protected_attribute() -> None:
@@ -81,3 +85,31 @@ def test_changing_only_protected_fields_changes_no_retrieval_text(changes: list[
         changed = {**row, **change}
         assert build_candidate_text(changed) == build_candidate_text(row)
         assert analyze(build_candidate_text(changed)) == analyze(build_candidate_text(row))
+
+
+_TRUTH = make_truth_match_rows(seed=4, n_vagas=8, n_candidates=40, per_vaga=5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(protected_values, min_size=40, max_size=40), st.sampled_from(["Sim", "Não"]))
+def test_learned_skills_and_comparisons_ignore_protected_fields(changes: list[dict], vaga_pcd: str) -> None:
+    """With skills learned from the openings (multi-word, Portuguese) and CVs that state protected facts,
+    changing only those facts, the CV words that state them included, changes no feature."""
+    candidates, vagas, prospects, _ = _TRUTH
+    cands = pd.DataFrame(candidates)
+    vags = pd.DataFrame(vagas)
+    pairs = [(p["candidate_codigo"], p["vaga_codigo"]) for p in prospects]
+    skills = learn_from_openings(vagas, min_openings=2)
+    vectorizer = fit_text_vectorizer([build_candidate_text(r) for r in candidates], [""])
+    stated = cands.assign(cv_pt=cands["cv_pt"] + "\nSolteira, 31 anos, PcD.")
+    before = build_features(make_pair_frame(stated, vags, pairs), vectorizer=vectorizer, skills=skills)
+    changed = stated.copy()
+    changed["cv_pt"] = cands["cv_pt"] + "\nCasado, 45 anos, sem deficiência."
+    for i, change in enumerate(changes):
+        for column, value in change.items():
+            changed.loc[i, column] = value
+    after = build_features(
+        make_pair_frame(changed, vags.assign(pcd=vaga_pcd), pairs), vectorizer=vectorizer, skills=skills
+    )
+    pd.testing.assert_frame_equal(before, after)
+    assert before["skills_matched"].sum() > 0 and before["title_overlap"].notna().all()

@@ -32,6 +32,19 @@ class R:
         ),
         (R("cand_outro_idioma", 0.01, None), "Candidate's other languages: not stated (raises the chance)"),
         (R("skills_overlap", 0.2, 0.4), "Skills in common: 40% (raises the chance)"),
+        (R("english_meets", 0.08, 1.0), "English: meets the requirement (raises the chance)"),
+        (R("level_meets", -0.05, 0.0), "Professional level: below the requirement (lowers the chance)"),
+        (R("academic_meets", -0.01, None), "Education: not stated (lowers the chance)"),
+        (R("english_shortfall", -0.1, 2.0), "English: 2 step(s) below the requirement (lowers the chance)"),
+        (R("spanish_shortfall", 0.01, 0.0), "Spanish: meets the requirement (raises the chance)"),
+        (
+            R("level_excess", -0.04, 2.0),
+            "Professional level: 2 step(s) above the requirement (lowers the chance)",
+        ),
+        (R("skills_missing", -0.12, 3.0), "3 required skills missing (lowers the chance)"),
+        (R("title_overlap", 0.06, 0.5), "Title in common with the opening: 50% (raises the chance)"),
+        (R("area_overlap", 0.02, None), "Opening's area: not stated (raises the chance)"),
+        (R("vaga_tipo_contratacao", 0.01, "pj/autonomo"), "Contract type: pj/autonomo (raises the chance)"),
     ],
 )
 def test_reasons_are_sentences_with_a_direction(reason: R, sentence: str) -> None:
@@ -57,3 +70,14 @@ def test_reasons_in_portuguese_and_spanish() -> None:
     assert (
         describe_reason(reason, gettext_for("es")) == "Inglés: cumple el requisito (aumenta la probabilidad)"
     )
+
+
+def test_new_comparisons_read_in_portuguese_and_spanish() -> None:
+    reason = R("english_shortfall", -0.1, 2.0)
+    assert (
+        describe_reason(reason, gettext_for("pt_BR"))
+        == "Inglês: 2 nível(is) abaixo do requisito (diminui a chance)"
+    )
+    assert "por debajo del requisito" in describe_reason(reason, gettext_for("es"))
+    missing = R("skills_missing", -0.1, 3.0)
+    assert describe_reason(missing, gettext_for("pt_BR")).startswith("3 competências exigidas faltando")
