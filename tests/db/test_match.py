@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import skops.io as sio
 from sqlalchemy import Engine, select
@@ -23,6 +24,7 @@ from hr_core.ml.match import (
     summarise_model_card,
     train_match_model,
 )
+from hr_core.ml.metrics import expected_calibration_error
 from hr_core.models import AuditEvent
 from hr_core.pipeline_stages import match_label
 from tests.factories import insert_recruiting_rows, make_match_rows
@@ -61,7 +63,11 @@ def test_training_learns_the_planted_relation_and_writes_a_card(
     assert choice is not None and set(choice.candidates) == {"logistic_regression", "gradient_boosting"}
     kept = choice.candidates[choice.kept]
     assert all(kept.log_loss <= m.log_loss for m in choice.candidates.values())  # type: ignore[operator]
-    assert card.metrics == kept and kept.ece is not None and 0 <= kept.ece < 0.1
+    assert card.metrics == kept
+    held_out = pd.read_parquet(reference_path).query("held_out")
+    assert kept.ece == pytest.approx(
+        expected_calibration_error(held_out["label"].to_numpy(), held_out["probability"].to_numpy())
+    )
     # The skills were learned from the openings' texts ("sap fi" is a two-word term of the data).
     top = [t["openings"] for t in card.as_dict()["skills"]["top_terms"]]
     assert card.as_dict()["skills"]["terms"] >= len(top) == len(card.top_skills) > 0
