@@ -161,7 +161,7 @@ def test_injected_user_text_does_not_run(page: object, server: AppServer) -> Non
     page.get_by_text("wrong user name or password").wait_for()  # type: ignore[attr-defined]
     log_in(page, server, "admin")
     open_page(page, "audit_log")
-    choose(page, "Actor", "<img src=x")
+    choose(page, "User", "<img src=x")
     assert page.locator('[data-testid="stDataFrame"]').count() == 1  # type: ignore[attr-defined]
     assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
     assert page.locator('img[src="x"]').count() == 0  # type: ignore[attr-defined]
