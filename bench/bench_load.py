@@ -12,14 +12,19 @@ log-in's p95, errors (sessions that failed; target 0), the server's peak RSS (Vm
 CPU seconds during the log-in phase and the page phase for the server process, the browser (Chromium and
 Playwright's driver) and this process, against the wall time and the machine's cores — to tell where log-ins stall.
 
-Why log-ins stall (first run, 30 Nov 2026, load average 10-30 on the 2 shared cores): during the 20 sessions'
-log-in phase (223 s wall) the server process used 18 s of CPU (8 % of one core) and the browser side 208 s (93 % of
-one core); the log-in form showed after 146 s (p95; 3.6 s for one session alone) and the log-in took 42 s (p95;
-3.6 s alone). The server mostly waits: the stall is the browsers' own CPU, not the server and not the cookie
-component's round trip (that is a server run like any other, and the server was idle). The CPU per part of the
-browser side (page renderers, the browser-UI renderer new headless Chromium starts per context, GPU/utility
-processes, Playwright's driver) is reported so the next step can aim at the right one. On this machine a bench of
-many sessions measures the browsers as much as the app: read the one-session baseline beside it.
+Why log-ins stall — measured on 30 Nov 2026, the 2 cores shared with other work (load average 5-32):
+- run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
+  log-in p95 42 s; 3 of 20 sessions failed (a page not finished within 120 s).
+- run B (load 7 -> 30): log-in phase 99 s wall; CPU: server 16 s (16 % of one core), browser side 135 s (68 % of
+  both cores): page renderers 59 s, GPU/utility processes (software compositing: --disable-gpu) 35 s, the browser
+  process 20 s, the browser-UI renderer new headless Chromium starts per context 14 s, Playwright's driver 4 s.
+  Log-in form p95 77 s (2.4 s for one session alone), log-in p95 23 s (1.9 s alone); no session failed.
+So the server mostly waits while log-ins stall: the stall is the browsers' own CPU, not the server, and not the
+cookie component's round trip (a server run like any other, on an idle server). What the app adds to the browsers'
+work: every script run renders streamlit-authenticator's CookieManager, a component iframe with its own React bundle,
+and every session loads Streamlit's frontend. The per-part CPU split holds for the log-in phase only (in the page
+phase closed contexts' renderers are counted under the zygote). To measure the app rather than Chromium, drive the
+sessions from another machine, or read the ratio to the one-session baseline of the same run.
 """
 
 from __future__ import annotations
@@ -221,7 +226,9 @@ def _cpu_figures(phases: dict[str, Phase]) -> list[Figure]:
     figures = []
     for name, phase in phases.items():
         browser = sum(v for k, v in phase.cpu.items() if k not in ("server", "bench"))
-        for side, used in [*phase.cpu.items(), ("browser side in all", browser)]:
+        # Per browser part only while every context is open (closed renderers move to the zygote's count).
+        parts = phase.cpu.items() if name == "log-in" else [(k, phase.cpu[k]) for k in ("server", "bench")]
+        for side, used in [*parts, ("browser side in all", browser)]:
             figures.append(
                 Figure(
                     f"load: CPU {name}: {side}",
