@@ -1,5 +1,6 @@
 """Job openings: search and filters; click a row for the opening page — its candidates as a board by
-stage (move, notes, history, add a candidate), the description in plain words, and its funnel."""
+stage (move, notes, history, add a candidate), the description in plain words, its funnel, and editing
+in place; a form creates a new opening."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from hr_core.access import Actor
+from hr_core.access import Action, Actor, may
 from hr_core.errors import HRCoreError
 from hr_core.i18n import format_date, format_number, label
 from hr_core.pipeline_stages import STAGE_ORDER
 from hr_core.recruiting import queries
+from hr_core.recruiting.editing import OpeningForm, save_opening, validate_opening_form
 from hr_core.recruiting.stats import build_funnel
 from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
+from hr_core.vocabulary import ACADEMIC_LEVELS, LANGUAGE_LEVELS, PCD_VALUES, PROFESSIONAL_LEVELS
 from pages._charts import zero_based
 from pages._recruiting import (
     pick_from_table,
@@ -58,6 +61,24 @@ PROSPECT_COLUMNS = ["candidate_codigo", "nome", "stage", "situacao", "data_candi
 PROSPECT_COLUMNS += ["recrutador", "comentario"]
 CARDS_PER_STAGE = 25
 OPEN_KEY = "open_detail"
+FORM_TEXTS = (
+    "cliente",
+    "tipo_contratacao",
+    "analista_responsavel",
+    "cidade",
+    "estado",
+    "pais",
+    "outro_idioma",
+    "areas_atuacao",
+)
+# Form field -> the values offered (the vocabulary; an imported opening's own value is offered too).
+FORM_CHOICES: dict[str, tuple[str, ...]] = {
+    "nivel_profissional": PROFESSIONAL_LEVELS,
+    "nivel_academico": ACADEMIC_LEVELS,
+    "nivel_ingles": LANGUAGE_LEVELS,
+    "nivel_espanhol": LANGUAGE_LEVELS,
+    "pcd": PCD_VALUES,
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -142,6 +163,61 @@ def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
                 st.rerun()
 
 
+def _load_into_form(prefix: str, vaga: queries.VagaRow | None) -> None:
+    """Fill the form's widgets from the opening on file, or clear them for a new one."""
+    for name in OpeningForm.__dataclass_fields__:
+        st.session_state[f"{prefix}_f_{name}"] = str(vaga.get(name) or "") if vaga else ""
+
+
+def _render_form(prefix: str, *, fixed_code: str | None = None) -> None:
+    """The opening form: on the opening page it edits that opening; on its own it creates one."""
+    if st.session_state.pop(f"{prefix}_clear", False):
+        _load_into_form(prefix, None)  # before the widgets exist: a saved new opening empties the form
+    for name in OpeningForm.__dataclass_fields__:
+        st.session_state.setdefault(f"{prefix}_f_{name}", "")
+    with st.form(f"{prefix}_form", enter_to_submit=False):
+        cols = st.columns(2)
+        if fixed_code is None:
+            cols[0].text_input(_("Code") + " *", key=f"{prefix}_f_codigo")
+        cols[1 if fixed_code is None else 0].text_input(label("titulo", _) + " *", key=f"{prefix}_f_titulo")
+        for i, name in enumerate(FORM_TEXTS, start=0 if fixed_code is None else 1):
+            cols[i % 2].text_input(label(name, _), key=f"{prefix}_f_{name}")
+        choices = st.columns(len(FORM_CHOICES))
+        for column, (name, allowed) in zip(choices, FORM_CHOICES.items(), strict=True):
+            current = st.session_state[f"{prefix}_f_{name}"]
+            column.selectbox(
+                _("Reserved for people with disabilities (PcD)") if name == "pcd" else label(name, _),
+                ("", *allowed, *((current,) if current and current not in allowed else ())),
+                key=f"{prefix}_f_{name}",
+            )
+        st.text_area(label("principais_atividades", _), key=f"{prefix}_f_principais_atividades")
+        st.text_area(label("competencias", _), key=f"{prefix}_f_competencias")
+        submitted = st.form_submit_button(_("Save opening"), type="primary", key=f"{prefix}_form_save")
+    if not submitted:
+        return
+    values = {n: st.session_state[f"{prefix}_f_{n}"] or "" for n in OpeningForm.__dataclass_fields__}
+    if fixed_code is not None:
+        values["codigo"] = fixed_code
+    form = OpeningForm(**values)
+    messages = validate_opening_form(form, None) if fixed_code is None else []
+    if messages:
+        for message in messages:
+            st.error(message, icon=":material/error:")
+        return
+    try:
+        saved = save_opening(engine=get_engine(), actor=actor, form=form, new_only=fixed_code is None)
+    except HRCoreError as e:
+        show_error(e)
+        return
+    clear_data_caches()
+    done = _("Opening {code} created.") if saved.created else _("Opening {code} updated.")
+    st.session_state["recruiting_notice"] = done.format(code=saved.codigo)
+    if fixed_code is None:
+        st.session_state[f"{prefix}_clear"] = True
+        st.session_state[OPEN_KEY] = saved.codigo
+    st.rerun()
+
+
 def _render_opening(codigo: str, db_url: str) -> None:
     try:
         opening, prospects = _detail(db_url, actor, codigo)
@@ -170,7 +246,9 @@ def _render_opening(codigo: str, db_url: str) -> None:
         border=True,
     )
     show_notice()
-    board, description, funnel, table = st.tabs([_("Board"), _("Description"), _("Funnel"), _("Table")])
+    editable = may(actor.role, Action.RECRUITING_EDIT)
+    names = [_("Board"), _("Description"), _("Funnel"), _("Table")] + ([_("Edit")] if editable else [])
+    board, description, funnel, table, *edit = st.tabs(names)
     with board:
         _render_board(codigo, prospects)
     with description:
@@ -202,6 +280,14 @@ def _render_opening(codigo: str, db_url: str) -> None:
             width="stretch",
             key="open_prospects",
         )
+    if edit:
+        with edit[0]:
+            if st.session_state.get("open_e_form_for") != codigo:
+                _load_into_form("open_e", vaga)
+                st.session_state["open_e_form_for"] = codigo
+            if vaga is None:
+                st.caption(_("Saving adds this opening's description to the database."))
+            _render_form("open_e", fixed_code=codigo)
 
 
 def _open_selected_row() -> None:
@@ -215,6 +301,9 @@ def _open_selected_row() -> None:
 
 st.title(_("Job openings"))
 db_url = get_settings().database_url
+if may(actor.role, Action.RECRUITING_EDIT):
+    with st.expander(_("New opening"), icon=":material/add:"):
+        _render_form("open_new")
 try:
     options = _options(db_url, actor)
     text = st.text_input(
