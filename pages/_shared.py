@@ -23,6 +23,7 @@ from pages._menu import find_page, may_open
 
 if TYPE_CHECKING:
     from hr_core.ml.match import MatchModel
+    from hr_core.ml.recommend import Kind, VectorIndex
 
 ACTOR_KEY = "actor"
 # Set by the log-in in Home.py; AppTests that only set "actor" skip the session check.
@@ -209,6 +210,25 @@ def _match_model(models_dir: str, sha256: str) -> MatchModel:
 def get_match_model(sha256: str) -> MatchModel:
     """The verified match model, shared across sessions; keyed by its hash so a retrain loads the new one."""
     return _match_model(str(get_settings().models_dir), sha256)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _indexes(models_dir: str, built_at: str) -> dict[Kind, VectorIndex]:
+    from hr_core.ml import recommend
+
+    return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
+
+
+def get_indexes(built_at: str | None) -> dict[Kind, VectorIndex]:
+    """Both verified recommendation indexes, shared across sessions; keyed by their build time so a rebuild
+    reopens them."""
+    with st.spinner(_("Opening the indexes…")):
+        return _indexes(str(get_settings().models_dir), str(built_at))
+
+
+def clear_indexes() -> None:
+    """Drop the opened indexes (after a rebuild)."""
+    _indexes.clear()
 
 
 @st.cache_data(show_spinner=False, ttl=300)

@@ -1,5 +1,5 @@
 """Candidates: search and filter, click a row for the profile (summary, CV, applications with moves,
-notes and history, editing in place), a create/edit form, import and export."""
+notes and history, best openings, editing in place), a create/edit form, import and export."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import streamlit as st
 
 from hr_core.access import ADMIN_ROLE, Action, Actor, may
 from hr_core.errors import HRCoreError
-from hr_core.i18n import format_date, format_number, label, show_value
+from hr_core.i18n import format_date, format_number, format_percent, label, show_value
+from hr_core.ml import match, recommend
 from hr_core.recruiting import queries
 from hr_core.recruiting.anonymise import anonymise_candidate
 from hr_core.recruiting.editing import (
@@ -39,10 +40,13 @@ from pages._shared import (
     clear_data_caches,
     current_locale,
     get_engine,
+    get_indexes,
+    get_match_model,
     get_storage,
     page_setup,
     plain_columns,
     progress_bar,
+    safe_code,
     safe_text,
     show_error,
 )
@@ -98,6 +102,7 @@ APPLICATION_COLUMNS = [
     "comentario",
 ]
 OPEN_KEY = "cand_detail"
+BEST_OPENINGS = 5
 
 
 # Cached per database URL; clear_data_caches() drops them after imports and edits.
@@ -164,9 +169,10 @@ def _render_profile(codigo: str, db_url: str) -> None:
     c3.metric(_("Applications"), format_number(len(prospects), locale), border=True)
     c4.metric(_("Last update"), format_date(cand["data_atualizacao"], locale), border=True)
     show_notice()
-    summary, cv, applications, edit = st.tabs(
-        [_("Summary"), _("CV"), _("Applications ({count})").format(count=len(prospects)), _("Edit")]
-    )
+    recommends = may(actor.role, Action.MATCH_RECOMMEND)
+    names = [_("Summary"), _("CV"), _("Applications ({count})").format(count=len(prospects))]
+    names += [_("Best openings")] if recommends else []
+    summary, cv, applications, *best, edit = st.tabs([*names, _("Edit")])
     with summary:
         show_fields(cand, SUMMARY_FIELDS)
         st.markdown(f"**{_('Technical skills')}**")
@@ -182,6 +188,9 @@ def _render_profile(codigo: str, db_url: str) -> None:
         st.text((cand["cv_en"] if language == "cv_en" else cand["cv_pt"]) or _("(empty)"))
     with applications:
         _render_applications(codigo, prospects)
+    if best:
+        with best[0]:
+            _render_best_openings(codigo, set(prospects["vaga_codigo"]) if len(prospects) else set())
     with edit:
         if st.session_state.get("cand_p_form_for") != codigo:
             _load_into_form("cand_p", codigo)
@@ -189,6 +198,81 @@ def _render_profile(codigo: str, db_url: str) -> None:
         _render_form("cand_p", fixed_code=codigo)
     if may(actor.role, Action.CANDIDATE_ANONYMISE):
         _render_anonymise(codigo)
+
+
+def _render_best_openings(codigo: str, applied: set[str]) -> None:
+    """The openings whose texts come closest to this candidate's, with the match probability beside the
+    base rate, the skills matched and missing, and a button that adds the candidate as a prospect."""
+    engine = get_engine()
+    try:
+        status = recommend.get_index_status(engine)
+        if not status.built:
+            st.info(
+                _("The recommendation indexes are not built yet: build them on the Recommendations page.")
+            )
+            return
+        indexes = get_indexes(status.built_at)
+        if codigo not in indexes["candidates"].positions:
+            st.info(
+                _(
+                    "This candidate is not in the recommendation indexes yet: rebuild them on the Recommendations page."
+                )
+            )
+            return
+        card = match.read_model_card()
+        result = recommend.recommend(
+            engine=engine,
+            actor=actor,
+            candidate=codigo,
+            k=BEST_OPENINGS,
+            indexes=indexes,
+            get_model=lambda: get_match_model(card.sha256 if card is not None else ""),
+            _=_,
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    locale = current_locale()
+    if result.note:
+        st.caption(result.note)
+    if not result.items:
+        st.info(_("No opening to recommend yet."))
+    for item in result.items:
+        with st.container(border=True, key=f"cand_best_{item.code}"):
+            st.markdown(f"**{safe_text(item.title or _('(no title)'))}** · {safe_code(item.code)}")
+            if item.probability is not None and result.base_rate is not None:
+                st.caption(
+                    _("Match probability {probability} (base rate {rate})").format(
+                        probability=format_percent(item.probability, locale),
+                        rate=format_percent(result.base_rate, locale),
+                    )
+                )
+            st.caption(
+                _("Similarity of meaning {score}").format(
+                    score=format_number(item.semantic_similarity, locale)
+                )
+            )
+            matched = ", ".join(safe_code(s) for s in item.matched_skills) or "—"
+            missing = ", ".join(safe_code(s) for s in item.missing_skills) or "—"
+            st.markdown(_("Matched skills: {skills}").format(skills=matched))
+            st.markdown(_("Missing skills: {skills}").format(skills=missing))
+            if item.reasons:
+                st.caption(safe_text("; ".join(item.reasons)))
+            if item.code in applied:
+                st.caption(_("Already in this opening's pipeline."))
+            elif st.button(_("Add to this opening"), key=f"cand_best_add_{item.code}", icon=":material/add:"):
+                try:
+                    add_prospect(
+                        engine=engine, actor=actor, vaga=item.code, candidate=codigo, recruiter=actor.username
+                    )
+                except HRCoreError as e:
+                    show_error(e)
+                else:
+                    clear_data_caches()
+                    st.session_state["recruiting_notice"] = _("Added to opening {code}.").format(
+                        code=item.code
+                    )
+                    st.rerun()
 
 
 def _render_anonymise(codigo: str) -> None:

@@ -13,16 +13,17 @@ from hr_core.errors import HRCoreError
 from hr_core.i18n import format_number, format_percent
 from hr_core.jobs import JobInfo
 from hr_core.ml import match, recommend
-from hr_core.settings import get_settings
 from hr_core.vocabulary import LANGUAGE_LEVELS, PROFESSIONAL_LEVELS
 from pages._feedback import feedback_buttons
 from pages._shared import (
     _,
     clear_data_caches,
+    clear_indexes,
     current_locale,
     download_buttons,
     follow_job,
     get_engine,
+    get_indexes,
     get_match_model,
     get_pair_choices,
     page_setup,
@@ -45,14 +46,8 @@ def _any(value: str) -> str:
     return value or _("(any)")
 
 
-@st.cache_resource(show_spinner=_("Opening the indexes…"), max_entries=2)
-def _indexes(models_dir: str, signature: str) -> dict[recommend.Kind, recommend.VectorIndex]:
-    """Both verified indexes; keyed by their build time so a rebuild reopens them."""
-    return {kind: recommend.open_index(kind) for kind in recommend.KINDS}
-
-
 def _rebuilt(job: JobInfo) -> None:
-    _indexes.clear()
+    clear_indexes()
     clear_data_caches()
     st.success(
         _("Indexes rebuilt: {openings} openings and {candidates} candidates.").format(
@@ -117,7 +112,7 @@ if not status.built:
     st.stop()
 
 try:
-    indexes = _indexes(str(get_settings().models_dir), str(status.built_at))
+    indexes = get_indexes(status.built_at)
     cand_labels, vaga_labels = get_pair_choices()
 except HRCoreError as e:
     show_error(e)
