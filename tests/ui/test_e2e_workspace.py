@@ -199,7 +199,8 @@ def test_pipeline_chart_and_the_opening_board_in_portuguese(page: object, server
     wait_idle(page)
     page.get_by_text(re.compile(words[1])).first.wait_for()  # type: ignore[attr-defined]
     note = f"E2E note {locale}"
-    page.locator("textarea").last.fill(note)  # type: ignore[attr-defined]
+    # the board's note: the opening's Edit tab has text areas too, hidden behind its tab
+    page.locator("textarea:visible").last.fill(note)  # type: ignore[attr-defined]
     page.get_by_role("button", name=words[2]).click()  # type: ignore[attr-defined]
     wait_idle(page)
     page.get_by_text(note).wait_for()  # type: ignore[attr-defined]
