@@ -95,6 +95,30 @@ def show_model_details(card: ModelCard, *, key: str) -> None:
             threshold=format_number(card.operating_threshold, locale, digits=3),
         )
     )
+    if card.choice is not None:
+        st.markdown(_("**Models compared on the same held-out openings** (the lower log-loss is kept)"))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        _("Model"): name,
+                        _("Kept"): "✓" if name == card.choice.kept else "",
+                        "ROC AUC": m.roc_auc,
+                        "PR AUC": m.pr_auc,
+                        "Brier": m.brier,
+                        _("Log-loss"): m.log_loss,
+                        "ECE": m.ece,
+                    }
+                    for name, m in card.choice.candidates.items()
+                ]
+            ),
+            hide_index=True,
+            key=f"{key}_choice",
+            column_config={
+                c: st.column_config.NumberColumn(c, format="%.3f")
+                for c in ("ROC AUC", "PR AUC", "Brier", _("Log-loss"), "ECE")
+            },
+        )
     st.markdown(_("**Training data**"))
     st.dataframe(
         pd.DataFrame(

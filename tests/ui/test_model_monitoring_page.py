@@ -69,6 +69,9 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     assert not admin.exception, [e.value for e in admin.exception]
     assert "Details for administrators" in [h.value for h in admin.subheader]
     assert any("ROC AUC" in m.label for m in admin.metric)
+    compared = next(d.value for d in admin.dataframe if "Kept" in d.value.columns)
+    assert len(compared) == 2 and list(compared["Kept"]).count("✓") == 1  # logistic vs boosted, one kept
+    assert not any("Kept" in d.value.columns for d in at.dataframe)  # not in the recruiter's summary
     portuguese = _app("pages/model_monitoring.py")
     portuguese.session_state["locale"] = "pt_BR"
     portuguese.run()
