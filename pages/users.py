@@ -120,7 +120,7 @@ with add_tab, st.form("users_add_form", clear_on_submit=True):
         autocomplete="new-password",
     )
     if st.form_submit_button(_("Add user"), key="users_add_submit", type="primary"):
-        password = typed or generate_password()
+        password = typed or generate_password(username=name)
         try:
             create_user(engine=engine, actor=actor, username=name, role=role, password=password)
         except HRCoreError as e:
@@ -178,7 +178,7 @@ with reset_tab, st.form("users_reset_form", clear_on_submit=True):
     )
     st.caption(_("Ends the user's sessions and lifts a lockout."))
     if st.form_submit_button(_("Reset password"), key="users_reset_submit"):
-        password = typed or generate_password()
+        password = typed or generate_password(username=who)
         try:
             reset_password(engine=engine, actor=actor, username=who, password=password)
         except HRCoreError as e:

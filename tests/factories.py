@@ -266,7 +266,7 @@ def make_user(engine: Engine, *, username: str, role: str = "analyst", password:
     from hr_core.access import CLI_ACTOR
     from hr_core.auth import create_user, generate_password
 
-    password = password or generate_password()
+    password = password or generate_password(username=username)
     create_user(engine=engine, actor=CLI_ACTOR, username=username, role=role, password=password)
     return password
 

@@ -83,13 +83,13 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
-def generate_password(length: int = 20) -> str:
-    """A random password that passes check_password_strength."""
+def generate_password(length: int = 20, *, username: str = "") -> str:
+    """A random password that passes check_password_strength (for this user name, when given)."""
     alphabet = string.ascii_letters + string.digits + "-_.!@#%+="
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
         try:
-            check_password_strength(candidate)
+            check_password_strength(candidate, username=username)
         except InvalidInputError:
             continue
         if candidate[0].isalnum():  # a leading '-' or '=' is awkward on a command line or in a sheet

@@ -20,12 +20,12 @@ def _engine() -> Any:
     return engine
 
 
-def read_password(*, generate: bool) -> tuple[str, bool]:
+def read_password(*, generate: bool, username: str) -> tuple[str, bool]:
     """The new password: generated, typed twice at a terminal, or the first line of piped stdin."""
     from hr_core.auth import generate_password
 
     if generate:
-        return generate_password(), True
+        return generate_password(username=username), True
     if sys.stdin is not None and sys.stdin.isatty():
         first = getpass.getpass("New password: ")
         if getpass.getpass("Repeat it: ") != first:
@@ -61,7 +61,7 @@ def _add(args: argparse.Namespace) -> None:
     from hr_core.auth import create_user
 
     engine = _engine()
-    password, generated = read_password(generate=args.generate)
+    password, generated = read_password(generate=args.generate, username=args.name)
     info = create_user(engine=engine, actor=CLI_ACTOR, username=args.name, role=args.role, password=password)
     emit(_with_password(_user_json(info), password, generated))
 
@@ -97,7 +97,7 @@ def _reset_password(args: argparse.Namespace) -> None:
     get_user(
         engine=engine, actor=CLI_ACTOR, username=args.name
     )  # a missing user fails before a password is asked for
-    password, generated = read_password(generate=args.generate)
+    password, generated = read_password(generate=args.generate, username=args.name)
     info = reset_password(engine=engine, actor=CLI_ACTOR, username=args.name, password=password)
     emit(_with_password(_user_json(info), password, generated))
 

@@ -115,3 +115,11 @@ def test_session_token_round_trip_expiry_and_tampering() -> None:
     assert read_session_token(token, key="other" * 10, now=now) is None
     assert read_session_token(token, key="k" * 40, now=now + dt.timedelta(days=2)) is None
     assert read_session_token(token[:-2] + "xx", key="k" * 40, now=now) is None
+
+
+def test_a_generated_password_never_contains_the_user_name() -> None:
+    """`users add NAME --generate` (and the Users page) must not generate a password the policy refuses."""
+    for _ in range(50):
+        password = generate_password(username="e")
+        assert "e" not in password.lower()
+        check_password_strength(password, username="e")
