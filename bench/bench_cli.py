@@ -1,4 +1,4 @@
-"""Cold start of non-ML commands: `python -m hr_core --help`, `check` and a report, vs a bare interpreter."""
+"""Cold start of non-ML commands (help, check, reports, users, backups, jobs) vs a bare interpreter."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def run(ctx: BenchContext) -> list[Figure]:
         ("--help", ["--help"]),
         ("check", ["check"]),
         ("report hires-by-quarter", ["report", "hires-by-quarter", "--year", "2021"]),
+        ("report ... --format csv", ["report", "departments-above-mean", "--format", "csv"]),
+        ("users list", ["users", "list"]),
+        ("backups", ["backups"]),
+        ("jobs list", ["jobs", "list"]),
     ):
         seconds, cpu = _best([sys.executable, "-m", "hr_core", *args], env)
         figures.append(Figure(f"cli: `python -m hr_core {label}` wall, s", seconds, "s", None, 1.0))

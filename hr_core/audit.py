@@ -7,15 +7,17 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, insert, select
 from sqlalchemy import exc as sa_exc
 
 from hr_core.access import PERMISSIONS, Action, Actor, require_role
 from hr_core.errors import DatabaseUnavailableError
 from hr_core.models.audit import AuditEvent
+
+if TYPE_CHECKING:  # every audited command imports this module; only the audit page needs a frame
+    import pandas as pd
 
 
 def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:
@@ -87,6 +89,8 @@ def list_events(
             rows = conn.execute(stmt).mappings().all()
     except sa_exc.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot reach the database to read the audit log: {e.orig}") from e
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["id", "at", "actor", "action", "outcome", "details"])
 
 

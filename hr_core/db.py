@@ -83,9 +83,18 @@ def import_all_models() -> None:
 
 def init_db(engine: Engine) -> list[str]:
     """Migrate the schema to the newest revision (idempotent, safe to run concurrently); return its tables."""
-    from hr_core.migrations import FOREIGN_TABLE_PREFIXES, VERSION_TABLE, upgrade_database
+    from hr_core.schema_revision import (
+        FOREIGN_TABLE_PREFIXES,
+        VERSION_TABLE,
+        read_head_revision,
+        read_schema_revision,
+    )
 
-    upgrade_database(engine)
+    # At head already (every run but the first): nothing to migrate, and Alembic need not be imported.
+    if read_schema_revision(engine) != read_head_revision():
+        from hr_core.migrations import upgrade_database
+
+        upgrade_database(engine)
     try:
         names = set(inspect(engine).get_table_names()) - {VERSION_TABLE}
         return sorted(n for n in names if not n.startswith(FOREIGN_TABLE_PREFIXES))
@@ -135,9 +144,9 @@ def _sqlite_immediate(engine: Engine) -> Iterator[Connection]:
 
 def check_database(engine: Engine) -> None:
     """Raise DatabaseUnavailableError unless the database answers and its schema is at the newest revision."""
-    from hr_core.migrations import get_current_revision, get_head_revision
+    from hr_core.schema_revision import read_head_revision, read_schema_revision
 
-    current, head = get_current_revision(engine), get_head_revision()
+    current, head = read_schema_revision(engine), read_head_revision()
     if current != head:
         raise DatabaseUnavailableError(
             f"the database schema is at revision {current or '(none: no tables yet)'}, this code needs "

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-from typing import Any
-
-import pandas as pd
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hr_core.storage import Storage
+
+if TYPE_CHECKING:  # imported where a frame is written: the command line's reports do without pandas
+    import pandas as pd
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,6 +25,8 @@ def neutralize_cell(value: Any) -> Any:
 
 def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of df whose text cells (and column names) are safe to open in a spreadsheet."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -37,8 +42,19 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
+def rows_to_csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The CSV of to_csv_bytes for plain rows of text and numbers (None as an empty cell)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([neutralize_cell(str(c)) for c in columns])
+    writer.writerows([neutralize_cell("" if v is None else v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
 def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
     """An .xlsx workbook of df, formula-neutralised, timezones dropped (Excel has none)."""
+    import pandas as pd
+
     safe = neutralize_frame(df)
     for col in safe.columns:
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype):

@@ -13,15 +13,15 @@ _REPORTS = ("hires-by-quarter", "departments-above-mean")
 
 def _report(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
-    from hr_core.analytics import build_report
-    from hr_core.exports import to_csv_bytes
+    from hr_core.analytics import read_report_rows
+    from hr_core.exports import rows_to_csv_bytes
 
-    df = build_report(engine=open_engine(), actor=CLI_ACTOR, report=args.report, year=args.year)
+    table = read_report_rows(engine=open_engine(), actor=CLI_ACTOR, report=args.report, year=args.year)
     if args.format == "csv":
-        sys.stdout.write(to_csv_bytes(df).decode("utf-8"))
+        sys.stdout.write(rows_to_csv_bytes(table.columns, table.rows).decode("utf-8"))
         sys.stdout.flush()
     else:
-        emit(df.to_dict(orient="records"))
+        emit(table.records())
 
 
 def register(sub: Any) -> None:

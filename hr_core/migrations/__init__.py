@@ -29,10 +29,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from hr_core.errors import DatabaseUnavailableError, IntegrityError
+from hr_core.schema_revision import FOREIGN_TABLE_PREFIXES, VERSION_TABLE
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 FIRST_REVISION = "0001"
-VERSION_TABLE = "alembic_version"
 # The tables that create_all made on main before Alembic; a database holding all of them is stamped.
 PRE_ALEMBIC_TABLES = frozenset(
     {
@@ -47,8 +47,6 @@ PRE_ALEMBIC_TABLES = frozenset(
         "vagas",
     }
 )
-# Tables in the same database that belong to a library, not to our models (procrastinate's job queue).
-FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
 # pg_advisory_xact_lock key: any fixed bigint that no other code of ours uses ("TLmigr" in hex).
 _PG_LOCK_KEY = 0x544C6D696772
 

@@ -9,12 +9,6 @@ from typing import Any, Protocol
 from hr_core.i18n import N_, Gettext
 
 _RAISES, _LOWERS = N_("raises the chance"), N_("lowers the chance")
-_GAPS: dict[str, str] = {
-    "english_gap": N_("English"),
-    "spanish_gap": N_("Spanish"),
-    "level_gap": N_("Professional level"),
-    "academic_gap": N_("Education"),
-}
 # Requirement comparisons: met (1/0), steps short of what the opening asks, steps above it.
 _MEETS: dict[str, str] = {
     "english_meets": N_("English"),
@@ -76,13 +70,6 @@ def _steps(number: float) -> str:
 def _fact(reason: ReasonLike, _: Gettext, required_skills: int | None) -> str:
     feature, value = reason.feature, reason.value
     number = _number(value)
-    if feature in _GAPS:
-        what = _(_GAPS[feature])
-        if number is None:
-            return _("{what}: not stated").format(what=what)
-        if number >= 0:
-            return _("{what}: meets the requirement").format(what=what)
-        return _("{what}: below the requirement").format(what=what)
     if feature in _MEETS:
         what = _(_MEETS[feature])
         if number is None:

@@ -27,6 +27,7 @@ from hr_core.migrations import (
     upgrade_database,
 )
 from hr_core.models import AuditEvent, Candidate, Department, HiredEmployee, Prospect, User, Vaga
+from hr_core.schema_revision import read_head_revision, read_schema_revision
 from hr_core.sqlfiles import get_query
 
 LEGACY = Path(__file__).parent / "legacy"
@@ -78,11 +79,15 @@ def _build_pre_alembic_database(engine: Engine, commit: str) -> dict[str, list[d
 def test_upgrade_from_empty(db_url: str) -> None:
     engine = make_engine(db_url)
     assert get_current_revision(engine) is None
+    assert read_schema_revision(engine) is None
     with pytest.raises(DatabaseUnavailableError, match="run `python -m hr_core init-db`"):
         check_database(engine)
     import_all_models()
     assert set(init_db(engine)) == set(Base.metadata.tables)
     assert get_current_revision(engine) == get_head_revision()
+    # The Alembic-free reader that `check` and the pages use agrees with Alembic at both ends.
+    assert read_schema_revision(engine) == get_current_revision(engine)
+    assert read_head_revision() == get_head_revision()
     check_database(engine)
     assert init_db(engine) == sorted(Base.metadata.tables)  # again: nothing to do
     engine.dispose()

@@ -1,5 +1,6 @@
 """hr_core stays UI-free and light to start."""
 
+import os
 import subprocess
 import sys
 import time
@@ -34,6 +35,27 @@ def test_cli_help_does_not_import_heavy_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_cli_reports_and_checks_do_not_import_pandas_or_alembic(tmp_path: Path) -> None:
+    # Start-up cost of the everyday commands (`make bench`: bench_cli); a migrated database needs no Alembic.
+    env = {
+        **os.environ,
+        "HR_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "HR_STORAGE_URL": f"file://{tmp_path}",
+    }
+    run = [sys.executable, "-m", "hr_core"]
+    assert subprocess.run([*run, "init-db"], cwd=REPO, env=env, capture_output=True).returncode == 0
+    code = (
+        "import sys\n"
+        "from hr_core.cli import main\n"
+        "for argv in (['check'], ['report', 'hires-by-quarter'], ['users', 'list'], ['backups']):\n"
+        "    assert main(argv) == 0, argv\n"
+        "print(sorted(m for m in ('pandas', 'alembic', 'torch', 'sklearn') if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.strip() == "[]"
 
 
 def test_cli_help_runs() -> None:

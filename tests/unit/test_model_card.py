@@ -26,7 +26,7 @@ def _card(
             "candidates": 35,
             "label_counts": {"approved": 10, "rejected": 30},
         },
-        "features": {"categorical": ["vaga_cidade"], "numeric": ["english_gap"]},
+        "features": {"categorical": ["vaga_cidade"], "numeric": ["english_meets"]},
         "excluded_attributes": {"protected": ["sexo", "idade"], "eligibility_filters": ["vaga.pcd"]},
         "metrics": {"roc_auc": roc_auc, "pr_auc": 0.6, "brier": brier},
         "baselines": {"prior": {"roc_auc": 0.5, "pr_auc": 0.25, "brier": prior_brier}},

@@ -22,8 +22,8 @@ class R:
 @pytest.mark.parametrize(
     ("reason", "sentence"),
     [
-        (R("english_gap", 0.08, 0.0), "English: meets the requirement (raises the chance)"),
-        (R("english_gap", -0.1, -2.0), "English: below the requirement (lowers the chance)"),
+        (R("english_shortfall", 0.08, 0.0), "English: meets the requirement (raises the chance)"),
+        (R("english_meets", -0.1, 0.0), "English: below the requirement (lowers the chance)"),
         (R("same_city", 0.05, 1), "Same city (raises the chance)"),
         (R("same_city", -0.02, 0), "Different city (lowers the chance)"),
         (
@@ -65,7 +65,7 @@ def test_every_feature_reads_without_field_names() -> None:
 
 
 def test_reasons_in_portuguese_and_spanish() -> None:
-    reason = R("english_gap", 0.08, 1.0)
+    reason = R("english_meets", 0.08, 1.0)
     assert describe_reason(reason, gettext_for("pt_BR")) == "Inglês: atende ao requisito (aumenta a chance)"
     assert (
         describe_reason(reason, gettext_for("es")) == "Inglés: cumple el requisito (aumenta la probabilidad)"
