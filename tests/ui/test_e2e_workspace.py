@@ -1,7 +1,8 @@
 """The recruiter's and analyst's workspace in a real browser (Debian chromium + Playwright): the main
 charts against approved screenshots, analytics filters moving every figure, the opening board (move a
 candidate, leave a note, read the history), the candidate profile, and the forbidden-page message in
-each language. One server for the module; the tests that change data run last."""
+each language, and the upload preview in each language. One server for the module; the tests that change
+data run last."""
 
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
 
 def set_language(page: object, locale: str) -> None:
     """Choose the interface language in the sidebar (remembered for the account), whatever it is now."""
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()  # type: ignore[attr-defined]
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first  # type: ignore[attr-defined]
+    if box.inner_text().strip().endswith(LANGUAGES[locale]):
+        return  # already chosen (picking the chosen option again reruns nothing)
+    box.click()
     page.get_by_role("option", name=LANGUAGES[locale], exact=True).click()  # type: ignore[attr-defined]
     wait_idle(page)
 
@@ -177,54 +181,146 @@ def test_pipeline_numbers_tab_shows_its_figures(page: object, server: AppServer)
     save_screenshot(page, "pipeline_numbers")
 
 
-def test_pipeline_chart_and_the_opening_board_in_portuguese(page: object, server: AppServer) -> None:
-    locale = "pt_BR"
-    words = ("Mover", "Movido para", "Salvar anotação", "Histórico de etapas", "Vagas")
+# The opening board's words in each language: Move, "Moved to", Save note, the history's title, the page.
+BOARD_WORDS = {
+    "en": ("Move", "Moved to", "Save note", "Stage history", "Job openings"),
+    "pt_BR": ("Mover", "Movido para", "Salvar anotação", "Histórico de etapas", "Vagas"),
+    "es": ("Mover", "Movido a", "Guardar nota", "Historial de etapas", "Vacantes"),
+}
+
+
+def test_pipeline_over_time_matches_its_picture(page: object, server: AppServer) -> None:
     log_in(page, server, "recruiter")
     open_page(page, "pipeline")
     open_tab(page, "Over time")
-    check_baseline("pipeline_over_time", chart_png(page, 0))  # before the board changes any stage
-    set_language(page, locale)
-    open_page(page, "job_openings")
-    assert page.get_by_role("heading", name=words[4]).count() == 1  # type: ignore[attr-defined]
-    # click the first row of the results (the selection column at the left of the grid)
-    grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
-    grid.wait_for()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.locator('[data-testid="stTabs"]').last.wait_for()  # type: ignore[attr-defined]
-    assert_no_exception(page, "job_openings")
-    page.get_by_role("button", name=words[0], exact=True).click()  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.get_by_text(re.compile(words[1])).first.wait_for()  # type: ignore[attr-defined]
-    note = f"E2E note {locale}"
-    # the board's note: the opening's Edit tab has text areas too, hidden behind its tab
-    page.locator("textarea:visible").last.fill(note)  # type: ignore[attr-defined]
-    page.get_by_role("button", name=words[2]).click()  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.get_by_text(note).wait_for()  # type: ignore[attr-defined]
-    page.get_by_text(words[3]).first.wait_for()  # type: ignore[attr-defined]
-    assert_no_exception(page, "job_openings board")
-    page.get_by_text(words[3]).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
-    save_screenshot(page, "opening_board_pt_BR")
-    set_language(page, "en")
+    check_baseline("pipeline_over_time", chart_png(page, 0))  # runs before the board tests move stages
 
 
-def test_candidate_profile_opens_from_a_row_click(page: object, server: AppServer) -> None:
+@pytest.mark.parametrize("locale", list(BOARD_WORDS))
+def test_opening_board_moves_a_prospect_and_keeps_a_note_in_each_language(
+    page: object, server: AppServer, locale: str
+) -> None:
+    move, moved, save_note, history, title = BOARD_WORDS[locale]
     log_in(page, server, "recruiter")
-    open_page(page, "candidates")
-    grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
-    grid.wait_for()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.get_by_role("tab", name=re.compile(r"^Applications \(\d+\)$")).wait_for()  # type: ignore[attr-defined]
-    assert_no_exception(page, "candidates")
-    for tab in ("Summary", "CV", "Edit"):
-        assert page.get_by_role("tab", name=tab, exact=True).count() == 1  # type: ignore[attr-defined]
-    content = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
-    for raw in ("None", "titulo_profissional", "informacoes_basicas", "infos_basicas"):
-        assert raw not in content, f"the profile shows {raw!r}"
-    page.get_by_role("tab", name="Summary", exact=True).scroll_into_view_if_needed()  # type: ignore[attr-defined]
-    save_screenshot(page, "candidate_profile")
+    set_language(page, locale)
+    try:
+        open_page(page, "job_openings")
+        assert page.get_by_role("heading", name=title).count() == 1  # type: ignore[attr-defined]
+        # click the first row of the results (the selection column at the left of the grid)
+        grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+        grid.wait_for()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.locator('[data-testid="stTabs"]').last.wait_for()  # type: ignore[attr-defined]
+        assert_no_exception(page, "job_openings")
+        page.get_by_role("button", name=move, exact=True).click()  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.get_by_text(re.compile(moved)).first.wait_for()  # type: ignore[attr-defined]
+        note = f"E2E note {locale}"
+        # the board's note: the opening's Edit tab has text areas too, hidden behind its tab
+        page.locator("textarea:visible").last.fill(note)  # type: ignore[attr-defined]
+        page.get_by_role("button", name=save_note).click()  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.get_by_text(note).wait_for()  # type: ignore[attr-defined]
+        page.get_by_text(history).first.wait_for()  # type: ignore[attr-defined]
+        assert_no_exception(page, "job_openings board")
+        if locale == "pt_BR":
+            page.get_by_text(history).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+            save_screenshot(page, "opening_board_pt_BR")
+    finally:
+        set_language(page, "en")
+
+
+# The upload preview's words: the three counts, the warning about changed rows, the load button, the result.
+UPLOAD_WORDS = {
+    "en": (
+        "Would add",
+        "Would change",
+        "Already the same",
+        "existing rows would change",
+        "Load 2 rows into Jobs",
+        "Updated",
+    ),
+    "pt_BR": (
+        "Seriam incluídas",
+        "Seriam alteradas",
+        "Já iguais",
+        "linhas existentes seriam alteradas",
+        "Carregar 2 linhas em Cargos",
+        "Atualizadas",
+    ),
+    "es": (
+        "Se añadirían",
+        "Cambiarían",
+        "Ya iguales",
+        "filas existentes cambiarían",
+        "Cargar 2 filas en Puestos",
+        "Actualizadas",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", list(UPLOAD_WORDS))
+def test_upload_preview_says_what_will_change_in_each_language(
+    page: object, server: AppServer, locale: str, tmp_path: Path
+) -> None:
+    add, change, same, warning, load, updated = UPLOAD_WORDS[locale]
+    offset = list(UPLOAD_WORDS).index(locale)
+    jobs = tmp_path / "jobs.csv"  # job 1 renamed, one new job
+    jobs.write_text(f"1,E2E renamed job {locale}\n{9_100 + offset},E2E new job {locale}\n", encoding="utf-8")
+    log_in(page, server, "analyst")
+    set_language(page, locale)
+    try:
+        open_page(page, "upload")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(jobs))  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, "upload preview")
+        assert (metric_value(page, add), metric_value(page, change), metric_value(page, same)) == (
+            "1",
+            "1",
+            "0",
+        )
+        page.get_by_text(re.compile(warning)).first.wait_for()  # type: ignore[attr-defined]
+        page.get_by_role("button", name=re.compile(f"^{load}")).click()  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, "upload")
+        assert metric_value(page, updated) == "1"
+    finally:
+        set_language(page, "en")
+
+
+# The profile's tabs in each language: applications (with their count), summary, CV, edit.
+PROFILE_TABS = {
+    "en": ("Applications", "Summary", "CV", "Edit"),
+    "pt_BR": ("Candidaturas", "Resumo", "Currículo", "Editar"),
+    "es": ("Postulaciones", "Resumen", "CV", "Editar"),
+}
+
+
+@pytest.mark.parametrize("locale", list(PROFILE_TABS))
+def test_candidate_profile_opens_from_a_row_click_in_each_language(
+    page: object, server: AppServer, locale: str
+) -> None:
+    applications, *tabs = PROFILE_TABS[locale]
+    log_in(page, server, "recruiter")
+    set_language(page, locale)
+    try:
+        open_page(page, "candidates")
+        grid = page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+        grid.wait_for()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.get_by_role("tab", name=re.compile(rf"^{applications} \(\d+\)$")).wait_for()  # type: ignore[attr-defined]
+        assert_no_exception(page, "candidates")
+        for tab in tabs:
+            assert page.get_by_role("tab", name=tab, exact=True).count() == 1  # type: ignore[attr-defined]
+        content = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+        for raw in ("None", "titulo_profissional", "informacoes_basicas", "infos_basicas"):
+            assert raw not in content, f"the profile shows {raw!r}"
+        if locale == "en":
+            page.get_by_role("tab", name=tabs[0], exact=True).scroll_into_view_if_needed()  # type: ignore[attr-defined]
+            save_screenshot(page, "candidate_profile")
+    finally:
+        set_language(page, "en")
