@@ -149,6 +149,56 @@ def test_analytics_charts_match_their_pictures_and_filters_move_every_figure(
     save_screenshot(page, "analytics_filtered")
 
 
+# Year selector, the two KPI labels, the departments filter and the filter notice in each language.
+ANALYTICS_WORDS = {
+    "pt_BR": (
+        "Ano",
+        "Contratações em 2021",
+        "Departamentos que contrataram",
+        "Departamentos",
+        "Filtrado:",
+        "Tendência mensal",
+    ),
+    "es": (
+        "Año",
+        "Contrataciones en 2021",
+        "Departamentos que contrataron",
+        "Departamentos",
+        "Filtrado:",
+        "Tendencia mensual",
+    ),
+}
+
+
+def _count(text: str) -> int:
+    return int(re.sub(r"\D", "", text))  # 1.234 (pt_BR), 1 234 / 1.234 (es), 1,234 (en)
+
+
+@pytest.mark.parametrize("locale", list(ANALYTICS_WORDS))
+def test_analytics_filters_move_every_figure_in_portuguese_and_spanish(
+    page: object, server: AppServer, locale: str
+) -> None:
+    year, hires, hiring, departments, notice, monthly = ANALYTICS_WORDS[locale]
+    log_in(page, server, "analyst")
+    set_language(page, locale)
+    try:
+        open_page(page, "hiring_analytics")
+        choose(page, year, re.compile(r"^2021$"))
+        open_tab(page, monthly)
+        hires_before, chart_before = _count(metric_value(page, hires)), chart_png(page)
+        page.locator('[data-testid="stMultiSelect"]').filter(has_text=departments).first.click()  # type: ignore[attr-defined]
+        page.get_by_role("option", name="Sales", exact=True).click()  # type: ignore[attr-defined]
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        wait_idle(page)
+        assert_no_exception(page, "hiring_analytics")
+        assert metric_value(page, hiring) == "1"
+        assert _count(metric_value(page, hires)) < hires_before
+        assert page.get_by_text(notice).count() == 1  # type: ignore[attr-defined]
+        assert chart_png(page) != chart_before
+    finally:
+        set_language(page, "en")
+
+
 @pytest.mark.parametrize("role", ["analyst", "recruiter"])
 def test_forbidden_page_says_who_to_ask_in_each_language(page: object, server: AppServer, role: str) -> None:
     log_in(page, server, role)
