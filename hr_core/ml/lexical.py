@@ -8,8 +8,8 @@ knows are looked up and summed. Pure numpy/scipy; built in memory in seconds for
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -170,6 +170,14 @@ def analyze(text: Any) -> list[str]:
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 
+def count_terms(text: Any) -> dict[str, float]:
+    """A text as a weighted query: each of its terms weighted 1 + log(count)."""
+    counts: dict[str, int] = {}
+    for term in analyze(text):
+        counts[term] = counts.get(term, 0) + 1
+    return {t: 1.0 + float(np.log(c)) for t, c in counts.items()}
+
+
 @dataclass
 class LexicalIndex:
     """BM25 weights (documents × terms) of one kind of text, with its vocabulary."""
@@ -177,31 +185,40 @@ class LexicalIndex:
     codes: list[str]
     weights: sparse.csr_matrix
     vocabulary: dict[str, int]
+    _df: np.ndarray | None = field(default=None, repr=False, compare=False)
 
-    def query_vector(self, text: Any) -> sparse.csr_matrix:
-        """The query's known terms, each weighted 1 + log(count)."""
-        counts: dict[int, int] = {}
-        for term in analyze(text):
-            j = self.vocabulary.get(term)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        vals = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    def query_vector(self, query: Any) -> sparse.csr_matrix:
+        """The query's known terms: a text's terms each weighted 1 + log(count), or a weighted query
+        ({term: weight}, see hr_core.ml.search_text) as it is."""
+        weighted = query if isinstance(query, Mapping) else count_terms(query)
+        known = {self.vocabulary[t]: float(w) for t, w in weighted.items() if t in self.vocabulary and w > 0}
+        cols = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
+        vals = np.fromiter(known.values(), dtype=np.float64, count=len(known))
         return sparse.csr_matrix(
             (vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.vocabulary))
         )
 
-    def score_text(self, text: Any) -> np.ndarray:
-        """BM25 score of every document for a query text (0 when nothing is shared)."""
-        q = self.query_vector(text)
+    def score_text(self, query: Any) -> np.ndarray:
+        """BM25 score of every document for a query text or weighted query (0 when nothing is shared)."""
+        q = self.query_vector(query)
         return np.asarray((self.weights @ q.T).todense()).ravel()
 
-    def score_texts(self, texts: Sequence[Any]) -> np.ndarray:
-        """Scores (queries × documents) for many query texts at once."""
-        rows = sparse.vstack([self.query_vector(t) for t in texts]) if texts else None
+    def score_texts(self, queries: Sequence[Any]) -> np.ndarray:
+        """Scores (queries × documents) for many query texts or weighted queries at once."""
+        rows = sparse.vstack([self.query_vector(t) for t in queries]) if queries else None
         if rows is None:
             return np.zeros((0, len(self.codes)))
         return np.asarray((rows @ self.weights.T).todense())
+
+    def idf(self, term: str) -> float:
+        """The term's inverse document frequency in this index (the BM25 one); a term no document has gets
+        the highest (it is rarer than any)."""
+        if self._df is None:
+            self._df = np.diff(self.weights.tocsc().indptr)
+        j = self.vocabulary.get(term)
+        df = 0 if j is None else int(self._df[j])
+        n = max(len(self.codes), 1)
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def align(self, codes: Sequence[str]) -> LexicalIndex:
         """The same index with its rows in the order of codes (unknown codes get an empty row)."""
@@ -220,8 +237,10 @@ class LexicalIndex:
         return [int(i) for i in order], scores[order]
 
 
-def build_lexical_index(codes: Sequence[str], texts: Sequence[Any], *, min_df: int = 1) -> LexicalIndex:
-    """Count terms per document and turn them into BM25 weights (k1=1.2, b=0.75)."""
+def build_lexical_index(
+    codes: Sequence[str], texts: Sequence[Any], *, min_df: int = 1, k1: float = K1, b: float = B
+) -> LexicalIndex:
+    """Count terms per document and turn them into BM25 weights (k1 = K1, b = B unless given)."""
     vocabulary: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
@@ -249,8 +268,8 @@ def build_lexical_index(codes: Sequence[str], texts: Sequence[Any], *, min_df: i
     idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
     lengths = np.asarray(tf.sum(axis=1)).ravel()
     avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
-    norm = K1 * (1.0 - B + B * lengths / avg)
+    norm = k1 * (1.0 - b + b * lengths / avg)
     weights = tf.copy()
     row_of = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
-    weights.data = idf[tf.indices] * tf.data * (K1 + 1.0) / (tf.data + norm[row_of])
+    weights.data = idf[tf.indices] * tf.data * (k1 + 1.0) / (tf.data + norm[row_of])
     return LexicalIndex(codes=[str(c) for c in codes], weights=weights.tocsr(), vocabulary=vocabulary)
