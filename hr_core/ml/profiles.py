@@ -100,6 +100,7 @@ def recommend_for_profile(
     require_role(actor, Action.MATCH_RECOMMEND)
     candidate, _ = split_payload(profile)
     index = open_index("vagas")
+    candidates = open_index("candidates")  # its lexical index weighs the CV's terms (how rare among CVs)
     vector = encode_texts([build_candidate_text(candidate)], encoder=(get_encoder or load_encoder)())[0]
     items = rank_targets(
         engine=engine,
@@ -111,6 +112,7 @@ def recommend_for_profile(
         k=min(k, len(index.codes)),
         filters=RecommendFilters(),
         model=get_trained_model(get_model),
+        query_idf=candidates.lexical.idf if candidates.lexical is not None else None,
     )
     rows = {r["codigo"]: r for r in data.load_vagas(engine, codes=[i.code for i in items]).to_dict("records")}
     return [
