@@ -405,14 +405,19 @@ if totals["prospects"] == 0:
     st.info(_("No prospects yet. Import prospects.json on the Candidates page (Import / export)."))
     st.stop()
 
+# Only the open tab runs (on_change="rerun"): the pipeline numbers, the heaviest, are computed when asked for.
 funnel_tab, recruiter_tab, month_tab, numbers_tab = st.tabs(
-    [_("Funnel"), _("By recruiter"), _("Over time"), _("Pipeline numbers")]
+    [_("Funnel"), _("By recruiter"), _("Over time"), _("Pipeline numbers")], key="pipe_tab", on_change="rerun"
 )
-with funnel_tab:
-    render_funnel(overview["funnel"], title=_("Prospects who reached each stage"), key="pipe_funnel")
-with recruiter_tab:
-    _render_recruiters(overview["by_recruiter"])
-with month_tab:
-    _render_months(overview["by_month"])
-with numbers_tab:
-    _render_numbers(actor)
+if funnel_tab.open:
+    with funnel_tab:
+        render_funnel(overview["funnel"], title=_("Prospects who reached each stage"), key="pipe_funnel")
+if recruiter_tab.open:
+    with recruiter_tab:
+        _render_recruiters(overview["by_recruiter"])
+if month_tab.open:
+    with month_tab:
+        _render_months(overview["by_month"])
+if numbers_tab.open:
+    with numbers_tab:
+        _render_numbers(actor)

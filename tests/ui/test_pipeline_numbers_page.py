@@ -23,10 +23,15 @@ def hand_built() -> None:
     engine.dispose()
 
 
-def _app(locale: str = "en") -> AppTest:
+NUMBERS_TAB = {"en": "Pipeline numbers", "pt_BR": "Números do funil"}
+
+
+def _app(locale: str = "en", *, tab: str | None = None) -> AppTest:
+    """The page as a recruiter; the Pipeline numbers tab open unless another tab label is given."""
     at = AppTest.from_file(str(REPO / "pages" / "pipeline.py"), default_timeout=60)
     at.session_state["actor"] = Actor(username="rita", role="recruiter")
     at.session_state["locale"] = locale
+    at.session_state["pipe_tab"] = tab or NUMBERS_TAB[locale]
     return at
 
 
@@ -44,7 +49,7 @@ def test_kpis_charts_ageing_and_groups(hand_built: None) -> None:
     assert metrics["Conversion from application to hired"] == "22.2%"  # 2 of 9
     assert metrics["Openings idle for over 30 days"] == "3"  # P9, V3, V2 (long ago)
     assert any("3 prospects without a usable date" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 7  # funnel, recruiters, 2 monthly + 3 of the pipeline numbers
+    assert len(at.get("plotly_chart")) == 3  # only the open tab runs: time to stage, conversion, by month
     ageing = _table_with(at, "Days without movement")
     assert list(ageing["Opening code"]) == ["P9", "V3", "V2"]
     overall = _table_with(at, "Stage", "Median days", "First quartile (days)").set_index("Stage")
@@ -74,3 +79,16 @@ def test_the_section_speaks_portuguese(hand_built: None) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mediana de dias até a decisão"] == "14"
     assert metrics["Conversão da candidatura à contratação"].replace("\xa0", " ") == "22,2%"
+
+
+def test_only_the_open_tab_is_computed(hand_built: None) -> None:
+    at = _app(tab="Funnel")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [tab.label for tab in at.tabs] == ["Funnel", "By recruiter", "Over time", "Pipeline numbers"]
+    assert len(at.get("plotly_chart")) == 1  # the funnel
+    assert "Median days to decision" not in {m.label for m in at.metric}  # the numbers were not computed
+    at.session_state["pipe_tab"] = "Over time"
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2  # applications per month and outcome rates
