@@ -439,12 +439,20 @@ def _make_pipeline(kind: str, random_state: int) -> Any:
     return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
 
 
+_THREADPOOLS: list[Any] = []  # one threadpoolctl controller per process, made on first use
+
+
 def _one_thread() -> Any:
     """OpenMP limited to one thread: gradient boosting on a few thousand rows is fast on one core, while
-    OpenMP threads spinning on a shared machine made one fit take 40 times as long."""
-    from threadpoolctl import threadpool_limits
+    OpenMP threads spinning on a shared machine made one fit take 40 times as long.
 
-    return threadpool_limits(limits=1, user_api="openmp")
+    The controller that finds the loaded thread pools is made once (finding them reads every loaded library,
+    about 40 ms), not at every prediction."""
+    if not _THREADPOOLS:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="openmp")
 
 
 def predict_proba(pipeline: Any, features: pd.DataFrame) -> np.ndarray:
@@ -875,20 +883,24 @@ def predict_probabilities(model: MatchModel, pairs: pd.DataFrame) -> tuple[pd.Da
     return features, predict_proba(model.pipeline, features)
 
 
-def explain_pair(model: MatchModel, features: pd.DataFrame, *, top: int = 8) -> list[Reason]:
-    """Per-feature effects: the probability minus the probability with that feature set to a typical value."""
-    base = float(predict_proba(model.pipeline, features)[0])
-    variants = pd.concat([features] * len(FEATURES), ignore_index=True)
-    for i, name in enumerate(FEATURES):
+def _explain(model: MatchModel, features: pd.DataFrame, *, top: int) -> tuple[float, list[Reason]]:
+    """The pair's probability and its reasons, from one prediction over the pair and its variants."""
+    variants = pd.concat([features] * (len(FEATURES) + 1), ignore_index=True)
+    for i, name in enumerate(FEATURES, start=1):
         variants.loc[i, name] = model.reference_values[name]
-    probs = predict_proba(model.pipeline, variants)
+    base, *probs = (float(p) for p in predict_proba(model.pipeline, variants))
     reasons = [
         Reason(feature=name, effect=round(base - float(p), 4), value=_plain(features.iloc[0][name]))
         for name, p in zip(FEATURES, probs, strict=True)
     ]
     reasons = [r for r in reasons if r.effect != 0.0]
     reasons.sort(key=lambda r: (-abs(r.effect), r.feature))
-    return reasons[:top]
+    return base, reasons[:top]
+
+
+def explain_pair(model: MatchModel, features: pd.DataFrame, *, top: int = 8) -> list[Reason]:
+    """Per-feature effects: the probability minus the probability with that feature set to a typical value."""
+    return _explain(model, features, top=top)[1]
 
 
 def _plain(value: Any) -> Any:
@@ -904,13 +916,14 @@ def score_records(
     cand = {**candidate, "codigo": str(candidate.get("codigo") or "form")}
     vag = {**vaga, "codigo": str(vaga.get("codigo") or "form")}
     pairs = make_pair_frame(pd.DataFrame([cand]), pd.DataFrame([vag]), [(cand["codigo"], vag["codigo"])])
-    features, probs = predict_probabilities(model, pairs)
+    features = build_features(pairs, vectorizer=model.vectorizer, skills=model.skills)
+    probability, reasons = _explain(model, features, top=top)
     matched, missing = compare_skills(cand, vag, vocabulary=model.skills)
     return MatchScore(
         candidate=cand["codigo"],
         vaga=vag["codigo"],
-        probability=round(float(probs[0]), 4),
-        reasons=explain_pair(model, features, top=top),
+        probability=round(probability, 4),
+        reasons=reasons,
         matched_skills=matched,
         missing_skills=missing,
     )
