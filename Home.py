@@ -1,11 +1,11 @@
 """TalentLens router: log-in, the sidebar (who, role, log-out), and the pages this role may use."""
 
 import contextlib
-import datetime as dt
+import json
+import re
 import sys
 
 import streamlit as st
-import streamlit_authenticator as stauth
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
@@ -14,12 +14,12 @@ from hr_core.auth import (
     COOKIE_NAME,
     SessionEnded,
     authenticate,
-    build_credentials,
     change_own_password,
     count_users,
     end_sessions,
     get_user_locale,
     make_session_token,
+    read_session_token,
     resolve_cookie_key,
     resume_session,
     set_user_locale,
@@ -45,6 +45,11 @@ from pages._shared import (
 LOCALE_OWNER_KEY = "locale_owner"
 # Why the last log-in attempt failed, shown until the next attempt.
 LOGIN_ERROR_KEY = "login_error"
+# Set when this tab logged out (or its session ended): the cookie the tab connected with is not used
+# again, and the page tells the browser to drop it.
+LOGGED_OUT_KEY = "logged_out"
+# What a signed session token is made of (a JWT: base64url parts joined by dots).
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
 
 st.set_page_config(page_title="TalentLens", page_icon=":material/diversity_3:", layout="wide")
 
@@ -67,16 +72,27 @@ def _login_screen() -> None:
 
 
 def _forget_login() -> None:
-    for key in (
-        ACTOR_KEY,
-        SESSION_VERSION_KEY,
-        LOCALE_OWNER_KEY,
-        "authentication_status",
-        "username",
-        "name",
-        "roles",
-    ):
+    for key in (ACTOR_KEY, SESSION_VERSION_KEY, LOCALE_OWNER_KEY):
         st.session_state.pop(key, None)
+    st.session_state[LOGGED_OUT_KEY] = True
+
+
+def _set_session_cookie(token: str | None, days: float) -> None:
+    """Store (or, with None, drop) the signed session cookie in this browser.
+
+    A few lines of script in the page itself, not a component: nothing answers back, so no extra script run.
+    SameSite=Strict, Secure over HTTPS; the page sets it, so it cannot be HttpOnly. The signature, expiry and
+    session version are checked on the server whenever it is used."""
+    if token is not None and not _TOKEN_CHARS.fullmatch(token):
+        raise ValueError("a session token holds only base64url characters and dots")
+    max_age = int(days * 86400) if token else 0
+    cookie = f"{COOKIE_NAME}={token or ''}; Path=/; Max-Age={max_age}; SameSite=Strict"
+    st.html(
+        "<script>document.cookie = "
+        f"{json.dumps(cookie)} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def _load_locale(engine: Engine, actor: Actor) -> None:
@@ -119,34 +135,39 @@ def _language_picker(key: str) -> None:
 def _start_session(actor: Actor, version: int) -> None:
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SESSION_VERSION_KEY] = version
-    # streamlit-authenticator's own session keys, so its logout() and widgets agree with ours.
-    st.session_state.update(
-        authentication_status=True,
-        username=actor.username,
-        name=actor.username,
-        roles=[actor.role],
-        logout=None,
-    )
+    st.session_state.pop(LOGGED_OUT_KEY, None)
 
 
-def _resume_from_cookie(engine: Engine, authenticator: stauth.Authenticate) -> None:
-    """Log in again from a still-valid signed cookie (a reload or a new tab)."""
-    claims = authenticator.cookie_controller.get_cookie()
-    if not claims:
+def _resume_from_cookie(engine: Engine, key: str) -> None:
+    """Log in again from a still-valid signed cookie (a reload or a new tab).
+
+    The browser sent the cookie when this tab connected, so the first script run reads it on the server."""
+    token = st.context.cookies.get(COOKIE_NAME)
+    claims = read_session_token(token, key=key) if token else None
+    if claims is None or not isinstance(claims.get("sv"), int):
         return
     try:
-        actor = resume_session(engine=engine, username=claims["username"], session_version=claims.get("sv"))
+        actor = resume_session(engine=engine, username=str(claims["username"]), session_version=claims["sv"])
     except SessionEnded:
         return
-    _start_session(actor, int(claims["sv"]))
+    except HRCoreError as e:
+        show_error(e)
+        st.stop()
+    _start_session(actor, claims["sv"])
 
 
-def _login_form(engine: Engine, authenticator: stauth.Authenticate, settings: Settings, key: str) -> None:
+def _login_form(engine: Engine, settings: Settings, key: str) -> None:
     holder = st.empty()
     with holder.container():
         st.title("TalentLens")
         st.caption(_("Hiring analytics and recruiting, in one place. Please log in."))
-        if count_users(engine=engine) == 0:
+        try:
+            no_users = count_users(engine=engine) == 0
+        except HRCoreError as e:
+            show_error(e)
+            st.info(_("The database must be reachable to log in. Ask an administrator, then reload."))
+            st.stop()
+        if no_users:
             st.warning(
                 _(
                     "No users exist yet. An operator adds the first admin on the server with "
@@ -161,8 +182,8 @@ def _login_form(engine: Engine, authenticator: stauth.Authenticate, settings: Se
             )
             submitted = st.form_submit_button(_("Log in"), key="login_submit", type="primary")
         if not submitted:
-            # A rerun that lands right after a failed attempt (the cookie component reporting in on a
-            # slow first load) must not wipe the reason: it is kept until the next attempt.
+            # A rerun that lands right after a failed attempt (the language picker, a reconnect) must
+            # not wipe the reason: it is kept until the next attempt.
             if reason := st.session_state.get(LOGIN_ERROR_KEY):
                 st.error(reason, icon=":material/error:")
             st.stop()
@@ -182,12 +203,10 @@ def _login_form(engine: Engine, authenticator: stauth.Authenticate, settings: Se
         key=key,
         days=settings.session_days,
     )
-    authenticator.cookie_controller.cookie_model.cookie_manager.set(
-        COOKIE_NAME, token, expires_at=dt.datetime.now() + dt.timedelta(days=settings.session_days)
-    )
+    _set_session_cookie(token, settings.session_days)
 
 
-def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> None:
+def _sidebar(engine: Engine, actor: Actor) -> None:
     with st.sidebar:
         st.markdown(f":material/account_circle: **{actor.username}** · {_(ROLE_LABELS[actor.role])}")
         _language_picker("locale_picker")
@@ -196,8 +215,6 @@ def _sidebar(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -
                 end_sessions(engine=engine, actor=actor)
             except HRCoreError as e:
                 show_error(e)
-            if st.session_state.get("authentication_status"):
-                authenticator.logout(location="unrendered")
             _forget_login()
             st.rerun()
         with st.popover(_("Change password"), icon=":material/password:", use_container_width=True):
@@ -237,16 +254,11 @@ except ValidationError as e:
 try:
     engine = get_engine()
     cookie_key = _cookie_key(settings)
-    credentials = build_credentials(engine=engine)
 except HRCoreError as e:
     st.title("TalentLens")
     show_error(e)
     st.info(_("The database must be reachable to log in. Ask an administrator, then reload."))
     st.stop()
-
-authenticator = stauth.Authenticate(
-    credentials, COOKIE_NAME, cookie_key, settings.session_days, auto_hash=False, login_sleep_time=0
-)
 
 actor = current_actor()
 if actor is not None and st.session_state.get(SESSION_VERSION_KEY) is not None:
@@ -261,8 +273,8 @@ if actor is not None and st.session_state.get(SESSION_VERSION_KEY) is not None:
     except HRCoreError as e:
         show_error(e)
         st.stop()
-if actor is None and not st.session_state.get("logout"):
-    _resume_from_cookie(engine, authenticator)
+if actor is None and not st.session_state.get(LOGGED_OUT_KEY):
+    _resume_from_cookie(engine, cookie_key)
     actor = current_actor()
 if actor is None:
     # Register a navigation with only the log-in screen, so Streamlit never falls back to listing
@@ -272,14 +284,16 @@ if actor is None:
     )
     with st.sidebar:
         _language_picker("login_locale_picker")
+    if st.session_state.get(LOGGED_OUT_KEY):
+        _set_session_cookie(None, 0)
     if notice := st.session_state.pop("login_notice", None):
         st.info(notice, icon=":material/info:")
-    _login_form(engine, authenticator, settings, cookie_key)
+    _login_form(engine, settings, cookie_key)
     actor = current_actor()
     assert actor is not None
 
 _load_locale(engine, actor)
-_sidebar(engine, authenticator, actor)
+_sidebar(engine, actor)
 if may(actor.role, Action.MATCH_SCORE):
     start_importing_model_libraries()  # once per server process, while this user reads the first pages
 # Every page is registered, so an address this role may not open reaches the page, whose guard

@@ -21,8 +21,9 @@ Why log-ins stall — measured on 30 Nov 2026, the 2 cores shared with other wor
   Log-in form p95 77 s (2.4 s for one session alone), log-in p95 23 s (1.9 s alone); no session failed.
 So the server mostly waits while log-ins stall: the stall is the browsers' own CPU, not the server, and not the
 cookie component's round trip (a server run like any other, on an idle server). What the app adds to the browsers'
-work: every script run renders streamlit-authenticator's CookieManager, a component iframe with its own React bundle,
-and every session loads Streamlit's frontend. The per-part CPU split holds for the log-in phase only (in the page
+work: every script run rendered streamlit-authenticator's CookieManager, a component iframe with its own React bundle
+(gone since: the page sets the session cookie with a few lines of script and the server reads it from the
+connection, see bench_pages), and every session loads Streamlit's frontend. The per-part CPU split holds for the log-in phase only (in the page
 phase closed contexts' renderers are counted under the zygote). To measure the app rather than Chromium, drive the
 sessions from another machine, or read the ratio to the one-session baseline of the same run.
 """

@@ -1,4 +1,4 @@
-"""Log-in checks with lockout, session versions, credentials for streamlit-authenticator, cookie tokens."""
+"""Log-in checks with lockout, session versions, signed session-cookie tokens."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, or_, select, update
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import Engine, or_, update
 
 from hr_core.access import Action, Actor, Role
 from hr_core.audit import audited, record_event
 from hr_core.auth.passwords import hash_password, verify_password
 from hr_core.auth.users import fetch_user_row, normalize_username
 from hr_core.db import begin
-from hr_core.errors import AuthenticationError, DatabaseUnavailableError, PermissionDenied
+from hr_core.errors import AuthenticationError, PermissionDenied
 from hr_core.models.auth import User
 from hr_core.settings import Settings, get_settings
 
@@ -155,29 +154,6 @@ def end_sessions(*, engine: Engine, actor: Actor, reason: Action = Action.AUTH_L
         )
 
 
-def build_credentials(*, engine: Engine, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The credentials dict streamlit-authenticator expects: active, unlocked users with their bcrypt hashes."""
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(User).where(User.disabled.is_(False)).order_by(User.username)).all()
-    except sa_exc.OperationalError as e:
-        raise DatabaseUnavailableError(f"cannot reach the database to read users: {e.orig}") from e
-    users = {
-        r.username: {
-            "name": r.username,
-            "password": r.password_hash,
-            "email": None,
-            "roles": [r.role],
-            "failed_login_attempts": r.failed_logins,
-            "logged_in": False,
-        }
-        for r in rows
-        if r.locked_until is None or r.locked_until <= now
-    }
-    return {"usernames": users}
-
-
 @dataclass(frozen=True)
 class CookieKey:
     """The key that signs session cookies, and whether it was made up for this run."""
@@ -202,7 +178,7 @@ def resolve_cookie_key(settings: Settings | None = None) -> CookieKey:
 def make_session_token(
     *, username: str, session_version: int, key: str, days: float, now: dt.datetime | None = None
 ) -> str:
-    """A signed cookie value in streamlit-authenticator's format plus the session version ("sv")."""
+    """A signed session-cookie value: the user name, its expiry ("exp_date") and the session version ("sv")."""
     import jwt
 
     now = now or dt.datetime.now(dt.UTC)

@@ -13,14 +13,11 @@ from hr_core.auth import (
     LoginFailed,
     SessionEnded,
     authenticate,
-    build_credentials,
     change_own_password,
-    disable_user,
     end_sessions,
     get_user,
     reset_password,
     resume_session,
-    verify_password,
 )
 from hr_core.errors import InvalidInputError
 from hr_core.settings import reset_settings
@@ -64,7 +61,6 @@ def test_five_failures_lock_the_account_for_a_while(engine: Engine) -> None:
     # Locked: even the right password is refused, without checking it.
     with pytest.raises(LoginFailed, match="locked"):
         authenticate(engine=engine, username="bia", password=password, now=start + dt.timedelta(minutes=14))
-    assert "bia" not in build_credentials(engine=engine, now=start + dt.timedelta(minutes=1))["usernames"]
     later = start + dt.timedelta(minutes=16)
     assert authenticate(engine=engine, username="bia", password=password, now=later).actor.username == "bia"
     assert get_user(engine=engine, actor=CLI_ACTOR, username="bia").failed_logins == 0
@@ -129,13 +125,3 @@ def test_changing_ones_password_needs_the_current_one_and_ends_sessions(engine: 
     with pytest.raises(SessionEnded):
         resume_session(engine=engine, username="fabio", session_version=session.session_version)
     authenticate(engine=engine, username="fabio", password="Another-Good-1")
-
-
-def test_credentials_for_streamlit_authenticator_hold_active_users_hashes(engine: Engine) -> None:
-    pw_a = make_user(engine, username="ana", role="analyst")
-    make_user(engine, username="bob", role="admin")
-    make_user(engine, username="cat", role="admin")
-    disable_user(engine=engine, actor=CLI_ACTOR, username="cat")
-    creds = build_credentials(engine=engine)["usernames"]
-    assert sorted(creds) == ["ana", "bob"]
-    assert creds["ana"]["roles"] == ["analyst"] and verify_password(pw_a, creds["ana"]["password"])

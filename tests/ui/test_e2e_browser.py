@@ -135,12 +135,18 @@ def test_wrong_password_reload_and_log_out(page: object, server: AppServer) -> N
     log_in(page, server, "recruiter", password="Wrong-Password-123")
     page.get_by_text("wrong user name or password").wait_for()  # type: ignore[attr-defined]
     log_in(page, server, "recruiter")
+    # The page itself sets the signed session cookie (no component, no extra run): strict, for a day.
+    page.wait_for_function("() => document.cookie.includes('talentlens_session=')")  # type: ignore[attr-defined]
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "talentlens_session"]  # type: ignore[attr-defined]
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert 0 < cookie["expires"] - time.time() <= 86400 + 60
     page.reload()  # type: ignore[attr-defined]
     page.wait_for_selector('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
     wait_idle(page)
     assert "e2e-recruiter" in page.locator('[data-testid="stSidebar"]').inner_text()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log out").click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").wait_for()  # type: ignore[attr-defined]
+    page.wait_for_function("() => !document.cookie.includes('talentlens_session=')")  # type: ignore[attr-defined]
     page.reload()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").wait_for()  # type: ignore[attr-defined]
     wait_idle(page)

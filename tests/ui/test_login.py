@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,17 @@ from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, ROLES, Actor
 from hr_core.audit import list_events, record_event
-from hr_core.auth import authenticate, end_sessions, get_user, get_user_locale, list_users, set_user_locale
+from hr_core.auth import (
+    COOKIE_NAME,
+    authenticate,
+    end_sessions,
+    get_user,
+    get_user_locale,
+    list_users,
+    make_session_token,
+    read_session_token,
+    set_user_locale,
+)
 from hr_core.errors import InvalidInputError
 from hr_core.settings import reset_settings
 from pages._menu import PAGES, list_pages_for
@@ -99,6 +111,76 @@ def test_the_language_is_remembered_per_account(engine: Engine) -> None:
         set_user_locale(engine=engine, actor=Actor(username="lia", role="recruiter"), locale="fr")
 
 
+def _cookie_script(at: AppTest) -> str:
+    """The script the run put on the page to set or drop the session cookie ('' if none)."""
+    bodies = [h.value for h in at.get("html") if "talentlens_session=" in h.value]
+    assert len(bodies) <= 1, bodies
+    return bodies[0] if bodies else ""
+
+
+def _home_with_cookie(monkeypatch: pytest.MonkeyPatch, token: str) -> AppTest:
+    """Home.py as a browser tab that connected with the session cookie (AppTest cannot seed cookies)."""
+    from streamlit.runtime.context import ContextProxy, StreamlitCookies
+
+    monkeypatch.setattr(
+        ContextProxy, "cookies", property(lambda self: StreamlitCookies({COOKIE_NAME: token}))
+    )
+    return _home()
+
+
+def test_log_in_takes_one_run_and_sets_a_signed_strict_cookie(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HR_COOKIE_KEY", "k" * 40)
+    reset_settings()
+    password = make_user(engine, username="ivo", role="recruiter")
+    at = _log_in(_home(), "ivo", password)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["actor"] == Actor(username="ivo", role="recruiter")
+    script = _cookie_script(at)
+    token = re.search(r"talentlens_session=([^;]+);", script)
+    assert token and "SameSite=Strict" in script and "Max-Age=86400" in script and "Secure" in script
+    claims = read_session_token(token.group(1), key="k" * 40)
+    assert claims is not None and claims["username"] == "ivo"
+    assert claims["sv"] == at.session_state["session_version"]
+    at.run()  # a later run of the logged-in tab does not set it again
+    assert _cookie_script(at) == ""
+
+    # A new tab (or a reload) that sends the cookie is logged in on its first run, with no form.
+    tab = _home_with_cookie(monkeypatch, token.group(1)).run()
+    assert not tab.exception, [e.value for e in tab.exception]
+    assert tab.session_state["actor"] == Actor(username="ivo", role="recruiter")
+    assert not [t for t in tab.text_input if t.key == "login_username"]
+
+    # Once the session is ended (log-out elsewhere, password or role change), the cookie opens nothing.
+    end_sessions(engine=engine, actor=Actor(username="ivo", role="recruiter"))
+    tab = _home_with_cookie(monkeypatch, token.group(1)).run()
+    assert not tab.exception
+    assert "actor" not in tab.session_state
+    assert [t.key for t in tab.text_input] == ["login_username", "login_password"]
+
+
+@pytest.mark.parametrize("kind", ["other key", "expired", "tampered"])
+def test_a_cookie_not_signed_by_us_or_expired_opens_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setenv("HR_COOKIE_KEY", "k" * 40)
+    reset_settings()
+    make_user(engine, username="ivo", role="admin")
+    when = dt.datetime.now(dt.UTC) - (dt.timedelta(days=2) if kind == "expired" else dt.timedelta(0))
+    key = "x" * 40 if kind == "other key" else "k" * 40
+    token = make_session_token(username="ivo", session_version=0, key=key, days=1, now=when)
+    if kind == "tampered":
+        token = make_session_token(username="root", session_version=0, key=key, days=1).rsplit(".", 1)[0]
+        token += (
+            "." + make_session_token(username="ivo", session_version=0, key=key, days=1).rsplit(".", 1)[1]
+        )
+    at = _home_with_cookie(monkeypatch, token).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "actor" not in at.session_state
+    assert [t.key for t in at.text_input] == ["login_username", "login_password"]
+
+
 def test_a_session_ended_elsewhere_returns_to_the_log_in_form(engine: Engine) -> None:
     # AppTest reruns only the page once st.navigation is registered, so the Log out click itself is
     # driven in the real browser (test_e2e_browser.py); here another tab's log-out ends this session.
@@ -118,6 +200,7 @@ def test_a_session_ended_elsewhere_returns_to_the_log_in_form(engine: Engine) ->
     assert "actor" not in again.session_state
     assert any("session has ended" in i.value for i in again.info)
     assert [t.key for t in again.text_input] == ["login_username", "login_password"]
+    assert "Max-Age=0" in _cookie_script(again)  # the browser drops the cookie of the ended session
     assert list(list_events(engine, actor=CLI_ACTOR, action="auth.logout")["actor"]) == ["eva"]
 
 

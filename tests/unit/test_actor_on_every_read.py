@@ -21,7 +21,6 @@ ALLOWED: dict[str, str] = {
     "hr_core.db.init_db": "schema set-up by the operator (make run, init-db)",
     # Log-in happens before there is an actor.
     "hr_core.auth.sessions.authenticate": "the log-in itself: there is no actor yet",
-    "hr_core.auth.sessions.build_credentials": "the log-in widget's hashes, before anyone is logged in",
     "hr_core.auth.sessions.resume_session": "turns a session cookie into the actor",
     "hr_core.auth.tokens.issue_token": "API log-in: there is no actor yet",
     "hr_core.auth.tokens.resolve_credentials": "turns an API token or key into the actor",
