@@ -9,11 +9,12 @@ Targets: every page ready <= 2 s (first open and warm), log-in <= 1 s. The basel
 Home (a trivial page) in the same session, so every page also reads as a ratio to it. A page's first open that was
 the first open of that page in the server process (no earlier role opened it) is marked first_in_process.
 
-Where a log-in's time goes (one session, counted from the websocket, 30 Nov 2026): pressing Log in costs three
-script runs, not one — the submit, then two reruns that streamlit-authenticator's CookieManager component triggers
-when its iframe (reloaded each run) answers; the log-in form itself needs two or three runs. 1.2-1.5 s in all on a
-busy machine, about two thirds of it those reruns: setting the session cookie without that component is the way
-to a log-in under 1 s.
+Where a log-in's time goes (one session, counted from the websocket, 30 Nov 2026): pressing Log in cost three
+script runs, not one — the submit, then two reruns that streamlit-authenticator's CookieManager component triggered
+when its iframe (reloaded each run) answered; the log-in form itself needed two or three runs. Since then the server
+reads the session cookie from the tab's connection (st.context.cookies) and the page sets it with a few lines of
+script: the form is one run and a log-in one run (the script itself about 0.1 s in AppTest); what is left is the
+browser's rendering and, for a role that may score matches, the model libraries' import starting in the background.
 """
 
 from __future__ import annotations
