@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import os
 import platform
+import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -836,17 +838,40 @@ def _dump_bundle(bundle: dict[str, Any], path: Path) -> str:
     return digest
 
 
-def import_model_libraries() -> None:
-    """Import what loading the match model needs, ahead of the first load.
+class _NoTorchInThisThread:
+    """An import finder that refuses torch to one thread (the one importing skops), never to the others."""
 
-    skops' list of trusted types walks every scikit-learn estimator, which also imports torch: seconds on a quiet
-    machine, tens of seconds on a busy one, paid once per process. A server does it in the background."""
-    import skops.io  # noqa: F401
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if (name == "torch" or name.startswith("torch.")) and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"{name} is left out while skops lists its trusted types", name=name)
+        return None
+
+
+def import_model_libraries() -> Any:
+    """Import skops.io (what loading the match model needs), once per process, and return it.
+
+    skops lists its trusted types by walking every scikit-learn package, and one of them (an array-API
+    helper for torch) imports torch: seconds on a quiet machine, tens of seconds on a busy one, for nothing
+    the match model holds. The walk skips a package that cannot be imported, so torch is refused to this
+    thread while it runs (other threads import as usual); the trusted types come out the same. A server
+    calls this in the background ahead of the first page that loads the model."""
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    blocker = _NoTorchInThisThread()
+    sys.meta_path.insert(0, blocker)  # type: ignore[arg-type]
+    try:
+        import skops.io
+    finally:
+        sys.meta_path.remove(blocker)  # type: ignore[arg-type]
+    return skops.io
 
 
 def load_match_model(path: Path | None = None) -> MatchModel:
     """Load the match model only if its SHA-256 matches the card and it holds only trusted types."""
-    import skops.io as sio
+    sio = import_model_libraries()
 
     model_path, card_path, _ = get_model_paths()
     if path is not None:
