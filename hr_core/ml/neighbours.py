@@ -81,24 +81,32 @@ def plan_clusters(vectors: np.ndarray, *, seed: int = 42) -> tuple[np.ndarray, N
     return order, NeighbourIndex(centroids.astype(np.float32), offsets, nprobe)
 
 
-def search(vectors: np.ndarray, index: NeighbourIndex, query: np.ndarray, n: int) -> np.ndarray:
+def search(
+    vectors: np.ndarray, index: NeighbourIndex, query: np.ndarray, n: int, *, nprobe: int | None = None
+) -> np.ndarray:
     """Row numbers of (about) the n most similar rows of vectors, in no particular order.
 
-    Exact for an exact-scan index, and whenever n is large compared with what the probed clusters hold.
+    Exact for an exact-scan index, when every cluster is probed (nprobe = the number of clusters), and
+    whenever n is large compared with what the probed clusters hold. nprobe defaults to the index's.
     """
     total = len(vectors)
     n = min(n, total)
     if n <= 0:
         return np.zeros(0, np.int64)
     q = query.astype(np.float32, copy=False)
-    if index.exact or n * 4 * len(index.centroids) > total * index.nprobe:
+    clusters = len(index.centroids)
+    probes = min(clusters, nprobe if nprobe is not None else index.nprobe)
+    if index.exact or n * 4 * clusters > total * probes:
         scores = vectors @ q
         return np.argpartition(-scores, n - 1)[:n] if n < total else np.arange(total)
-    probe = np.argpartition(-(index.centroids @ q), index.nprobe - 1)[: index.nprobe]
-    offsets = index.offsets
-    rows = [np.arange(offsets[c], offsets[c + 1]) for c in probe]
-    scores = np.concatenate([vectors[offsets[c] : offsets[c + 1]] @ q for c in probe])
-    found = np.concatenate(rows)
-    if len(found) <= n:
-        return found
-    return found[np.argpartition(-scores, n - 1)[:n]]
+    probe = np.sort(np.argpartition(-(index.centroids @ q), probes - 1)[:probes])  # in memory order
+    starts, ends = index.offsets[probe], index.offsets[probe + 1]
+    scores = np.concatenate([vectors[a:b] @ q for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
+    if len(scores) <= n:
+        return np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+    best = np.argpartition(-scores, n - 1)[:n]
+    # A position in the concatenated scores back to its row: the slice it falls in, then its offset there.
+    ends_at = np.cumsum(ends - starts)
+    slot = np.searchsorted(ends_at, best, side="right")
+    found: np.ndarray = starts[slot] + best - (ends_at[slot] - (ends - starts)[slot])
+    return found

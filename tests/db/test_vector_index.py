@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import CLI_ACTOR
 from hr_core.errors import ConflictError, ModelError
-from hr_core.ml import vector_index
+from hr_core.ml import neighbours, vector_index
 from hr_core.ml.artifacts import get_models_dir, write_json
 from hr_core.ml.build_status import STATUS_FILE, get_build_status
 from hr_core.ml.vector_index import KINDS, build_indexes, get_index_status, open_index, query_index
@@ -31,22 +31,29 @@ def _plain(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "planted_vaga"} for r in rows]
 
 
-def _neighbours() -> dict[str, dict[str, list[str]]]:
-    """Every item's 5 nearest items of the other kind, by code."""
+def _neighbours(n: int = 5) -> dict[str, dict[str, list[str]]]:
+    """Every item's n nearest items of the other kind, by code."""
     indexes = {k: open_index(k) for k in KINDS}
     out: dict[str, dict[str, list[str]]] = {}
     for kind, other in (("candidates", "vagas"), ("vagas", "candidates")):
         source, target = indexes[kind], indexes[other]  # type: ignore[index]
         out[kind] = {
-            code: [target.codes[i] for i in query_index(target, source.vectors[pos], 5)[0]]
+            code: [target.codes[i] for i in query_index(target, source.vectors[pos], n)[0]]
             for code, pos in source.positions.items()
         }
     return out
 
 
+@pytest.mark.parametrize("search", ["exact", "ivf"])
 def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
-    engine: Engine, encoder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, encoder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search: str
 ) -> None:
+    n = 5
+    if search == "ivf":  # the inverted file at toy size: 2 items a cluster, half the clusters probed
+        monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 4)
+        monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 2)
+        monkeypatch.setattr(neighbours, "NPROBE_SHARE", 0.5)
+        n = 2  # few enough that the probed clusters are searched, not the whole matrix
     candidates, vagas = make_planted_recommend_rows()
     first, later = candidates[:-3], candidates[-3:]
     insert_recruiting_rows(engine, candidates=_plain(first), vagas=vagas, prospects=[])
@@ -65,7 +72,9 @@ def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     assert step.candidates == len(candidates)
     status = get_index_status(engine)
     assert status.built and not status.stale and not status.building
-    incremental = _neighbours()
+    if search == "ivf":
+        assert all(open_index(k).meta["search"].startswith("ivf") for k in KINDS)
+    incremental = _neighbours(n)
     files = sorted(p.name for p in get_models_dir().glob("index_*"))
     assert len([f for f in files if f.endswith(".npy")]) == 2  # the previous build's files are gone
     assert len([f for f in files if f.endswith(".lex.npz")]) == 2
@@ -75,7 +84,7 @@ def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     reset_settings()
     full = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True)
     assert full.encoded == len(candidates) + len(vagas)
-    assert _neighbours() == incremental
+    assert _neighbours(n) == incremental
     assert _lexical() == lexical
 
 

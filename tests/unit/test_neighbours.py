@@ -48,3 +48,37 @@ def test_inverted_file_finds_the_true_neighbours(monkeypatch: pytest.MonkeyPatch
     assert set(neighbours.search(stored, index, queries[0], 3_000).tolist()) == _exact(
         stored, queries[0], 3_000
     )
+
+
+def test_probing_every_cluster_gives_the_exact_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 1_000)
+    monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 50)
+    rng = np.random.default_rng(3)
+    data = _clustered(rng, 3_040)
+    vectors, queries = data[:3_000], data[3_000:]
+    order, index = neighbours.plan_clusters(vectors)
+    stored = vectors[order]
+    clusters = len(index.centroids)
+    assert clusters == 60 and index.nprobe < clusters
+    for q in queries:
+        found = neighbours.search(stored, index, q, 10, nprobe=clusters)
+        assert sorted(found.tolist()) == sorted(_exact(stored, q, 10))
+    # With the index's own nprobe the rows found are real rows whose scores are those of the stored matrix.
+    found = neighbours.search(stored, index, queries[0], 10)
+    assert len(set(found.tolist())) == 10 and found.min() >= 0 and found.max() < 3_000
+
+
+def test_the_row_mapping_of_probed_slices_is_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search within probed clusters returns the best rows of exactly those clusters."""
+    monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 1_000)
+    monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 100)
+    rng = np.random.default_rng(4)
+    data = _clustered(rng, 2_001)
+    vectors, q = data[:2_000], data[2_000]
+    order, index = neighbours.plan_clusters(vectors)
+    stored = vectors[order]
+    probes = 3
+    probe = np.argsort(-(index.centroids @ q))[:probes]
+    rows = np.concatenate([np.arange(index.offsets[c], index.offsets[c + 1]) for c in probe])
+    best = set(rows[np.argsort(-(stored[rows] @ q), kind="stable")[:5]].tolist())
+    assert set(neighbours.search(stored, index, q, 5, nprobe=probes).tolist()) == best
