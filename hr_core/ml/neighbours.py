@@ -15,8 +15,8 @@ import numpy as np
 # Below this many items an exact scan is as fast as the IVF and always exact (bench_recommend).
 IVF_MIN_ITEMS = 50_000
 ITEMS_PER_CLUSTER = 256  # about sqrt(n) clusters at 65k items
-# Share of the clusters a query scans. bench_recommend at 100k: recall@10 0.978 on the real set (0.984 at
-# 0.12, 0.988 at 0.25: near-copies tie), 0.77 on the synthetic one (0.994 needs 0.4 of the clusters).
+# Share of the clusters a query scans. bench_recommend at 100k: recall@10 0.988 on the real set (near-copies
+# tie), 0.777 on the synthetic one, whose 0.99 needs about 0.4 of the clusters.
 NPROBE_SHARE = 0.08
 KMEANS_ITERATIONS = 8
 KMEANS_SAMPLE_PER_CLUSTER = 64
