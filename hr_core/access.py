@@ -52,6 +52,7 @@ class Action(StrEnum):
     RECRUITING_READ = "recruiting.read"
     RECRUITING_VIEW_PROFILE = "recruiting.view_profile"
     RECRUITING_EDIT = "recruiting.edit"
+    OPENING_SKILLS_EDIT = "recruiting.opening_skills"
     RECRUITING_IMPORT = "recruiting.import"
     RECRUITING_EXPORT = "recruiting.export"
     CANDIDATE_ANONYMISE = "candidate.anonymise"
@@ -105,6 +106,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECRUITING_READ: _RECRUITERS,
     Action.RECRUITING_VIEW_PROFILE: _RECRUITERS,
     Action.RECRUITING_EDIT: _RECRUITERS,
+    Action.OPENING_SKILLS_EDIT: _RECRUITERS,
     Action.RECRUITING_IMPORT: _RECRUITERS,
     Action.RECRUITING_EXPORT: _RECRUITERS,
     Action.CANDIDATE_ANONYMISE: _ADMINS,
@@ -145,6 +147,7 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.RECRUITING_READ: N_("read recruiting data"),
     Action.RECRUITING_VIEW_PROFILE: N_("open candidate profiles"),
     Action.RECRUITING_EDIT: N_("create or edit recruiting data"),
+    Action.OPENING_SKILLS_EDIT: N_("set which skills an opening requires"),
     Action.RECRUITING_IMPORT: N_("import recruiting data"),
     Action.RECRUITING_EXPORT: N_("export recruiting data"),
     Action.CANDIDATE_ANONYMISE: N_("anonymise candidates"),

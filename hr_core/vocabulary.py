@@ -75,12 +75,19 @@ ACADEMIC_RANK: dict[str, float] = {
 
 # A recruiter's verdict on a suggested (candidate, opening) pair, and the screens or faces it comes from.
 FEEDBACK_VERDICTS: tuple[str, ...] = ("good", "wrong")
-FEEDBACK_SOURCES: tuple[str, ...] = ("match_scoring", "recommendations", "api", "cli")
+FEEDBACK_SOURCES: tuple[str, ...] = ("match_scoring", "recommendations", "job_openings", "api", "cli")
+
+# How much a skill extracted from an opening's texts counts, as the recruiter tunes it: a candidate who lacks
+# a required one ranks below those who have them all; an ignored one is left out of the opening's skills;
+# preferred (the default, when nothing is saved) counts as the skills always did.
+SKILL_LEVELS: tuple[str, ...] = ("required", "preferred", "ignored")
+DEFAULT_SKILL_LEVEL = "preferred"
 
 __all__ = [
     "ACADEMIC_LEVELS",
     "ACADEMIC_RANK",
     "ALL_STATUSES",
+    "DEFAULT_SKILL_LEVEL",
     "FEEDBACK_SOURCES",
     "FEEDBACK_VERDICTS",
     "LANGUAGE_LEVELS",
@@ -88,6 +95,7 @@ __all__ = [
     "PCD_VALUES",
     "PROFESSIONAL_LEVELS",
     "PROFESSIONAL_RANK",
+    "SKILL_LEVELS",
     "STAGE_LABELS",
     "STAGE_ORDER",
     "Stage",

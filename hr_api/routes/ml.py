@@ -35,6 +35,9 @@ class MatchOut(BaseModel):
     reasons: list[Reason]
     matched_skills: list[str]
     missing_skills: list[str]
+    missing_required_skills: list[str] = Field(
+        [], description="skills the opening's recruiter marked required that the candidate lacks"
+    )
 
 
 class BatchPairsIn(BaseModel):
@@ -91,6 +94,9 @@ class RecommendationOut(BaseModel):
     fused_rank: int = Field(description="place in the fused MiniLM + BM25 order, before re-ranking")
     matched_skills: list[str]
     missing_skills: list[str]
+    missing_required_skills: list[str] = Field(
+        [], description="skills the opening marks required that the candidate lacks (such results come last)"
+    )
     reasons: list[str]
 
 

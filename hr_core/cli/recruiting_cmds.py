@@ -47,7 +47,9 @@ def register(sub: Any) -> None:
     p.add_argument("--prospects", help="prospects.json (path or s3://bucket/key)")
     p.set_defaults(handler=_import)
     p = sub.add_parser(
-        "export-recruiting", help="write applicants.json, vagas.json, prospects.json and match_feedback.csv"
+        "export-recruiting",
+        help="write applicants.json, vagas.json, prospects.json, opening_skill_requirements.csv and "
+        "match_feedback.csv",
     )
     p.add_argument("--out", required=True, help="a folder or s3://bucket/prefix")
     p.set_defaults(handler=_export)

@@ -11,7 +11,9 @@ from sqlalchemy import exc as sa_exc
 from hr_core.errors import DatabaseUnavailableError, NotFoundError
 from hr_core.ml.features import CANDIDATE_COLUMNS, VAGA_COLUMNS
 from hr_core.ml.feedback import VERDICT_LABELS, build_latest_feedback_query
+from hr_core.ml.skills import SKILL_LEVELS_KEY
 from hr_core.models.recruiting import Candidate, Prospect, Vaga
+from hr_core.models.skill_requirements import OpeningSkillRequirement
 from hr_core.pipeline_stages import match_label
 
 
@@ -33,11 +35,28 @@ def load_candidates(engine: Engine, *, codes: Iterable[str] | None = None) -> pd
 
 
 def load_vagas(engine: Engine, *, codes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Openings' typed columns (all, or those with the given codes)."""
+    """Openings' typed columns (all, or those with the given codes), and in SKILL_LEVELS_KEY the skill levels
+    a recruiter saved for each (term -> level; {} when none), which the features and skill lists read."""
+    wanted = None if codes is None else list(codes)
     stmt = select(*[getattr(Vaga, c) for c in VAGA_COLUMNS]).order_by(Vaga.codigo)
+    if wanted is not None:
+        stmt = stmt.where(Vaga.codigo.in_(wanted))
+    frame = _read(engine, stmt, list(VAGA_COLUMNS))
+    levels = load_skill_levels(engine, codes=wanted) if len(frame) else {}
+    frame[SKILL_LEVELS_KEY] = pd.Series([levels.get(str(c), {}) for c in frame["codigo"]], dtype=object)
+    return frame
+
+
+def load_skill_levels(engine: Engine, *, codes: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
+    """The saved skill levels per opening code (term -> level), of all openings or the given ones."""
+    table = OpeningSkillRequirement
+    stmt = select(table.vaga_codigo, table.term, table.level).order_by(table.vaga_codigo, table.term)
     if codes is not None:
-        stmt = stmt.where(Vaga.codigo.in_(list(codes)))
-    return _read(engine, stmt, list(VAGA_COLUMNS))
+        stmt = stmt.where(table.vaga_codigo.in_(list(codes)))
+    levels: dict[str, dict[str, str]] = {}
+    for code, term, level in _read(engine, stmt, ["vaga", "term", "level"]).itertuples(index=False):
+        levels.setdefault(str(code), {})[str(term)] = str(level)
+    return levels
 
 
 def load_protected_attributes(engine: Engine, *, codes: Iterable[str]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 from hr_core.vocabulary import ACADEMIC_RANK, LANGUAGE_RANK, PROFESSIONAL_RANK
 
 if TYPE_CHECKING:
-    from hr_core.ml.skills import SkillVocabulary
+    from hr_core.ml.skills import SkillComparison, SkillVocabulary
 
 # Typed columns read from the tables (hr_core.models.recruiting).
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -279,17 +279,35 @@ def compare_skills(
     """Skills the opening asks for that the candidate has (matched) and lacks (missing).
 
     With a vocabulary (the one a model learned from the openings) its terms are read from the opening's
-    requirement texts; without one, the fixed SKILLS_VOCABULARY from the opening's title and texts.
+    requirement texts, less the skills a recruiter ignored; without one, the fixed SKILLS_VOCABULARY from the
+    opening's title and texts (or, once the opening's skill levels are saved, the seed vocabulary's terms).
     """
-    if vocabulary is not None:
-        from hr_core.ml.skills import compare_terms, opening_requirement_text
+    comparison = compare_skill_requirements(candidate, vaga, vocabulary=vocabulary)
+    return comparison.matched, comparison.missing
 
-        wanted_terms = vocabulary.find(opening_requirement_text(vaga))
+
+def compare_skill_requirements(
+    candidate: Mapping[str, Any], vaga: Mapping[str, Any], *, vocabulary: SkillVocabulary | None = None
+) -> SkillComparison:
+    """compare_skills with the required skills the candidate lacks (the opening's saved skill levels)."""
+    from hr_core.ml.skills import (
+        SkillComparison,
+        compare_opening_terms,
+        opening_requirement_text,
+        read_skill_levels,
+        seed_vocabulary,
+    )
+
+    levels = read_skill_levels(vaga)
+    if vocabulary is None and levels:
+        vocabulary = seed_vocabulary()  # the terms the levels were saved for (no model is trained)
+    if vocabulary is not None:
+        found = vocabulary.find(opening_requirement_text(vaga))
         has_terms = vocabulary.find(build_candidate_skills_text(candidate))
-        return compare_terms(has_terms, wanted_terms, vocabulary)
+        return compare_opening_terms(has_terms, found, levels, vocabulary)
     wanted = extract_skills(build_vaga_skills_text(vaga))
     has = extract_skills(build_candidate_skills_text(candidate))
-    return sorted(wanted & has), sorted(wanted - has)
+    return SkillComparison(sorted(wanted & has), sorted(wanted - has), [])
 
 
 def _city_state(local: Any) -> tuple[str, str]:
@@ -352,7 +370,12 @@ def build_features(
 
     Protected columns are dropped first, so no feature can read them (see PROTECTED_ATTRIBUTES).
     """
-    from hr_core.ml.skills import opening_requirement_text, seed_vocabulary
+    from hr_core.ml.skills import (
+        apply_skill_levels,
+        opening_requirement_text,
+        read_skill_levels,
+        seed_vocabulary,
+    )
 
     vocabulary = skills if skills is not None else seed_vocabulary()
     records = drop_protected(pairs).to_dict("records")
@@ -360,7 +383,7 @@ def build_features(
     cand_texts: list[str] = []
     vaga_texts: list[str] = []
     cand_terms: dict[str, set[str]] = {}
-    vaga_terms: dict[str, set[str]] = {}
+    vaga_terms: dict[tuple[str, frozenset[tuple[str, str]]], set[str]] = {}
     comparisons = (
         ("english", "nivel_ingles", rank_language),
         ("spanish", "nivel_espanhol", rank_language),
@@ -387,9 +410,11 @@ def build_features(
         if cand_text not in cand_terms:
             cand_terms[cand_text] = vocabulary.find(cand_text)
         vaga_text = opening_requirement_text(vaga)
-        if vaga_text not in vaga_terms:
-            vaga_terms[vaga_text] = vocabulary.find(vaga_text)
-        wanted, has = vaga_terms[vaga_text], cand_terms[cand_text]
+        levels = read_skill_levels(vaga)  # the recruiter's ignored skills leave the opening's set
+        vaga_key = (vaga_text, frozenset(levels.items()))
+        if vaga_key not in vaga_terms:
+            vaga_terms[vaga_key] = apply_skill_levels(vocabulary.find(vaga_text), levels)
+        wanted, has = vaga_terms[vaga_key], cand_terms[cand_text]
         matched = wanted & has
         total_weight = sum(vocabulary.weight(t) for t in wanted)
         out["skills_overlap"].append(len(matched) / len(wanted) if wanted else float("nan"))

@@ -25,7 +25,7 @@ from hr_core.models.recruiting import Candidate, Vaga
 from hr_core.vocabulary import FEEDBACK_SOURCES, FEEDBACK_VERDICTS
 
 Verdict = Literal["good", "wrong"]
-FeedbackSource = Literal["match_scoring", "recommendations", "api", "cli"]
+FeedbackSource = Literal["match_scoring", "recommendations", "job_openings", "api", "cli"]
 MAX_REASON = 1_000
 MAX_LIST = 10_000
 # The training label each verdict gives a pair.

@@ -39,7 +39,7 @@ from hr_core.ml.features import (
     build_candidate_text,
     build_features,
     build_vaga_text,
-    compare_skills,
+    compare_skill_requirements,
     fit_text_vectorizer,
     make_pair_frame,
 )
@@ -94,6 +94,8 @@ class MatchScore:
     reasons: list[Reason]
     matched_skills: list[str]
     missing_skills: list[str]
+    # The skills the opening's recruiter marked required that the candidate lacks (hr_core.ml.requirements).
+    missing_required: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +105,7 @@ class MatchScore:
             "reasons": [{"feature": r.feature, "effect": r.effect} for r in self.reasons],
             "matched_skills": self.matched_skills,
             "missing_skills": self.missing_skills,
+            "missing_required_skills": self.missing_required,
         }
 
 
@@ -943,14 +946,15 @@ def score_records(
     pairs = make_pair_frame(pd.DataFrame([cand]), pd.DataFrame([vag]), [(cand["codigo"], vag["codigo"])])
     features = build_features(pairs, vectorizer=model.vectorizer, skills=model.skills)
     probability, reasons = _explain(model, features, top=top)
-    matched, missing = compare_skills(cand, vag, vocabulary=model.skills)
+    skills = compare_skill_requirements(cand, vag, vocabulary=model.skills)
     return MatchScore(
         candidate=cand["codigo"],
         vaga=vag["codigo"],
         probability=round(probability, 4),
         reasons=reasons,
-        matched_skills=matched,
-        missing_skills=missing,
+        matched_skills=skills.matched,
+        missing_skills=skills.missing,
+        missing_required=skills.missing_required,
     )
 
 

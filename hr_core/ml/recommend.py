@@ -36,12 +36,20 @@ from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.i18n import N_, Gettext
 from hr_core.ml import data
 from hr_core.ml.features import (
+    build_candidate_skills_text,
     build_vaga_text,
-    compare_skills,
+    compare_skill_requirements,
     make_pair_frame,
     normalise_text,
 )
 from hr_core.ml.search_text import build_candidate_query
+from hr_core.ml.skills import (
+    apply_skill_levels,
+    opening_requirement_text,
+    read_skill_levels,
+    seed_vocabulary,
+    select_required_terms,
+)
 from hr_core.ml.vector_index import (  # the index API, re-exported for pages, jobs and the CLI
     KINDS,
     REBUILD_HINT,
@@ -118,7 +126,9 @@ class Recommendation:
 
     title is the opening's title (or the candidate's professional title); name is the candidate's name
     ("" for an opening). fused_rank is the place in the fused MiniLM + BM25 order (1 = first), before any
-    re-ranking by probability.
+    re-ranking by probability. missing_required names the skills the opening's recruiter marked required
+    that the candidate lacks (hr_core.ml.requirements); among an opening's candidates those lacking one come
+    after all who have them all.
     """
 
     kind: Kind
@@ -134,6 +144,7 @@ class Recommendation:
     matched_skills: tuple[str, ...]
     missing_skills: tuple[str, ...]
     reasons: tuple[str, ...]
+    missing_required: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The API's and CLI's shape: the field names recommendations always had, then the new ones."""
@@ -153,6 +164,7 @@ class Recommendation:
             "fused_rank": self.fused_rank,
             "matched_skills": list(self.matched_skills),
             "missing_skills": list(self.missing_skills),
+            "missing_required_skills": list(self.missing_required),
             "reasons": list(self.reasons),
         }
 
@@ -262,6 +274,26 @@ def _passes(row: Mapping[str, Any], kind: Kind, filters: RecommendFilters) -> bo
     return not (filters.pcd and normalise_text(row.get("pcd")) != "sim")
 
 
+def put_complete_first(
+    order: Sequence[str],
+    rows: Mapping[str, Mapping[str, Any]],
+    vaga: Mapping[str, Any],
+    model: MatchModel | None,
+) -> list[str]:
+    """Candidates (codes in order) who have every skill the opening marks required, then those who lack one;
+    each group keeps its order. The order as it is when the opening requires nothing."""
+    levels = read_skill_levels(vaga)
+    if "required" not in levels.values():
+        return list(order)
+    vocabulary = model.skills if model is not None else seed_vocabulary()
+    found = apply_skill_levels(vocabulary.find(opening_requirement_text(vaga)), levels)
+    required = select_required_terms(found, levels)
+    if not required:
+        return list(order)
+    complete = {c for c in order if required <= vocabulary.find(build_candidate_skills_text(rows[c]))}
+    return [c for c in order if c in complete] + [c for c in order if c not in complete]
+
+
 def _load_rows(engine: Engine, kind: Kind, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
     frame = (
         data.load_vagas(engine, codes=codes) if kind == "vagas" else data.load_candidates(engine, codes=codes)
@@ -335,8 +367,10 @@ def rank_targets(
         if len(kept) >= wanted or n >= total:
             break
         depth *= 4
-    head = kept[:wanted]
     fused_rank = {code: i for i, code in enumerate(kept, start=1)}
+    if source_kind == "vagas":  # the opening's required skills first divide its candidates
+        kept = put_complete_first(kept, rows, source_row, model)
+    head = kept[:wanted]
 
     probability: dict[str, float] = {}
     features: pd.DataFrame | None = None
@@ -355,6 +389,8 @@ def rank_targets(
         probability = {c: round(float(p), 4) for c, p in zip(codes, probs, strict=True)}
         feature_row = {c: i for i, c in enumerate(codes)}
     order = rerank_by_probability(head, probability) if probability and method == "hybrid+rerank" else head
+    if source_kind == "vagas" and order is not head:
+        order = put_complete_first(order, rows, source_row, model)
     chosen = order[:k]
     positions = [target.positions[c] for c in chosen]
     similarity = cosine_similarities(target.vectors[positions], vector) if chosen else np.zeros(0)
@@ -363,7 +399,8 @@ def rank_targets(
     for code, position, semantic_similarity in zip(chosen, positions, similarity, strict=True):
         row = rows[code]
         cand, vag = (source_row, row) if source_kind == "candidates" else (row, source_row)
-        matched, missing = compare_skills(cand, vag, vocabulary=model.skills if model is not None else None)
+        skills = compare_skill_requirements(cand, vag, vocabulary=model.skills if model is not None else None)
+        matched, missing = skills.matched, skills.missing
         lexical_score = float(lexical_scores[position])
         reasons: list[str] = []
         if features is not None and code in feature_row:
@@ -389,6 +426,7 @@ def rank_targets(
                 matched_skills=tuple(matched),
                 missing_skills=tuple(missing),
                 reasons=tuple(reasons),
+                missing_required=tuple(skills.missing_required),
             )
         )
     return items

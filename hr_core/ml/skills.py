@@ -63,6 +63,8 @@ _NOT_SKILLS: frozenset[str] = frozenset(
 MIN_OPENINGS = 3
 MAX_OPENING_SHARE = 0.5
 MAX_TERMS = 3000
+# The key of an opening's column dict holding its saved skill levels (hr_core.ml.data.load_vagas adds it).
+SKILL_LEVELS_KEY = "skill_levels"
 
 
 # Portuguese compound terms join their nouns with these ("gestão de projetos", "contas a pagar"); any other
@@ -204,17 +206,65 @@ def opening_requirement_text(vaga: Mapping[str, Any]) -> str:
     return "\n".join(str(vaga.get(p) or "") for p in ("principais_atividades", "competencias"))
 
 
+def select_shown_terms(terms: set[str]) -> set[str]:
+    """The terms a recruiter sees: a word that is part of a two-word term of the same set is not repeated
+    ("sap fi", not "sap", "fi" and "sap fi")."""
+    parts = {w for t in terms if " " in t for w in t.split(" ")}
+    return {t for t in terms if " " in t or t not in parts}
+
+
 def compare_terms(
     candidate_terms: set[str], wanted: set[str], vocabulary: SkillVocabulary
 ) -> tuple[list[str], list[str]]:
-    """Labels of the wanted terms the candidate has and lacks, sorted; a word that is part of a two-word
-    term of the same list is not repeated ("sap fi", not "sap", "fi" and "sap fi")."""
+    """Labels of the wanted terms the candidate has and lacks, sorted (see select_shown_terms)."""
 
     def shown(terms: set[str]) -> list[str]:
-        parts = {w for t in terms if " " in t for w in t.split(" ")}
-        return sorted({vocabulary.label(t) for t in terms if " " in t or t not in parts})
+        return sorted({vocabulary.label(t) for t in select_shown_terms(terms)})
 
     return shown(wanted & candidate_terms), shown(wanted - candidate_terms)
+
+
+def read_skill_levels(vaga: Mapping[str, Any]) -> dict[str, str]:
+    """The levels a recruiter saved for an opening's skill terms (term -> level), {} when none."""
+    levels = vaga.get(SKILL_LEVELS_KEY)
+    return dict(levels) if isinstance(levels, Mapping) else {}
+
+
+def apply_skill_levels(wanted: set[str], levels: Mapping[str, str]) -> set[str]:
+    """The opening's terms that count once its levels apply: an ignored term drops out, and so do the words
+    of an ignored two-word term that no other counted two-word term holds (they were shown as part of it)."""
+    ignored = {t for t in wanted if levels.get(t) == "ignored"}
+    if not ignored:
+        return set(wanted)
+    kept = wanted - ignored
+    held = {w for t in kept if " " in t for w in t.split(" ")}
+    orphans = {w for t in ignored if " " in t for w in t.split(" ") if w in kept and w not in held}
+    return kept - orphans
+
+
+def select_required_terms(wanted: set[str], levels: Mapping[str, str]) -> set[str]:
+    """The terms of the opening (after apply_skill_levels) that the recruiter marked required."""
+    return {t for t in wanted if levels.get(t) == "required"}
+
+
+@dataclass(frozen=True)
+class SkillComparison:
+    """What an opening asks that a candidate has and lacks (labels), and the required ones it lacks."""
+
+    matched: list[str]
+    missing: list[str]
+    missing_required: list[str]
+
+
+def compare_opening_terms(
+    candidate_terms: set[str], found: set[str], levels: Mapping[str, str], vocabulary: SkillVocabulary
+) -> SkillComparison:
+    """compare_terms on the opening's terms (found) after the recruiter's levels apply, and the labels of
+    the required terms the candidate lacks."""
+    wanted = apply_skill_levels(found, levels)
+    matched, missing = compare_terms(candidate_terms, wanted, vocabulary)
+    lacking = select_required_terms(wanted, levels) - candidate_terms
+    return SkillComparison(matched, missing, sorted({vocabulary.label(t) for t in lacking}))
 
 
 def learn_from_openings(vagas: Sequence[Mapping[str, Any]], **kwargs: Any) -> SkillVocabulary:

@@ -13,6 +13,7 @@ from hr_core.models.recruiting import (
     ProspectStageChange,
     Vaga,
 )
+from hr_core.models.skill_requirements import OpeningSkillRequirement
 
 __all__ = [
     "ApiKey",
@@ -24,6 +25,7 @@ __all__ = [
     "HiredEmployee",
     "Job",
     "MatchFeedback",
+    "OpeningSkillRequirement",
     "PipelineOpening",
     "Prospect",
     "ProspectNote",

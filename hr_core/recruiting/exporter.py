@@ -1,5 +1,6 @@
-"""Write the recruiting tables back as applicants.json, vagas.json and prospects.json, and recruiters'
-match feedback beside them as match_feedback.csv (formula-safe)."""
+"""Write the recruiting tables back as applicants.json, vagas.json and prospects.json, and beside them the
+openings' tuned skill levels (opening_skill_requirements.csv) and recruiters' match feedback
+(match_feedback.csv), both formula-safe."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hr_core.audit import audited
 from hr_core.errors import DatabaseUnavailableError
 from hr_core.exports import to_csv_bytes
 from hr_core.ml.feedback import list_feedback
+from hr_core.ml.requirements import list_skill_requirements
 from hr_core.models.recruiting import Prospect
 from hr_core.progress import Progress
 from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
@@ -27,6 +29,8 @@ from hr_core.storage import make_storage
 PAGE = 1000
 FEEDBACK_FILE = "match_feedback.csv"
 FEEDBACK_COLUMNS = ["id", "candidate", "vaga", "verdict", "reason", "source", "username", "created_at"]
+REQUIREMENTS_FILE = "opening_skill_requirements.csv"
+REQUIREMENTS_COLUMNS = ["vaga", "term", "label", "level", "username", "updated_at"]
 
 
 def _pages(engine: Engine, table: Table, key: str) -> Iterator[list[dict[str, Any]]]:
@@ -96,11 +100,17 @@ def _feedback_csv(engine: Engine, actor: Actor) -> tuple[bytes, int]:
     return to_csv_bytes(pd.DataFrame(rows, columns=FEEDBACK_COLUMNS)), len(rows)
 
 
+def _requirements_csv(engine: Engine, actor: Actor) -> tuple[bytes, int]:
+    """The skill levels recruiters saved for the openings (required / ignored; the rest are preferred)."""
+    rows = list_skill_requirements(engine=engine, actor=actor)
+    return to_csv_bytes(pd.DataFrame(rows, columns=REQUIREMENTS_COLUMNS)), len(rows)
+
+
 def export_recruiting(
     *, engine: Engine, actor: Actor, out: str, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Write applicants.json, vagas.json, prospects.json and match_feedback.csv to a folder or
-    s3://bucket/prefix."""
+    """Write applicants.json, vagas.json, prospects.json, opening_skill_requirements.csv and
+    match_feedback.csv to a folder or s3://bucket/prefix."""
     parts = (
         ("applicants.json", _candidates),
         ("vagas.json", _vagas),
@@ -118,6 +128,8 @@ def export_recruiting(
                     with open(path, "w", encoding="utf-8") as fh:
                         counts[name] = _write_pairs(fh, produce(engine))
                     store.put_file(name, path)
+                requirements, counts[REQUIREMENTS_FILE] = _requirements_csv(engine, actor)
+                store.put_bytes(REQUIREMENTS_FILE, requirements)
                 feedback, counts[FEEDBACK_FILE] = _feedback_csv(engine, actor)
                 store.put_bytes(FEEDBACK_FILE, feedback)
             with engine.connect() as conn:
@@ -128,6 +140,7 @@ def export_recruiting(
             raise DatabaseUnavailableError(f"cannot read the recruiting tables for the export: {e}") from e
         if progress is not None:
             progress(1.0, "export finished")
-        result = {"out": store.url, "files": [*(p[0] for p in parts), FEEDBACK_FILE], "counts": counts}
+        files = [*(p[0] for p in parts), REQUIREMENTS_FILE, FEEDBACK_FILE]
+        result = {"out": store.url, "files": files, "counts": counts}
         audit.details.update(result)
     return result
