@@ -1,6 +1,7 @@
 """Job openings: search and filters; click a row for the opening page — its candidates as a board by
-stage (move, notes, history, add a candidate), the description in plain words, its funnel, and editing
-in place; a form creates a new opening."""
+stage (move, notes, history, add a candidate), the description in plain words, its skills (required /
+preferred / ignored, with the candidates they rank first), its funnel, and editing in place; a form
+creates a new opening."""
 
 from __future__ import annotations
 
@@ -10,15 +11,30 @@ import streamlit as st
 
 from hr_core.access import Action, Actor, may
 from hr_core.errors import HRCoreError
-from hr_core.i18n import format_date, format_number, label
+from hr_core.i18n import format_date, format_number, format_percent, label
+from hr_core.ml import match, recommend
+from hr_core.ml.requirements import (
+    OpeningSkill,
+    get_skill_vocabulary,
+    list_opening_skills,
+    save_opening_skills,
+)
+from hr_core.ml.skills import SkillVocabulary
 from hr_core.pipeline_stages import STAGE_ORDER
 from hr_core.recruiting import queries
 from hr_core.recruiting.editing import OpeningForm, save_opening, validate_opening_form
 from hr_core.recruiting.stats import build_funnel
 from hr_core.recruiting.workflow import add_prospect
 from hr_core.settings import get_settings
-from hr_core.vocabulary import ACADEMIC_LEVELS, LANGUAGE_LEVELS, PCD_VALUES, PROFESSIONAL_LEVELS
+from hr_core.vocabulary import (
+    ACADEMIC_LEVELS,
+    LANGUAGE_LEVELS,
+    PCD_VALUES,
+    PROFESSIONAL_LEVELS,
+    SKILL_LEVELS,
+)
 from pages._charts import zero_based
+from pages._feedback import feedback_buttons
 from pages._recruiting import (
     pick_from_table,
     prospect_panel,
@@ -32,6 +48,8 @@ from pages._shared import (
     clear_data_caches,
     current_locale,
     get_engine,
+    get_indexes,
+    get_match_model,
     page_setup,
     render_funnel,
     safe_text,
@@ -61,6 +79,9 @@ PROSPECT_COLUMNS = ["candidate_codigo", "nome", "stage", "situacao", "data_candi
 PROSPECT_COLUMNS += ["recrutador", "comentario"]
 CARDS_PER_STAGE = 25
 OPEN_KEY = "open_detail"
+TABS_KEY = "open_tabs"
+SUGGESTIONS = 10  # candidates ranked for the opening on its Skills tab
+SKILL_COLUMNS = 4
 FORM_TEXTS = (
     "cliente",
     "tipo_contratacao",
@@ -116,6 +137,184 @@ def _detail(db_url: str, who: Actor, codigo: str) -> tuple[queries.OpeningDetail
     engine = get_engine()
     opening = queries.get_opening(engine=engine, actor=who, codigo=codigo)
     return opening, queries.list_opening_prospects(engine=engine, actor=who, codigo=codigo)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _suggestions(
+    db_url: str,
+    who: Actor,
+    codigo: str,
+    built_at: str,
+    sha256: str,
+    levels: tuple[tuple[str, str], ...],
+    locale: str,
+    _indexes: dict[recommend.Kind, recommend.VectorIndex],
+) -> recommend.Recommendations:
+    """The opening's best candidates; keyed by the saved skill levels, so a change shows at once."""
+    return recommend.recommend(
+        engine=get_engine(),
+        actor=who,
+        vaga=codigo,
+        k=SUGGESTIONS,
+        indexes=_indexes,
+        get_model=lambda: get_match_model(sha256),
+        _=_,
+    )
+
+
+def _skill_levels_form(codigo: str, skills: list[OpeningSkill]) -> None:
+    """One selector per extracted skill (required / preferred / ignored) and the button that saves them."""
+    names = {"required": _("Required"), "preferred": _("Preferred"), "ignored": _("Ignored")}
+    editable = may(actor.role, Action.OPENING_SKILLS_EDIT)
+    columns = st.columns(SKILL_COLUMNS)
+    keys = {}
+    for i, skill in enumerate(skills):
+        keys[skill.term] = f"open_skill_{codigo}_{skill.term}"
+        columns[i % SKILL_COLUMNS].selectbox(
+            skill.label,
+            SKILL_LEVELS,
+            index=SKILL_LEVELS.index(skill.level),
+            format_func=names.__getitem__,
+            key=keys[skill.term],
+            disabled=not editable,
+        )
+    if not editable or not st.button(
+        _("Save skill levels"), key="open_skills_save", type="primary", icon=":material/save:"
+    ):
+        return
+    levels = {term: str(st.session_state[key]) for term, key in keys.items()}
+    try:
+        saved = save_opening_skills(
+            engine=get_engine(), actor=actor, vaga=codigo, levels=levels, vocabulary=_vocabulary()
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    clear_data_caches()
+    st.session_state["open_skills_notice"] = _(
+        "Skill levels saved: {required} required, {ignored} ignored. The ranking below uses them."
+    ).format(required=len(saved.required), ignored=len(saved.ignored))
+    st.rerun()
+
+
+def _vocabulary() -> SkillVocabulary:
+    """The skill terms of the trained match model (the fixed list before one is trained)."""
+    card = match.read_model_card()
+    return get_skill_vocabulary(get_match_model(card.sha256) if card is not None else None)
+
+
+def _render_skills(codigo: str, db_url: str) -> None:
+    """The opening's skills with their levels, and its best candidates ranked by them (feedback on each)."""
+    engine = get_engine()
+    st.caption(
+        _(
+            "Skills read from the opening's activities and competences. A candidate who lacks a required "
+            "skill is ranked below every candidate who has them all; an ignored skill no longer counts in the "
+            "match score or in the skill lists."
+        )
+    )
+    try:
+        skills = list_opening_skills(engine=engine, actor=actor, vaga=codigo, vocabulary=_vocabulary())
+    except HRCoreError as e:
+        show_error(e)
+        return
+    if notice := st.session_state.pop("open_skills_notice", None):
+        st.success(notice, icon=":material/check:")
+    if skills:
+        _skill_levels_form(codigo, skills)
+    else:
+        st.info(_("No known skill was found in this opening's texts."))
+    st.markdown(_("**Best candidates for this opening**"))
+    try:
+        status = recommend.get_index_status(engine)
+        if not status.built:
+            st.info(
+                _("The recommendation indexes are not built yet: build them on the Recommendations page.")
+            )
+            return
+        card = match.read_model_card()
+        result = _suggestions(
+            db_url,
+            actor,
+            codigo,
+            str(status.built_at),
+            card.sha256 if card is not None else "",
+            tuple(sorted((s.term, s.level) for s in skills)),
+            current_locale(),
+            get_indexes(status.built_at),
+        )
+    except HRCoreError as e:
+        show_error(e)
+        return
+    _show_suggestions(codigo, result, any(s.level == "required" for s in skills))
+
+
+def _show_suggestions(codigo: str, result: recommend.Recommendations, requires: bool) -> None:
+    locale = current_locale()
+    if not result.items:
+        st.info(_("No candidate to suggest yet."))
+        return
+    if requires:
+        st.caption(_("Candidates who lack a required skill come after all who have every required skill."))
+    if result.note:
+        st.caption(result.note)
+
+    def lacking(item: recommend.Recommendation) -> str:
+        if item.missing_required:
+            return _("Lacks: {skills}").format(skills=", ".join(item.missing_required))
+        return _("Has every required skill") if requires else "—"
+
+    rows = pd.DataFrame(
+        [
+            {
+                "rank": place,
+                "candidate": item.code,
+                "name": item.name,
+                "probability": item.probability,
+                "required": lacking(item),
+                "matched_skills": ", ".join(item.matched_skills),
+                "missing_skills": ", ".join(item.missing_skills),
+            }
+            for place, item in enumerate(result.items, start=1)
+        ]
+    )
+    st.dataframe(
+        rows,
+        hide_index=True,
+        key="open_suggestions",
+        column_config={
+            "rank": _("Rank"),
+            "candidate": _("Candidate code"),
+            "name": _("Name"),
+            "probability": st.column_config.NumberColumn(_("Match probability"), format="percent"),
+            "required": _("Required skills"),
+            "matched_skills": _("Matched skills"),
+            "missing_skills": _("Missing skills"),
+        },
+    )
+    if result.base_rate is not None:
+        st.caption(
+            _("Base rate {rate} (share of past decided applications that were approved).").format(
+                rate=format_percent(result.base_rate, locale)
+            )
+        )
+    items = {item.code: item for item in result.items}
+    chosen = st.selectbox(
+        _("Suggested candidate"),
+        list(items),
+        format_func=lambda c: f"{list(items).index(c) + 1} · {items[c].name or '—'} · {c}",
+        key="open_suggestion",
+    )
+    if chosen:
+        item = items[chosen]
+        if item.missing_required:
+            st.warning(
+                _("{name} lacks the required skills: {skills}").format(
+                    name=safe_text(item.name or chosen), skills=safe_text(", ".join(item.missing_required))
+                ),
+                icon=":material/warning:",
+            )
+        feedback_buttons(actor, candidate=chosen, vaga=codigo, source="job_openings", key="open_sk_feedback")
 
 
 def _render_board(codigo: str, prospects: pd.DataFrame) -> None:
@@ -247,8 +446,10 @@ def _render_opening(codigo: str, db_url: str) -> None:
     )
     show_notice()
     editable = may(actor.role, Action.RECRUITING_EDIT)
-    names = [_("Board"), _("Description"), _("Funnel"), _("Table")] + ([_("Edit")] if editable else [])
-    board, description, funnel, table, *edit = st.tabs(names)
+    names = [_("Board"), _("Description"), _("Skills"), _("Funnel"), _("Table")]
+    names += [_("Edit")] if editable else []
+    # on_change="rerun": the Skills tab knows when it is open and ranks candidates only then.
+    board, description, skills, funnel, table, *edit = st.tabs(names, key=TABS_KEY, on_change="rerun")
     with board:
         _render_board(codigo, prospects)
     with description:
@@ -259,6 +460,11 @@ def _render_opening(codigo: str, db_url: str) -> None:
             for name in ("principais_atividades", "competencias"):
                 st.markdown(f"**{label(name, _)}**")
                 st.text(vaga[name] or "—")
+    with skills:
+        if vaga is None:
+            st.info(_("No description on file."))
+        elif skills.open:
+            _render_skills(codigo, db_url)
     with funnel:
         if prospects.empty:
             st.info(_("No prospects for this opening yet."))
