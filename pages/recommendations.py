@@ -197,6 +197,10 @@ rows = pd.DataFrame(
             "fused_rank": item.fused_rank,
             "matched_skills": ", ".join(item.matched_skills),
             "missing_skills": ", ".join(item.missing_skills),
+            # the opening's required skills the candidate lacks (such candidates come last for an opening)
+            "missing_required": _("Lacks: {skills}").format(skills=", ".join(item.missing_required))
+            if item.missing_required
+            else "",
             "city": item.city,
             "level": item.level,
             "reasons": "; ".join(item.reasons),
@@ -231,6 +235,7 @@ headers = {
     "fused_rank": _("Rank"),
     "matched_skills": _("Matched skills"),
     "missing_skills": _("Missing skills"),
+    "missing_required": _("Required skills"),
     "city": _("City"),
     "level": _("Professional level"),
     "reasons": _("Why"),
