@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -263,6 +264,144 @@ def test_recruiter_scores_a_pair_and_sees_recommendations(page: object, server: 
     # the results table renders after the chart: wait for it rather than count at once
     page.locator('[data-testid="stDataFrame"]').first.wait_for()  # type: ignore[attr-defined]
     assert page.get_by_text("not built yet").count() == 0  # type: ignore[attr-defined]
+
+
+def _pick_opening_and_skill(
+    server: AppServer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, str, list[str], list[str]]:
+    """An opening of the server's data whose best candidate lacks a skill that others of its ten best have,
+    and stays among the ten once the skill is required: (opening code, the skill's label, the ten best codes
+    before and with the skill required). The requirement is tried here and taken back."""
+    from hr_core.access import CLI_ACTOR
+    from hr_core.db import make_engine
+    from hr_core.ml import data
+    from hr_core.ml.match import load_match_model
+    from hr_core.ml.recommend import recommend
+    from hr_core.ml.requirements import list_opening_skills, save_opening_skills
+    from hr_core.settings import reset_settings
+
+    monkeypatch.setenv("HR_DATABASE_URL", server.env["HR_DATABASE_URL"])
+    monkeypatch.setenv("HR_MODELS_DIR", server.env["HR_MODELS_DIR"])
+    reset_settings()
+    engine = make_engine(server.env["HR_DATABASE_URL"])
+    try:
+        model = load_match_model()
+
+        def ten_best(code: str) -> list[Any]:
+            return list(
+                recommend(engine=engine, actor=CLI_ACTOR, vaga=code, k=10, get_model=lambda: model).items
+            )
+
+        for code in data.load_vagas(engine)["codigo"]:
+            items = ten_best(code)
+            skills = list_opening_skills(engine=engine, actor=CLI_ACTOR, vaga=code, vocabulary=model.skills)
+            terms = {s.label: s.term for s in skills}
+            for skill in items[0].missing_skills if items else ():
+                alone = not any(skill != other and skill in other for other in terms)  # "sap" and "sap fi"
+                plain = re.fullmatch(r"[a-z0-9 ]+", skill) is not None  # a label found by its exact words
+                if not (alone and plain and skill in terms) or not any(
+                    skill in i.matched_skills for i in items[1:]
+                ):
+                    continue
+
+                def tune(level: str, code: str = code, term: str = terms[skill]) -> None:
+                    save_opening_skills(
+                        engine=engine,
+                        actor=CLI_ACTOR,
+                        vaga=code,
+                        levels={term: level},
+                        vocabulary=model.skills,
+                    )
+
+                tune("required")
+                after = [i.code for i in ten_best(code)]
+                tune("preferred")
+                if items[0].code in after:
+                    return str(code), skill, [i.code for i in items], after
+    finally:
+        engine.dispose()
+        monkeypatch.undo()
+        reset_settings()
+    raise AssertionError("no opening whose best candidate lacks a skill other good candidates have")
+
+
+def suggested_order(page: object, attempts: int = 4) -> list[str]:
+    """Candidate codes of the opening's Suggested candidate list, best first (the list is opened again if a
+    rerun closed it, as in choose)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(attempts):
+        wait_idle(page)
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Suggested candidate").first.click()  # type: ignore[attr-defined]
+        try:
+            page.get_by_role("option").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            continue
+        texts = page.get_by_role("option").all_inner_texts()  # type: ignore[attr-defined]
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        wait_idle(page)
+        return [t.strip().split(" · ")[-1] for t in texts]
+    raise AssertionError("the Suggested candidate list never opened")
+
+
+def set_skill_level(page: object, skill: str, level: str, attempts: int = 4) -> None:
+    """Pick a level in the selectbox whose label is exactly the skill (opened again if a rerun closed it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    label = page.locator('[data-testid="stWidgetLabel"]').get_by_text(skill, exact=True)  # type: ignore[attr-defined]
+    for _attempt in range(attempts):
+        wait_idle(page)
+        page.locator('[data-testid="stSelectbox"]').filter(has=label).first.click()  # type: ignore[attr-defined]
+        try:
+            page.get_by_role("option", name=level, exact=True).click(timeout=15_000)  # type: ignore[attr-defined]
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            continue
+        wait_idle(page)
+        return
+    raise AssertionError(f"the level selectbox of {skill!r} never offered {level!r}")
+
+
+def test_recruiter_marks_a_skill_required_and_the_ranking_changes(
+    page: object, server: AppServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hr_core.ml.match import CARD_FILE
+
+    if not (Path(server.env["HR_MODELS_DIR"]) / CARD_FILE).exists():
+        server.hr("train-match")
+    server.hr("build-index")
+    code, skill, before, expected = _pick_opening_and_skill(server, monkeypatch)
+    log_in(page, server, "recruiter")
+    open_page(page, "job_openings")
+    search = page.get_by_label("Search title, client or code")  # type: ignore[attr-defined]
+    search.fill(code)
+    search.press("Enter")
+    wait_idle(page)
+    choose(page, "Open an opening", re.compile(rf"^{re.escape(code)} · "))
+    page.get_by_role("tab", name="Skills", exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    assert_no_exception(page, "opening skills")
+    assert suggested_order(page) == before
+
+    set_skill_level(page, skill, "Required")
+    page.get_by_role("button", name="Save skill levels").click()  # type: ignore[attr-defined]
+    page.get_by_text("Skill levels saved: 1 required, 0 ignored.").wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "opening skills saved")
+    after = suggested_order(page)
+    # the best candidate lacked the skill: it now follows everyone who has it, and the page says why
+    assert after == expected and after != before and after.index(before[0]) > 0
+    choose(page, "Suggested candidate", re.compile(rf" · {re.escape(before[0])}$"))
+    page.get_by_text(re.compile(rf"lacks the required skills: {re.escape(skill)}$")).wait_for()  # type: ignore[attr-defined]
+
+    page.get_by_role("button", name="Wrong match").click()  # type: ignore[attr-defined]
+    page.get_by_text("Saved: Wrong match.").wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "opening feedback")
+    given = server.hr("feedback", "list", "--vaga", code, "--candidate", before[0])
+    assert isinstance(given, dict)
+    assert [(f["verdict"], f["source"], f["username"]) for f in given["feedback"]] == [
+        ("wrong", "job_openings", "e2e-recruiter")
+    ]
 
 
 def test_admin_backs_up_and_restores_a_table(page: object, server: AppServer) -> None:
