@@ -33,8 +33,9 @@ from hr_core.backup.codec import (
     hash_row,
     to_sqlite_value,
 )
-from hr_core.backup.verify import VerifiedBackup, iter_backup_rows, open_verified_backup
-from hr_core.backup.writer import stream_canonical_batches, write_table_backup
+from hr_core.backup.manifest import build_avro_key, build_manifest_key
+from hr_core.backup.verify import ContentCheck, iter_backup_rows, open_backup_file, open_verified_backup
+from hr_core.backup.writer import BackupResult, stream_canonical_batches, write_table_backup
 from hr_core.bulkload import run_catalogue_ddl, suspend_own_checks
 from hr_core.db import begin
 from hr_core.errors import ConflictError, DatabaseUnavailableError, HRCoreError, IntegrityError
@@ -210,8 +211,12 @@ def _format_ids(ids: Sequence[Any]) -> str:
     return shown + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
 
 
-def _check_foreign_keys(conn: Connection, table: str, backup: VerifiedBackup) -> None:
-    """Refuse a restore that would orphan rows that reference this table, or rows it references."""
+def _check_foreign_keys(conn: Connection, table: str, backup_id: str, collected: dict[str, set[Any]]) -> None:
+    """Refuse a restore that would orphan rows that reference this table, or rows it references.
+
+    collected holds the backup's values of the key columns; the tables involved are locked, so the
+    check holds until commit (the database re-validates every key before commit as well).
+    """
     for child, child_col, parent_col in list_incoming_keys(table):
         used: set[Any] = set(
             conn.execute(
@@ -221,10 +226,10 @@ def _check_foreign_keys(conn: Connection, table: str, backup: VerifiedBackup) ->
                 .distinct()
             ).scalars()
         )
-        missing = used - backup.collected[parent_col]
+        missing = used - collected[parent_col]
         if missing:
             raise IntegrityError(
-                f"cannot restore {table} from backup {backup.manifest.backup_id}: {child}.{child_col} still "
+                f"cannot restore {table} from backup {backup_id}: {child}.{child_col} still "
                 f"references {parent_col} values the backup lacks: {_format_ids(list(missing))}. "
                 f"Restore {child} first (or remove those rows)."
             )
@@ -232,10 +237,10 @@ def _check_foreign_keys(conn: Connection, table: str, backup: VerifiedBackup) ->
         present: set[Any] = set(
             conn.execute(select(column(parent_col)).select_from(sql_table(parent))).scalars()
         )
-        missing = {v for v in backup.collected[local_col] if v is not None} - present
+        missing = {v for v in collected[local_col] if v is not None} - present
         if missing:
             raise IntegrityError(
-                f"cannot restore {table} from backup {backup.manifest.backup_id}: its {local_col} values "
+                f"cannot restore {table} from backup {backup_id}: its {local_col} values "
                 f"{_format_ids(list(missing))} do not exist in {parent}.{parent_col}. Restore {parent} first."
             )
 
@@ -280,15 +285,16 @@ def _insert_sqlite(
 def _suspend_incoming_keys(conn: Connection, table: str) -> list[str]:
     """Let the table be emptied and refilled while other tables reference it; checks resume at the end.
 
-    SQLite defers foreign-key checks to COMMIT; PostgreSQL (whose keys are not deferrable) drops the
-    referencing constraints inside the transaction and returns the statements that re-add them, which
-    re-validate every child row before commit.
+    SQLite defers every foreign-key check of the transaction to COMMIT (so the restore's own check of
+    the backup's keys, after the rows are in, names the ids first); PostgreSQL (whose keys are not
+    deferrable) drops the referencing constraints inside the transaction and returns the statements
+    that re-add them, which re-validate every child row before commit.
     """
-    incoming = list_incoming_keys(table)
-    if not incoming:
-        return []
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        return []
+    incoming = list_incoming_keys(table)
+    if not incoming:
         return []
     q = conn.dialect.identifier_preparer.quote
     readd = []
@@ -379,6 +385,34 @@ def _wrap_db_error(e: Exception, table: str) -> HRCoreError:
     return DatabaseUnavailableError(f"the restore of {table} failed; nothing was changed ({e})")
 
 
+@contextmanager
+def _db_errors_wrapped(table: str) -> Iterator[None]:
+    """Driver and file errors of a restore become hr_core errors saying nothing was changed."""
+    try:
+        yield
+    except HRCoreError:
+        raise
+    except (sa_exc.SQLAlchemyError, OSError) as e:
+        raise _wrap_db_error(e, table) from e
+    except Exception as e:
+        import psycopg
+
+        if isinstance(e, psycopg.Error):
+            raise _wrap_db_error(e, table) from e
+        raise
+
+
+def _discard_safety_backup(storage: Storage, table: str, backup_id: str, details: dict[str, Any]) -> None:
+    """Delete the safety backup of a restore that rolled back (manifest first, as prune does)."""
+    try:
+        storage.delete(build_manifest_key(table, backup_id))
+        storage.delete(build_avro_key(table, backup_id))
+    except HRCoreError:
+        return  # left in place: a spare copy of the table as it still is does no harm
+    details.pop("safety_backup_id", None)
+    details["safety_backup_discarded"] = backup_id
+
+
 def restore_backup(
     *,
     engine: Engine,
@@ -389,8 +423,11 @@ def restore_backup(
     progress: Progress | None = None,
     on_stage: RestoreObserver | None = None,
 ) -> RestoreResult:
-    """Verify a backup, then in one transaction save a safety backup and replace the table with it.
+    """Check a backup's file, then in one transaction save a safety backup and replace the table with it.
 
+    The file's SHA-256 and header are checked first; its rows are decoded once, hashed and counted as
+    they stream into the table, and the transaction rolls back (its safety backup deleted, as there is
+    nothing to undo) if the count, the content hash or a key does not match.
     on_stage observes the restore at each RestoreStage, for a caller that must act at a known moment
     (the tests use it to provoke races and dropped connections there); it changes nothing by itself.
     """
@@ -411,42 +448,46 @@ def restore_backup(
             {parent_col for _, _, parent_col in list_incoming_keys(table)}
             | {local for local, _, _ in list_outgoing_keys(table)}
         )
-        with open_verified_backup(
-            storage=storage,
-            table=table,
-            backup_id=backup_id,
-            collect=collect,
-            engine=engine,
-            progress=step(0, 0.3),
-        ) as vb:
-            columns = vb.manifest.column_specs
+        with open_backup_file(
+            storage=storage, table=table, backup_id=backup_id, engine=engine, progress=step(0, 0.05)
+        ) as bf:
+            manifest = bf.manifest
+            columns = manifest.column_specs
+            safety: BackupResult | None = None
+            committing = False
             try:
-                with _restore_transaction(engine, table, on_stage) as conn:
+                with _db_errors_wrapped(table), _restore_transaction(engine, table, on_stage) as conn:
                     reached(RestoreStage.LOCKED, conn)
-                    _check_foreign_keys(conn, table, vb)
                     safety = write_table_backup(
                         conn,
                         storage=storage,
                         table=table,
                         columns=columns,
                         kind="safety",
-                        progress=step(0.3, 0.3),
+                        progress=step(0.05, 0.4),
                     )
                     details["safety_backup_id"] = safety.backup_id
                     reached(RestoreStage.BACKED_UP, conn)
                     if progress:
-                        progress(0.6, f"replacing the rows of {table}")
+                        progress(0.45, f"replacing the rows of {table}")
                     readd = _suspend_incoming_keys(conn, table)
                     _clear_table(conn, table)
                     rebuild = suspend_own_checks(conn, check_table_name(table).name)
                     reached(RestoreStage.DELETED, conn)
-                    if conn.dialect.name == "postgresql":
-                        # fastavro's datetimes, dates, ints and strings are what COPY wants as they are.
-                        raw = iter_backup_rows(vb.path, columns, where=vb.manifest.key, canonical=False)
-                        inserted = _insert_postgres(conn, table, columns, raw)
-                    else:
-                        rows = iter_backup_rows(vb.path, columns, where=vb.manifest.key)
-                        inserted = _insert_sqlite(conn, table, columns, rows)
+                    check = ContentCheck(manifest, where=bf.where, collect=collect)
+                    postgres = conn.dialect.name == "postgresql"
+                    # One pass over the file: each batch is hashed (and its key values collected) on
+                    # its way into the table. On PostgreSQL fastavro's datetimes, dates, ints and
+                    # strings go to COPY as they are; the hash normalises a copy of each batch.
+                    rows = check.watch(
+                        iter_backup_rows(bf.path, columns, where=bf.where, canonical=not postgres),
+                        canonical=not postgres,
+                        progress=step(0.45, 0.4),
+                    )
+                    insert_rows = _insert_postgres if postgres else _insert_sqlite
+                    inserted = insert_rows(conn, table, columns, rows)
+                    check.finish()
+                    _check_foreign_keys(conn, table, manifest.backup_id, check.collected)
                     for statement in rebuild + readd:
                         run_catalogue_ddl(conn, statement)
                     _reset_sequence(conn, table)
@@ -454,18 +495,14 @@ def restore_backup(
                     if progress:
                         progress(0.9, f"checking the restored {table}")
                     # Checked inside the transaction: what it commits, not what a later writer adds.
-                    live_rows, live_hash = _hash_table(conn, table, columns, legacy=vb.manifest.legacy_hash)
-            except HRCoreError:
+                    live_rows, live_hash = _hash_table(conn, table, columns, legacy=manifest.legacy_hash)
+                    committing = True
+            except BaseException:
+                if safety is not None and not committing:
+                    # Refused before COMMIT was sent, so the table is as it was: nothing to undo.
+                    _discard_safety_backup(storage, table, safety.backup_id, details)
                 raise
-            except (sa_exc.SQLAlchemyError, OSError) as e:
-                raise _wrap_db_error(e, table) from e
-            except Exception as e:
-                import psycopg
-
-                if isinstance(e, psycopg.Error):
-                    raise _wrap_db_error(e, table) from e
-                raise
-        verified = live_rows == vb.manifest.rows == inserted and live_hash == vb.manifest.content_hash
+        verified = live_rows == manifest.rows == inserted and live_hash == manifest.content_hash
         result = RestoreResult(table, backup_id, inserted, verified, safety.backup_id)
         audit.details.update(result.as_dict())
         audit.outcome = "ok" if verified else "error"

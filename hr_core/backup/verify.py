@@ -21,6 +21,9 @@ from hr_core.errors import IntegrityError
 from hr_core.progress import Progress
 from hr_core.storage import Storage
 
+# Rows hashed (and collected) at a time while a backup is read.
+CHECK_BATCH = 10_000
+
 
 @dataclass
 class VerifiedBackup:
@@ -99,17 +102,86 @@ def check_schema(manifest: Manifest, live: Sequence[ColumnSpec]) -> None:
         )
 
 
+class ContentCheck:
+    """Count, content hash and collected column values of a backup's rows, checked against its manifest.
+
+    Rows pass through watch() in batches as they are decoded, so a restore checks the file in the same
+    Avro pass that loads it; finish() then raises IntegrityError if the count or the hash differs.
+    """
+
+    def __init__(self, manifest: Manifest, *, where: str, collect: Sequence[str] = ()) -> None:
+        self.manifest = manifest
+        self.where = where
+        columns = manifest.column_specs
+        index = {c.name: i for i, c in enumerate(columns)}
+        self.collected: dict[str, set[Any]] = {name: set() for name in collect}
+        self._targets = [(self.collected[name], index[name]) for name in collect]
+        self._normalize = make_row_normalizer(columns)
+        self.hasher = ContentHasher(legacy=manifest.legacy_hash)
+
+    @property
+    def rows(self) -> int:
+        return self.hasher.rows
+
+    def add_batch(self, batch: Sequence[Sequence[Any]], *, canonical: bool = True) -> None:
+        """Hash and collect a batch of rows (canonical values, or as fastavro decodes them)."""
+        self.hasher.add_rows(batch if canonical else [self._normalize(r) for r in batch])
+        for bucket, i in self._targets:
+            bucket.update(row[i] for row in batch)
+
+    def watch(
+        self, rows: Iterator[list[Any]], *, canonical: bool = True, progress: Progress | None = None
+    ) -> Iterator[list[Any]]:
+        """Pass rows through unchanged, checking them in batches of CHECK_BATCH on the way."""
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= CHECK_BATCH:
+                self.add_batch(batch, canonical=canonical)
+                yield from batch
+                batch = []
+                if progress and self.rows % 100_000 == 0:
+                    total = max(self.manifest.rows, 1)
+                    progress(min(0.99, self.rows / total), f"{self.rows:,} rows read and checked")
+        if batch:
+            self.add_batch(batch, canonical=canonical)
+            yield from batch
+
+    def finish(self) -> None:
+        """Raise IntegrityError if the rows seen differ from the manifest's count or content hash."""
+        where, manifest = self.where, self.manifest
+        if self.rows != manifest.rows:
+            raise IntegrityError(f"{where} holds {self.rows} rows but its manifest says {manifest.rows}")
+        if self.hasher.hexdigest() != manifest.content_hash:
+            raise IntegrityError(
+                f"{where}: the content hash of its rows ({self.hasher.hexdigest()[:16]}…) differs from the "
+                f"manifest's ({manifest.content_hash[:16]}…)"
+            )
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup downloaded to a local file whose SHA-256 and Avro header match its manifest (rows not yet read)."""
+
+    manifest: Manifest
+    path: Path
+    where: str
+
+
 @contextmanager
-def open_verified_backup(
+def open_backup_file(
     *,
     storage: Storage,
     table: str,
     backup_id: str,
-    collect: Sequence[str] = (),
     engine: Engine | None = None,
     progress: Progress | None = None,
-) -> Iterator[VerifiedBackup]:
-    """Download and fully verify a backup (and, given an engine, its fit to the live table)."""
+) -> Iterator[BackupFile]:
+    """Download a backup and check what needs no decoding: manifest, fit to the live table, SHA-256, header.
+
+    The rows themselves are checked by a ContentCheck as they are read (open_verified_backup, or the
+    restore's one pass); the local file is removed when the block ends.
+    """
     check_table_name(table)
     manifest = load_manifest(storage, table, backup_id)
     where = f"{storage.url}/{manifest.key}"
@@ -127,25 +199,29 @@ def open_verified_backup(
                 "do not restore it, pick another backup"
             )
         _check_header(path, manifest, where=where)
-        columns = manifest.column_specs
-        index = {c.name: i for i, c in enumerate(columns)}
-        collected: dict[str, set[Any]] = {name: set() for name in collect}
-        targets = [(collected[name], index[name]) for name in collect]
-        hasher = ContentHasher(legacy=manifest.legacy_hash)
-        for values in iter_backup_rows(path, columns, where=where):
-            hasher.add(values)
-            for bucket, i in targets:
-                bucket.add(values[i])
-            if progress and hasher.rows % 100_000 == 0:
-                progress(min(0.99, hasher.rows / max(manifest.rows, 1)), f"verified {hasher.rows:,} rows")
-        if hasher.rows != manifest.rows:
-            raise IntegrityError(f"{where} holds {hasher.rows} rows but its manifest says {manifest.rows}")
-        if hasher.hexdigest() != manifest.content_hash:
-            raise IntegrityError(
-                f"{where}: the content hash of its rows ({hasher.hexdigest()[:16]}…) differs from the "
-                f"manifest's ({manifest.content_hash[:16]}…)"
-            )
-        yield VerifiedBackup(manifest, path, collected)
+        yield BackupFile(manifest, path, where)
+
+
+@contextmanager
+def open_verified_backup(
+    *,
+    storage: Storage,
+    table: str,
+    backup_id: str,
+    collect: Sequence[str] = (),
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> Iterator[VerifiedBackup]:
+    """Download and fully verify a backup (and, given an engine, its fit to the live table)."""
+    with open_backup_file(storage=storage, table=table, backup_id=backup_id, engine=engine) as bf:
+        if progress:
+            progress(0.0, f"verifying {bf.manifest.key}")
+        check = ContentCheck(bf.manifest, where=bf.where, collect=collect)
+        rows = iter_backup_rows(bf.path, bf.manifest.column_specs, where=bf.where)
+        for _ in check.watch(rows, progress=progress):
+            pass
+        check.finish()
+        yield VerifiedBackup(bf.manifest, bf.path, check.collected)
 
 
 @dataclass(frozen=True)

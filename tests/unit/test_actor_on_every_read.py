@@ -32,6 +32,7 @@ ALLOWED: dict[str, str] = {
     "hr_core.backup.manifest.load_manifest": "internal to verify/restore/download, which check the role",
     "hr_core.backup.restore.compute_live_content_hash": "a hash of a table (no rows leave); used by tests and restore",
     "hr_core.backup.allowed_tables.list_live_columns": "column names and types only",
+    "hr_core.backup.verify.open_backup_file": "internal to verify/restore/diff, which check the role",
     "hr_core.backup.verify.open_verified_backup": "internal to verify/restore/diff, which check the role",
     "hr_core.backup.writer.write_table_backup": "internal to backup/restore, which check the role",
     "hr_core.exports.save_rejects_report": "writes the rejects of a load whose caller checked the role",
