@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+# Sort memory for the index rebuilds, for this transaction only: at a million rows the default 64 MB
+# spills the sort to disk (measured 2.4-2.7 s vs 1.5-1.9 s for hired_employees' hired_at index).
+_REBUILD_MEMORY = "SET LOCAL maintenance_work_mem = '256MB'"
+
 
 def run_catalogue_ddl(conn: Connection, statement: str) -> None:
     """Run DDL built from catalogue text; on PostgreSQL without placeholder parsing (a '%' is literal)."""
@@ -38,7 +42,7 @@ def suspend_own_checks(conn: Connection, table: str) -> list[str]:
     name = q(check_table_name(table).name)
     indexes = fetch_all(conn, "list_restore_indexes", t=name)
     keys = fetch_all(conn, "list_restore_foreign_keys", t=name)
-    rebuild = []
+    rebuild = [_REBUILD_MEMORY] if indexes else []
     # Names and definitions come from the database catalogue of an allow-listed table.
     for index in indexes:
         run_catalogue_ddl(conn, "DROP INDEX " + index["name"])

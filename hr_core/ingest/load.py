@@ -248,9 +248,10 @@ def _write_table(
     source: str,
     storage: Storage | None,
     step: Callable[[str], None],
+    read_share: Callable[[], float] | None = None,
 ) -> LoadResult:
     rejects: list[RejectRow] = []
-    with Stager(conn, spec, mode) as stager:
+    with Stager(conn, spec, mode, read_share=read_share) as stager:
         seen, _valid = _consume(
             rows,
             RowValidator(spec, refs, mode=mode, source=source),
@@ -325,6 +326,7 @@ def load_table(
                     source=src.filename,
                     storage=storage,
                     step=lambda message: report(0.9 * src.fraction(), message),
+                    read_share=src.fraction,
                 )
                 report(0.95, "committing")
         report(1.0, f"{spec.name}: {result.inserted:,} inserted, {result.updated:,} updated")

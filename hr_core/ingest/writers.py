@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,9 @@ _COPY_SQL: dict[str, str] = {
 # A load that copies more new rows than this straight into hired_employees drops the table's foreign
 # keys and plain indexes until commit, then rebuilds them in one pass each (hr_core.bulkload): per-row
 # trigger checks cost 4x the COPY at a million rows. Smaller loads keep the per-row checks (and let
-# readers in: the bulk path holds an ACCESS EXCLUSIVE lock until commit).
+# readers in: the bulk path holds an ACCESS EXCLUSIVE lock until commit). The switch happens as soon as
+# the new rows seen so far, scaled by the share of the file read, pass it: a big file goes bulk at its
+# first block instead of paying the per-row checks for its first BULK_ROWS rows.
 BULK_ROWS = 50_000
 # Rows with ids above every existing id go straight into the (locked) table.
 _DIRECT_COPY_SQL = "COPY hired_employees (id, name, hired_at, department_id, job_id) FROM STDIN (FORMAT csv)"
@@ -132,8 +135,15 @@ class Stager:
     Use it as a context manager so an error mid-way ends the COPY before the transaction rolls back.
     """
 
-    def __init__(self, conn: Connection, spec: TableSpec, mode: LoadMode = LoadMode.ADD_AND_UPDATE) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        spec: TableSpec,
+        mode: LoadMode = LoadMode.ADD_AND_UPDATE,
+        read_share: Callable[[], float] | None = None,
+    ) -> None:
         self.conn = conn
+        self.read_share = read_share  # how much of the source has been read (0..1), if known
         self.spec = spec
         self.mode = mode
         self.dialect = conn.dialect.name
@@ -208,7 +218,12 @@ class Stager:
 
     def _maybe_go_bulk(self, more: int) -> None:
         """Switch to the bulk path once the rows copied straight into the table pass BULK_ROWS."""
-        if self.bulk or self.direct + more <= BULK_ROWS:
+        if self.bulk:
+            return
+        new_rows = self.direct + more
+        share = self.read_share() if self.read_share is not None else 0.0
+        expected = new_rows / share if share > 0 else new_rows
+        if max(new_rows, expected) <= BULK_ROWS:
             return
         import psycopg
         from sqlalchemy import exc as sa_exc

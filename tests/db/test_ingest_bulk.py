@@ -6,11 +6,11 @@ import random
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, create_engine, delete, text
 
 from hr_core import bulkload
 from hr_core.access import CLI_ACTOR
-from hr_core.errors import IntegrityError
+from hr_core.errors import DatabaseUnavailableError, IntegrityError
 from hr_core.ingest import load, load_table, writers
 from hr_core.ingest.load import LoadResult
 from hr_core.models import HiredEmployee
@@ -72,11 +72,6 @@ def test_bulk_path_rejects_the_same_rows_and_leaves_the_same_table(
     catalogue = _catalogue(engine)
     monkeypatch.setattr(load, "CHUNK_ROWS", 37)
 
-    small = [_summary(_load(engine, first)), _summary(_load(engine, second))]
-    small_rows = _table_rows(engine)["hired_employees"]
-    with engine.begin() as conn:
-        conn.execute(delete(HiredEmployee))
-
     calls: list[str] = []
     real = bulkload.suspend_own_checks
 
@@ -85,6 +80,12 @@ def test_bulk_path_rejects_the_same_rows_and_leaves_the_same_table(
         return real(conn, table)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bulkload, "suspend_own_checks", spy)
+    small = [_summary(_load(engine, first)), _summary(_load(engine, second))]
+    small_rows = _table_rows(engine)["hired_employees"]
+    assert calls == []  # small loads keep the per-row checks
+    with engine.begin() as conn:
+        conn.execute(delete(HiredEmployee))
+
     monkeypatch.setattr(writers, "BULK_ROWS", 20)
     bulk = [_summary(_load(engine, first)), _summary(_load(engine, second))]
     assert bulk == small
@@ -117,3 +118,52 @@ def test_the_database_still_refuses_a_bad_reference_on_both_paths(
             _load(engine, path)
         assert _table_rows(engine)["hired_employees"] == []
     assert _catalogue(engine) == catalogue  # the rollback put the dropped keys and indexes back
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_bulk_load_whose_connection_is_killed_leaves_rows_keys_and_indexes_as_they_were(
+    engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_ingest_refs(engine, tmp_path)
+    _load(engine, write_text_file(tmp_path, "first.csv", _mixed_rows(seed=5)))
+    rows, catalogue = _table_rows(engine)["hired_employees"], _catalogue(engine)
+    # New ids above the maximum, enough to take the bulk path (keys and index dropped until commit).
+    more = "".join(f"{i},Person {i},2022-02-02T10:00:00Z,1,2\n" for i in range(1_000, 1_600))
+    monkeypatch.setattr(writers, "BULK_ROWS", 100)
+    killer = create_engine(
+        db_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    killed: list[int] = []
+
+    def kill_the_load(fraction: float, message: str) -> None:
+        # Called once rows are on their way in through the open COPY, with the table's checks dropped.
+        if "rows staged" not in message or killed:
+            return
+        with killer.connect() as other:
+            pid = other.execute(
+                text(
+                    "SELECT pid FROM pg_locks WHERE relation = 'hired_employees'::regclass AND granted "
+                    "AND mode = 'AccessExclusiveLock' "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            ).scalar_one_or_none()
+            if pid is None:  # not on the bulk path yet (the first row is read alone, to look for a header)
+                return
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+        killed.append(pid)
+
+    try:
+        with pytest.raises(DatabaseUnavailableError, match="nothing was changed"):
+            load_table(
+                engine=engine,
+                source=write_text_file(tmp_path, "more.csv", more),
+                table="hired_employees",
+                actor=CLI_ACTOR,
+                progress=kill_the_load,
+            )
+    finally:
+        killer.dispose()
+    assert killed
+    assert _table_rows(engine)["hired_employees"] == rows
+    assert _catalogue(engine) == catalogue  # the keys and index the load dropped are there, validated
+    assert len(catalogue) == 5  # primary key, two foreign keys, the primary key index, the hired_at index
