@@ -19,6 +19,7 @@ ALLOWED: dict[str, str] = {
     "hr_core.db.begin": "a transaction helper; its callers check the role",
     "hr_core.db.check_database": "health check (SELECT 1)",
     "hr_core.db.init_db": "schema set-up by the operator (make run, init-db)",
+    "hr_core.schema_revision.read_schema_revision": "the schema revision for health checks and init-db",
     # Log-in happens before there is an actor.
     "hr_core.auth.sessions.authenticate": "the log-in itself: there is no actor yet",
     "hr_core.auth.sessions.resume_session": "turns a session cookie into the actor",
