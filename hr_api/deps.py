@@ -34,7 +34,7 @@ class Runtime:
     token_key: str
     _storage: Storage | None = field(default=None, repr=False)
     _model: Any = field(default=None, repr=False)
-    _model_stamp: float | None = field(default=None, repr=False)
+    _model_stamp: tuple[str, float] | None = field(default=None, repr=False)
     _encoder: Any = field(default=None, repr=False)
 
     @property
@@ -44,11 +44,12 @@ class Runtime:
         return self._storage
 
     def match_model(self) -> MatchModel:
-        """The verified match model, loaded once and again only after a retraining replaced its card."""
+        """The verified match model, loaded once and again only after another version was promoted (the card's
+        path names the version; get_model_paths reads the promoted one from storage every few seconds)."""
         from hr_core.ml.match import get_model_paths, load_match_model
 
         card = get_model_paths()[1]
-        stamp = card.stat().st_mtime if card.is_file() else None
+        stamp = (str(card), card.stat().st_mtime) if card.is_file() else None
         with _LOCK:
             if self._model is None or stamp != self._model_stamp:
                 self._model = load_match_model()

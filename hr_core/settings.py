@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/hr.db"
     storage_url: str = "file://data/storage"
     s3_endpoint_url: str | None = None
+    # A local cache of the promoted model version (the versions themselves live in storage).
     models_dir: Path = Path("models_cache")
+    # How often (seconds) a process reads which model version is promoted; a promotion reaches every replica
+    # within this time.
+    model_refresh_seconds: float = 10.0
     # The exported ONNX encoder (default: HR_MODELS_DIR/encoder); shared by tests to export it once.
     encoder_dir: Path | None = None
     upload_limit_mb: int = 200

@@ -1,4 +1,4 @@
-"""CLI: train-match, score-match, build-index, recommend, drift-report, fairness-report, feedback."""
+"""CLI: train-match, model-versions, score-match, build-index, recommend, drift-report, fairness-report, feedback."""
 
 from __future__ import annotations
 
@@ -16,7 +16,53 @@ def _train(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
     from hr_core.ml.match import train_match_model
 
-    emit(train_match_model(engine=open_engine(), actor=CLI_ACTOR, random_state=args.seed).as_dict())
+    emit(
+        train_match_model(
+            engine=open_engine(),
+            actor=CLI_ACTOR,
+            random_state=args.seed,
+            promote=True if args.promote else None,
+        ).as_dict()
+    )
+
+
+def _versions_list(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml import versions
+
+    found = versions.list_versions(actor=CLI_ACTOR)
+    pointer = versions.read_pointer()
+    candidate = next((v.version for v in found if v.state == "candidate"), None)
+    emit(
+        {
+            "promoted": pointer.version,
+            "previous": pointer.previous,
+            "candidate": candidate,
+            "served_here": versions.get_served_version(),
+            "versions": [v.as_dict() for v in found],
+        }
+    )
+
+
+def _versions_promote(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.versions import promote_version
+
+    emit(promote_version(engine=open_engine(), actor=CLI_ACTOR, version=args.version).as_dict())
+
+
+def _versions_restore(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.versions import restore_previous
+
+    emit(restore_previous(engine=open_engine(), actor=CLI_ACTOR).as_dict())
+
+
+def _versions_keep(args: argparse.Namespace) -> None:
+    from hr_core.access import CLI_ACTOR
+    from hr_core.ml.versions import keep_current
+
+    emit(keep_current(engine=open_engine(), actor=CLI_ACTOR, version=args.version).as_dict())
 
 
 def _score(args: argparse.Namespace) -> None:
@@ -151,7 +197,34 @@ def _feedback_list(args: argparse.Namespace) -> None:
 def register(sub: Any) -> None:
     p = sub.add_parser("train-match", help="train the match model on prospects with a final status")
     p.add_argument("--seed", type=int, default=0, help="random seed of the grouped split")
+    p.add_argument(
+        "--promote",
+        action="store_true",
+        help="serve the new version at once (by default only the first version is; later ones wait as candidates)",
+    )
     p.set_defaults(handler=_train)
+
+    p = sub.add_parser(
+        "model-versions", help="match model versions in storage: list, promote, restore the previous"
+    )
+    vsub = p.add_subparsers(
+        dest="versions_command", metavar="list|promote|restore-previous|keep-current", required=True,
+        parser_class=type(p),
+    )  # fmt: skip
+    v = vsub.add_parser(
+        "list", help="every version, newest first, with the promoted, previous and candidate ones"
+    )
+    v.set_defaults(handler=_versions_list)
+    v = vsub.add_parser(
+        "promote", help="serve this version in every process (the current one becomes previous)"
+    )
+    v.add_argument("version", help="a version id from `model-versions list`")
+    v.set_defaults(handler=_versions_promote)
+    v = vsub.add_parser("restore-previous", help="serve the previously promoted version again")
+    v.set_defaults(handler=_versions_restore)
+    v = vsub.add_parser("keep-current", help="set a candidate version aside and keep the promoted one")
+    v.add_argument("version", help="a version id from `model-versions list`")
+    v.set_defaults(handler=_versions_keep)
 
     p = sub.add_parser(
         "score-match", help="match probability of a candidate for an opening (or a CSV of pairs)"

@@ -23,7 +23,6 @@ from hr_core.audit import audited
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
 from hr_core.ml.artifacts import (
-    DRIFT_SUMMARY_FILE,
     get_models_dir,
     hash_file,
     read_json,
@@ -340,6 +339,8 @@ class TrainResult:
     n_test: int
     model: str
     card: ModelCard = field(repr=False)
+    version: str = ""  # the model version this training published (see hr_core.ml.versions)
+    promoted: bool = False  # whether it is served now (the first version is; later ones wait for an admin)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -350,12 +351,21 @@ class TrainResult:
             "labels_from_prospects": self.card.data.from_prospects,
             "labels_from_feedback": self.card.data.from_feedback,
             "model": self.model,
+            "version": self.version,
+            "promoted": self.promoted,
         }
 
 
 def get_model_paths() -> tuple[Path, Path, Path]:
-    """(model file, card file, reference data file) in HR_MODELS_DIR."""
-    root = get_models_dir()
+    """(model file, card file, reference data file) of the served model: the promoted version in the local
+    cache (HR_MODELS_DIR/versions/<id>, refreshed from storage), or HR_MODELS_DIR before any promotion."""
+    from hr_core.ml.versions import refresh_served
+
+    root = refresh_served() or get_models_dir()
+    return _paths_in(root)
+
+
+def _paths_in(root: Path) -> tuple[Path, Path, Path]:
     return root / MODEL_FILE, root / CARD_FILE, root / REFERENCE_FILE
 
 
@@ -593,13 +603,35 @@ def _load_training_frame(
 
 
 def train_match_model(
-    *, engine: Engine, actor: Actor, progress: Progress | None = None, random_state: int = 0
+    *,
+    engine: Engine,
+    actor: Actor,
+    progress: Progress | None = None,
+    random_state: int = 0,
+    promote: bool | None = None,
 ) -> TrainResult:
-    """Train, evaluate on openings held out, calibrate, save with skops and write the model card."""
+    """Train, evaluate on openings held out, calibrate, save with skops, write the model card and publish it all
+    as a new model version in storage.
+
+    The version is served at once when promote is True, or when promote is None and no version was promoted
+    yet (the first training gives a working model); otherwise it waits as a candidate for an admin to compare
+    and promote (hr_core.ml.versions)."""
+    from hr_core.ml import versions
+
     report = progress or no_progress
     with audited(engine, actor, Action.MODEL_TRAIN) as audit:
-        result = _train(engine, report, random_state)
+        version = versions.new_version_id()
+        with versions.staging_folder() as folder:
+            result = _train(engine, report, random_state, folder)
+            report(0.95, "Publishing the model version")
+            versions.publish_version(folder, version=version, actor=actor)
+        if promote or (promote is None and versions.read_pointer().version is None):
+            versions.set_promoted(version=version, actor=actor)
+            result.promoted = True
+        result.version = version
+        result.model = str(get_models_dir() / versions.CACHE_DIR / version / MODEL_FILE)
         audit.details.update(result.as_dict())
+    report(1.0, "Done")
     return result
 
 
@@ -689,7 +721,8 @@ def fit_match_model(
     )
 
 
-def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
+def _train(engine: Engine, report: Progress, random_state: int, folder: Path) -> TrainResult:
+    """Fit and measure the model and write its files (model, reference data, fairness report, card) to folder."""
     report(0.05, "Reading labelled prospects and feedback")
     pairs, candidates, vagas, sources = _load_training_frame(engine)
     fit = fit_match_model(pairs, candidates, vagas, random_state=random_state, progress=report)
@@ -698,7 +731,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     y_test, p_test = y[test_idx], fit.p_test
 
     report(0.8, "Saving the model")
-    model_path, card_path, reference_path = get_model_paths()
+    model_path, card_path, reference_path = _paths_in(folder)
     bundle = {
         "pipeline": model,
         "vectorizer": vectorizer,
@@ -719,7 +752,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     threshold = choose_operating_threshold(y_test, p_test)
 
     report(0.85, "Measuring fairness")
-    from hr_core.ml.fairness import build_fairness_report, save_fairness_report
+    from hr_core.ml.fairness import REPORT_FILE, build_fairness_report
 
     fairness = build_fairness_report(
         engine=engine,
@@ -734,7 +767,7 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
         reference=reference,
         threshold=threshold,
     )
-    save_fairness_report(fairness)
+    write_json(folder / REPORT_FILE, fairness.as_dict())
     card = {
         "model": "match",
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -787,9 +820,6 @@ def _train(engine: Engine, report: Progress, random_state: int) -> TrainResult:
     }
     write_json(card_path, card)
     written = ModelCard.from_dict(card)
-    # A drift summary compared another model's training data; it no longer applies.
-    (get_models_dir() / DRIFT_SUMMARY_FILE).unlink(missing_ok=True)
-    report(1.0, "Done")
     return TrainResult(
         roc_auc=round(metrics["roc_auc"], 4),
         pr_auc=round(metrics["pr_auc"], 4),
