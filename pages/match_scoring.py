@@ -125,12 +125,19 @@ def _show_score(score: match.MatchScore, key: str, base_rate: float | None) -> N
 
 def _retrained(job: JobInfo) -> None:
     clear_data_caches()
-    st.success(
-        _("Model retrained: ROC AUC {roc_auc}, PR AUC {pr_auc}.").format(
-            roc_auc=format_number(job.result["roc_auc"], locale, digits=3),
-            pr_auc=format_number(job.result["pr_auc"], locale, digits=3),
+    figures = {
+        "roc_auc": format_number(job.result["roc_auc"], locale, digits=3),
+        "pr_auc": format_number(job.result["pr_auc"], locale, digits=3),
+    }
+    if job.result.get("promoted"):
+        st.success(_("Model retrained: ROC AUC {roc_auc}, PR AUC {pr_auc}.").format(**figures))
+    else:
+        st.success(
+            _(
+                "A new model version was trained (ROC AUC {roc_auc}, PR AUC {pr_auc}); the current one stays in "
+                "service until an admin promotes the new one on Model monitoring."
+            ).format(**figures)
         )
-    )
 
 
 st.title(_("Match scoring"))

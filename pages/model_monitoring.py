@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -16,6 +15,7 @@ from hr_core.i18n import format_date, format_number, format_percent, translate_v
 from hr_core.jobs import JobInfo
 from hr_core.ml import drift, fairness, match
 from pages._model_card import show_model_card
+from pages._model_versions import flag_sentences, show_model_versions
 from pages._shared import (
     _,
     clear_data_caches,
@@ -73,17 +73,6 @@ def _run_fairness() -> None:
             show_error(e)
 
 
-def _flag_sentences(report: dict[str, Any]) -> list[str]:
-    """The report's four-fifths flags in this session's language (as stored, for a report made before
-    flags were kept with their figures)."""
-    sentences = [
-        fairness.describe_flag(g["attribute"], g["group"], fairness.GroupFlag(**flag), _, locale=locale)
-        for g in report.get("groups", [])
-        for flag in g.get("flag_details", [])
-    ]
-    return sentences or list(report.get("flags", []))
-
-
 def _fairness_section() -> None:
     st.subheader(_("Fairness"))
     st.info(_(fairness.NOT_A_DECISION), icon=":material/balance:")
@@ -117,7 +106,7 @@ def _fairness_section() -> None:
         )
     else:
         st.success(_("No group falls below four-fifths of the most-selected group's rate."))
-    for flag in _flag_sentences(report):
+    for flag in flag_sentences(report):
         st.markdown(f"- {safe_text(flag)}")  # group names come from the data
     headers = {
         "attribute": _("Attribute"),
@@ -190,6 +179,7 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 
+show_model_versions(actor, card)
 if card is None:
     st.info(_("No match model is trained yet, so there is nothing to monitor. Train it on Match scoring."))
     st.stop()

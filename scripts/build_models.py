@@ -2,8 +2,9 @@
 
 Waits until the app answers (so the first page is not slowed down), then runs the core's command line:
 `build-index --progress` (only new or changed texts are encoded; its progress lines go to the
-terminal and to the status record that Home and Recommendations show), then, the first time only,
-`train-match` and the drift report. Until then the pages say what is missing (no error). A failure is
+terminal and to the status record that Home and Recommendations show), then, while no model version is
+promoted in storage (`model-versions list`), `train-match` (the first version is promoted at once), and the
+first drift report. Until then the pages say what is missing (no error). A failure is
 printed and leaves the app running.
 """
 
@@ -22,9 +23,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DRIFT_REPORT = REPO / "data" / "drift_report.html"
-MODEL_CARD = (
-    REPO / os.environ.get("HR_MODELS_DIR", "models_cache") / "match_model.json"
-)  # hr_core.ml.match.CARD_FILE
 
 
 def wait_for(url: str, timeout: float) -> bool:
@@ -85,7 +83,8 @@ def main() -> None:
             f"{result.get('reused')} unchanged)",
             flush=True,
         )
-    if not MODEL_CARD.exists():
+    listed = hr("model-versions", "list")
+    if listed is not None and listed.get("promoted") is None:
         print("[model] training the match model", flush=True)
         start = time.monotonic()
         trained = hr("train-match")

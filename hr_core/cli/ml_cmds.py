@@ -31,7 +31,7 @@ def _versions_list(args: argparse.Namespace) -> None:
     from hr_core.ml import versions
 
     found = versions.list_versions(actor=CLI_ACTOR)
-    pointer = versions.read_pointer()
+    pointer = versions.read_pointer(actor=CLI_ACTOR)
     candidate = next((v.version for v in found if v.state == "candidate"), None)
     emit(
         {

@@ -625,7 +625,7 @@ def train_match_model(
             result = _train(engine, report, random_state, folder)
             report(0.95, "Publishing the model version")
             versions.publish_version(folder, version=version, actor=actor)
-        if promote or (promote is None and versions.read_pointer().version is None):
+        if promote or (promote is None and versions.read_pointer(actor=actor).version is None):
             versions.set_promoted(version=version, actor=actor)
             result.promoted = True
         result.version = version

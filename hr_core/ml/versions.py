@@ -55,6 +55,7 @@ FAIRNESS_FILE = "fairness_report.json"
 State = Literal["promoted", "previous", "candidate", "dismissed", "superseded"]
 
 _LOCK = threading.Lock()
+_SWITCH_LOCK = threading.Lock()  # one download-and-switch at a time in a process (sessions share the cache)
 _checked: dict[tuple[str, str], float] = {}  # (storage URL, models dir) -> when the pointer was last read
 _storages: dict[tuple[str, str | None], Storage] = {}
 
@@ -136,9 +137,13 @@ def _put_json(storage: Storage, key: str, data: dict[str, Any]) -> None:
     storage.put_bytes(key, json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
 
 
-def read_pointer(storage: Storage | None = None) -> Pointer:
+def read_pointer(*, actor: Actor) -> Pointer:
     """The promoted version and the previous one, as storage records them (empty before the first)."""
-    storage = storage or _storage()
+    require_role(actor, Action.MODEL_READ)
+    return _read_pointer(_storage())
+
+
+def _read_pointer(storage: Storage) -> Pointer:
     try:
         raw = _read_json_key(storage, POINTER_KEY)
     except NotFoundError:
@@ -220,7 +225,7 @@ def list_versions(*, actor: Actor) -> list[ModelVersion]:
     """Every published version, newest first, with its state against the promoted one."""
     require_role(actor, Action.MODEL_READ)
     storage = _storage()
-    pointer = read_pointer(storage)
+    pointer = _read_pointer(storage)
     keys = {o.key for o in storage.list_objects(VERSIONS_PREFIX + "/")}
     out = []
     for key in sorted(keys, reverse=True):
@@ -258,6 +263,73 @@ def read_version_card(*, actor: Actor, version: str) -> ModelCard:
     return ModelCard.from_dict(raw, where=f"the card of model version {version}")
 
 
+# The figures shown side by side, and whether a higher value is the better one.
+COMPARED_METRICS: tuple[tuple[str, bool], ...] = (
+    ("roc_auc", True),
+    ("pr_auc", True),
+    ("brier", False),
+    ("ece", False),
+    ("log_loss", False),
+)
+# Differences smaller than this are shown as the same (three decimals, as the page shows them).
+SAME_WITHIN = 0.0005
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """One held-out figure of the model in service and of a new version, and which is the better."""
+
+    metric: str
+    current: float | None
+    new: float | None
+    better: Literal["current", "new", "same", "unknown"]
+
+
+@dataclass(frozen=True)
+class FairnessFlags:
+    """A version's fairness verdict as its card recorded it when it was trained."""
+
+    measured: bool
+    model_flagged: bool
+    history_flagged: bool
+    flags: tuple[str, ...]
+
+
+def _metric(card: ModelCard, name: str) -> float | None:
+    value = getattr(card.metrics, name)
+    if value is None and name == "ece":
+        value = card.calibration_error  # cards written before ECE was a metric of its own
+    return None if value is None else float(value)
+
+
+def compare_models(current: ModelCard, new: ModelCard) -> list[MetricComparison]:
+    """ROC AUC, PR AUC, Brier, ECE and log-loss of both models, each with the better one named."""
+    rows = []
+    for name, higher in COMPARED_METRICS:
+        a, b = _metric(current, name), _metric(new, name)
+        if a is None or b is None:
+            better: Literal["current", "new", "same", "unknown"] = "unknown"
+        elif abs(a - b) < SAME_WITHIN:
+            better = "same"
+        else:
+            better = "new" if (b > a) == higher else "current"
+        rows.append(MetricComparison(name, a, b, better))
+    return rows
+
+
+def get_fairness_flags(card: ModelCard) -> FairnessFlags:
+    """The four-fifths verdict the card recorded at training (not measured on cards older than the report)."""
+    raw = card.stored.get("fairness")
+    if not isinstance(raw, dict):
+        return FairnessFlags(measured=False, model_flagged=False, history_flagged=False, flags=())
+    return FairnessFlags(
+        measured=True,
+        model_flagged=bool(raw.get("model_flagged")),
+        history_flagged=bool(raw.get("history_flagged")),
+        flags=tuple(str(f) for f in raw.get("flags") or ()),
+    )
+
+
 def _write_pointer(
     storage: Storage, *, version: str, previous: str | None, actor: Actor, history: tuple[str, ...]
 ) -> Pointer:
@@ -276,7 +348,7 @@ def set_promoted(*, version: str, actor: Actor) -> Pointer:
     """Point every process at a version (the caller checks the role and audits); this process switches now."""
     storage = _storage()
     _manifest(storage, version)
-    current = read_pointer(storage)
+    current = _read_pointer(storage)
     if current.version == version:
         raise InvalidInputError(f"model version {version} is already the promoted one")
     _download(storage, version, get_models_dir())  # checks every file's hash before anyone is pointed at it
@@ -298,7 +370,7 @@ def promote_version(*, engine: Engine, actor: Actor, version: str) -> Pointer:
 def restore_previous(*, engine: Engine, actor: Actor) -> Pointer:
     """Serve the version promoted before the current one again (one step back; the current becomes previous)."""
     with audited(engine, actor, Action.MODEL_PROMOTE, {"step": "restore_previous"}) as audit:
-        current = read_pointer()
+        current = _read_pointer(_storage())
         if current.previous is None:
             raise InvalidInputError(
                 "there is no previous model version to restore (only one was ever promoted)"
@@ -313,7 +385,7 @@ def keep_current(*, engine: Engine, actor: Actor, version: str) -> ModelVersion:
     with audited(engine, actor, Action.MODEL_PROMOTE, {"step": "keep_current", "dismissed": version}):
         storage = _storage()
         manifest = _manifest(storage, version)
-        pointer = read_pointer(storage)
+        pointer = _read_pointer(storage)
         if version == pointer.version:
             raise InvalidInputError(
                 f"model version {version} is the promoted one; there is nothing to keep it from"
@@ -416,10 +488,12 @@ def refresh_served(*, force: bool = False) -> Path | None:
         _checked[key] = now
     served = _served_version(root)
     try:
-        pointer = read_pointer()
+        pointer = _read_pointer(_storage())
         if pointer.version is not None and pointer.version != served:
-            _download(_storage(), pointer.version, root)
-            _switch(root, pointer.version)
+            with _SWITCH_LOCK:
+                if pointer.version != _served_version(root):
+                    _download(_storage(), pointer.version, root)
+                    _switch(root, pointer.version)
             served = pointer.version
     except StorageError as e:
         if served is None:

@@ -15,6 +15,7 @@ from hr_core.cli import main as cli_main
 from hr_core.errors import InvalidInputError, ModelError, PermissionDenied
 from hr_core.ml.drift import build_drift_report, get_latest_drift_summary, split_usable_columns
 from hr_core.ml.match import get_model_paths, train_match_model
+from hr_core.ml.versions import promote_version
 from tests.factories import insert_recruiting_rows, make_match_rows
 
 
@@ -54,8 +55,10 @@ def test_drift_flags_a_shifted_sample_and_not_an_unshifted_one(
     assert {"skills_overlap", "english_meets", "same_city", "probability"} <= drifted
     assert printed["drifted_columns"] == len(drifted)
 
-    train_match_model(engine=engine, actor=CLI_ACTOR)
-    assert get_latest_drift_summary() is None  # a retrain makes the old comparison obsolete
+    retrained = train_match_model(engine=engine, actor=CLI_ACTOR)
+    assert get_latest_drift_summary() is not None  # a candidate version: the served model is the same
+    promote_version(engine=engine, actor=CLI_ACTOR, version=retrained.version)
+    assert get_latest_drift_summary() is None  # another model serves: the old comparison is obsolete
 
 
 def test_drift_report_errors(engine: Engine, tmp_path: Path) -> None:

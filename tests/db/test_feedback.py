@@ -280,7 +280,7 @@ def test_training_takes_feedback_as_labels_and_the_latest_feedback_wins(
         engine=engine, actor=RITA, candidate="C000000", vaga="V0001", verdict="wrong", source="api"
     )
 
-    assert cli_main(["train-match"]) == 0  # the command line says where the labels came from
+    assert cli_main(["train-match", "--promote"]) == 0  # the command line says where the labels came from
     trained = json.loads(capsys.readouterr().out)
     assert (trained["labels_from_prospects"], trained["labels_from_feedback"]) == (len(labelled) - 60, 62)
     card = read_model_card()

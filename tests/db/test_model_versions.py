@@ -47,7 +47,7 @@ def test_retrain_compare_promote_restore_across_replicas(
 
     # The first training is promoted at once: a fresh installation gets a working model.
     first = train_match_model(engine=engine, actor=CLI_ACTOR)
-    assert first.promoted and versions.read_pointer().version == first.version
+    assert first.promoted and versions.read_pointer(actor=CLI_ACTOR).version == first.version
     assert versions.get_served_version() == first.version
     model_path, card_path, _ = get_model_paths()
     assert model_path.parent == primary / "versions" / first.version
@@ -107,7 +107,11 @@ def test_retrain_compare_promote_restore_across_replicas(
     assert versions.get_candidate(actor=CLI_ACTOR) is None and read_model_card() == second.card
     assert cli_main(["model-versions", "list"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert (listed["promoted"], listed["previous"], listed["candidate"]) == (second.version, first.version, None)
+    assert (listed["promoted"], listed["previous"], listed["candidate"]) == (
+        second.version,
+        first.version,
+        None,
+    )
     assert [v["state"] for v in listed["versions"]] == ["dismissed", "promoted", "previous"]
     assert listed["served_here"] == second.version
 
@@ -119,7 +123,7 @@ def test_retrain_compare_promote_restore_across_replicas(
         versions.promote_version(engine=engine, actor=RECRUITER, version=third.version)
     with pytest.raises(NotFoundError):
         versions.read_version_card(actor=CLI_ACTOR, version="20990101T000000-abcdef")
-    assert versions.read_pointer().version == second.version
+    assert versions.read_pointer(actor=CLI_ACTOR).version == second.version
     with engine.connect() as conn:
         events = conn.execute(
             select(AuditEvent.outcome, AuditEvent.details).where(AuditEvent.action == "ml.promote")
@@ -146,6 +150,6 @@ def test_a_version_changed_in_storage_is_refused_and_nothing_switches(
     _use_cache(monkeypatch, tmp_path / "replica", refresh_seconds=0)
     with pytest.raises(ModelError, match="integrity check"):
         versions.promote_version(engine=engine, actor=CLI_ACTOR, version=second.version)
-    assert versions.read_pointer().version == first.version
+    assert versions.read_pointer(actor=CLI_ACTOR).version == first.version
     assert read_model_card() == first.card
     assert not (tmp_path / "replica" / "versions" / second.version).exists()

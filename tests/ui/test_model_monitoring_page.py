@@ -116,3 +116,77 @@ def test_home_warns_recruiters_when_the_latest_model_raises_a_fairness_flag() ->
     analyst_home = _app("pages/home.py", role="analyst")
     analyst_home.run()
     assert not any("Fairness" in w.value for w in analyst_home.warning)
+
+
+def test_admin_retrains_compares_promotes_and_restores_the_previous_version() -> None:
+    from hr_core.ml import versions
+    from hr_core.ml.match import read_model_card
+
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    candidates, vagas, prospects = make_match_rows(seed=3, n_vagas=16, per_vaga=8)
+    insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
+    first = train_match_model(engine=engine, actor=CLI_ACTOR)
+    engine.dispose()
+    assert first.promoted
+
+    recruiter = _app("pages/model_monitoring.py")
+    recruiter.run()
+    assert "Model versions" not in [h.value for h in recruiter.subheader]
+    at = _app("pages/model_monitoring.py", role="admin")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Model versions" in [h.value for h in at.subheader]
+    assert any(first.version in c.value for c in at.caption)  # "In service: version …"
+    assert not [b for b in at.button if b.key in ("mm_promote", "mm_keep", "mm_restore")]
+
+    # Retrain from the page: the new version waits beside the one in service.
+    at.button(key="mm_retrain").click().run()
+    rerun_until(at, lambda a: any("A new version was trained" in s.value for s in a.success))
+    candidate = versions.get_candidate(actor=CLI_ACTOR)
+    assert candidate is not None and versions.read_pointer(actor=CLI_ACTOR).version == first.version
+    compared = next(d.value for d in at.dataframe if "Better" in d.value.columns)
+    assert list(compared.columns) == [
+        "Figure",
+        f"In service ({first.version})",
+        f"New ({candidate.version})",
+        "Better",
+    ]
+    assert list(compared["Figure"]) == [
+        "ROC AUC",
+        "PR AUC",
+        "Brier",
+        "ECE",
+        "Log-loss",
+        "Fairness (four-fifths rule)",
+    ]
+    new_card = versions.read_version_card(actor=CLI_ACTOR, version=candidate.version)
+    assert compared.iloc[0, 2] == f"{new_card.metrics.roc_auc:.3f}"
+    assert compared.iloc[0, 1] == f"{first.card.metrics.roc_auc:.3f}"
+
+    # Promote it: it serves now, and the page's card is the new one.
+    at.button(key="mm_promote").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"Version {candidate.version} is now in service" in s.value for s in at.success)
+    assert versions.read_pointer(actor=CLI_ACTOR).version == candidate.version
+    assert read_model_card() == new_card
+    assert any(new_card.sha256 in c.value for c in at.code)
+    assert not [b for b in at.button if b.key == "mm_promote"]
+
+    # Restore the previous one in one step.
+    restore = at.button(key="mm_restore")
+    assert first.version in restore.label
+    restore.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"previous version {first.version} is in service again" in s.value for s in at.success)
+    assert read_model_card() == first.card and any(first.card.sha256 in c.value for c in at.code)
+    assert candidate.version in at.button(key="mm_restore").label  # one step forward again is offered
+
+    # Another retrain, and the admin keeps the model in service.
+    at.button(key="mm_retrain").click().run()
+    rerun_until(at, lambda a: any(b.key == "mm_keep" for b in a.button))
+    at.button(key="mm_keep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("The current model stays in service" in s.value for s in at.success)
+    assert versions.get_candidate(actor=CLI_ACTOR) is None and read_model_card() == first.card
+    assert not [b for b in at.button if b.key == "mm_promote"]
