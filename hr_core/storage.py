@@ -1,4 +1,4 @@
-"""Object storage for backups, reject reports and exports: a local folder or an S3 bucket."""
+"""Object storage for backups, reject reports, exports and model versions: a local folder or an S3 bucket."""
 
 from __future__ import annotations
 

@@ -56,7 +56,8 @@ State = Literal["promoted", "previous", "candidate", "dismissed", "superseded"]
 
 _LOCK = threading.Lock()
 _SWITCH_LOCK = threading.Lock()  # one download-and-switch at a time in a process (sessions share the cache)
-_checked: dict[tuple[str, str], float] = {}  # (storage URL, models dir) -> when the pointer was last read
+# (storage URL, models dir) -> when the pointer was last read and the version then served
+_checked: dict[tuple[str, str], tuple[float, str | None]] = {}
 _storages: dict[tuple[str, str | None], Storage] = {}
 
 
@@ -478,14 +479,11 @@ def refresh_served(*, force: bool = False) -> Path | None:
     A storage that cannot be reached leaves the cached version in service."""
     settings = get_settings()
     root = get_models_dir()
-    key = (settings.storage_url, str(root.resolve()))
+    key = (settings.storage_url, str(root))
     now = time.monotonic()
     last = _checked.get(key)
-    if not force and last is not None and now - last < settings.model_refresh_seconds:
-        served = _served_version(root)
-        return root / CACHE_DIR / served if served else None
-    with _LOCK:
-        _checked[key] = now
+    if not force and last is not None and now - last[0] < settings.model_refresh_seconds:
+        return root / CACHE_DIR / last[1] if last[1] else None
     served = _served_version(root)
     try:
         pointer = _read_pointer(_storage())
@@ -499,6 +497,8 @@ def refresh_served(*, force: bool = False) -> Path | None:
         if served is None:
             raise
         log.warning("model versions: storage unreachable, serving cached version %s (%s)", served, e)
+    with _LOCK:
+        _checked[key] = (now, served)
     return root / CACHE_DIR / served if served else None
 
 

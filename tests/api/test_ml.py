@@ -6,6 +6,7 @@ import pytest
 
 from hr_core.access import CLI_ACTOR
 from hr_core.ml.match import train_match_model
+from hr_core.ml.versions import promote_version
 from tests.api.conftest import Api, assert_problem
 from tests.factories import insert_recruiting_rows, make_match_rows
 
@@ -48,6 +49,12 @@ def test_model_card_and_the_seed_match_payload(api: Api, rows: tuple[list[dict],
         == percent
     )
     assert_problem(api.post("/compat/inferencias/matchModel/predict", "analyst", json=PAYLOAD), 403)
+    # A retrain waits as a candidate: the API serves the promoted version until an admin promotes the new one.
+    retrained = train_match_model(engine=api.engine, actor=CLI_ACTOR, random_state=1)
+    assert api.get("/api/v1/model", "recruiter").json()["card"]["sha256"] == card["card"]["sha256"]
+    promote_version(engine=api.engine, actor=CLI_ACTOR, version=retrained.version)
+    assert api.get("/api/v1/model", "recruiter").json()["card"]["sha256"] == retrained.card.sha256
+    assert api.post("/compat/inferencias/matchModel/predict", "recruiter", json=PAYLOAD).status_code == 200
     assert_problem(api.get("/api/v1/drift", "recruiter"), 404)
     assert_problem(api.get("/compat/inferencias/driftReport", "recruiter"), 404)
 
