@@ -84,7 +84,14 @@ def test_pipeline_page_shows_funnel_recruiters_and_months(seeded: str) -> None:
     assert metrics["Openings in pipelines"] == f"{len(prospects):,}"
     funnel = at.dataframe[0].value
     assert int(funnel.loc[funnel["label"] == "Applied", "reached"].iloc[0]) == rows
-    assert len(at.get("plotly_chart")) == 7  # 4 overview charts, 3 of the pipeline numbers
+    charts = {"Funnel": len(at.get("plotly_chart"))}  # only the open tab runs; Funnel is open first
+    for tab in ("By recruiter", "Over time", "Pipeline numbers"):
+        at.session_state["pipe_tab"] = tab
+        at.run()
+        assert not at.exception, tab
+        charts[tab] = len(at.get("plotly_chart"))
+    # 4 overview charts across the first three tabs, 3 of the pipeline numbers
+    assert charts == {"Funnel": 1, "By recruiter": 1, "Over time": 2, "Pipeline numbers": 3}
 
 
 def test_pipeline_page_without_data_says_so() -> None:
