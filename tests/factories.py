@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from hr_core.models import Department, HiredEmployee, Job
 
@@ -34,6 +35,39 @@ def insert_hiring_rows(
                     for i, n, at, d, j in hires
                 ],
             )
+
+
+def insert_numbered_hires(
+    engine: Engine, *, rows: int, departments: int, jobs: int, step: dt.timedelta
+) -> Engine:
+    """Departments D1.., jobs J1.. and hires E1..E{rows}, one every step from 2021-01-01 UTC, spread
+    over the departments and jobs by id; returns the engine (for fixtures)."""
+    start = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
+    insert_hiring_rows(
+        engine,
+        departments={i: f"D{i}" for i in range(1, departments + 1)},
+        jobs={i: f"J{i}" for i in range(1, jobs + 1)},
+        hires=[(i, f"E{i}", start + step * i, 1 + i % departments, 1 + i % jobs) for i in range(1, rows + 1)],
+    )
+    return engine
+
+
+def read_hired_employees_catalogue(engine: Engine) -> list[tuple[Any, ...]]:
+    """hired_employees' constraints and indexes as PostgreSQL defines them (nothing to list on SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+                    "WHERE conrelid = 'hired_employees'::regclass UNION ALL "
+                    "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), true FROM pg_index "
+                    "WHERE indrelid = 'hired_employees'::regclass ORDER BY 1"
+                )
+            )
+        ]
 
 
 def read_globant_rows(

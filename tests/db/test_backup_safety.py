@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,34 +14,17 @@ from hr_core.access import CLI_ACTOR, Actor
 from hr_core.audit import list_events
 from hr_core.backup import RestoreObserver, RestoreStage, create_backup, list_backups, restore_backup
 from hr_core.errors import ConflictError, DatabaseUnavailableError
-from hr_core.models import Department, HiredEmployee, Job
+from hr_core.models import HiredEmployee, Job
 from hr_core.storage import Storage
 from tests.db.test_backup import snapshot
+from tests.factories import insert_numbered_hires
 
 ADMIN = Actor(username="boss", role="admin")
 
 
 @pytest.fixture
 def small(engine: Engine) -> Engine:
-    import datetime as dt
-
-    with engine.begin() as conn:
-        conn.execute(insert(Department), [{"id": i, "department": f"D{i}"} for i in range(1, 4)])
-        conn.execute(insert(Job), [{"id": i, "job": f"J{i}"} for i in range(1, 21)])
-        conn.execute(
-            insert(HiredEmployee),
-            [
-                {
-                    "id": i,
-                    "name": f"E{i}",
-                    "hired_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i),
-                    "department_id": 1 + i % 3,
-                    "job_id": 1 + i % 20,
-                }
-                for i in range(1, 301)
-            ],
-        )
-    return engine
+    return insert_numbered_hires(engine, rows=300, departments=3, jobs=20, step=dt.timedelta(hours=1))
 
 
 def at(stage: RestoreStage, act: Callable[[Connection], None]) -> RestoreObserver:

@@ -15,7 +15,7 @@ from hr_core.ingest import load, load_table, writers
 from hr_core.ingest.load import LoadResult
 from hr_core.models import HiredEmployee
 from tests.db.test_ingest import _table_rows
-from tests.factories import load_ingest_refs, write_text_file
+from tests.factories import load_ingest_refs, read_hired_employees_catalogue, write_text_file
 
 
 def _mixed_rows(seed: int = 5, n: int = 400) -> str:
@@ -45,23 +45,6 @@ def _summary(result: LoadResult) -> tuple:
     return result.inserted, result.updated, result.unchanged, result.rejected, rejects
 
 
-def _catalogue(engine: Engine) -> list[tuple]:
-    if engine.dialect.name != "postgresql":
-        return []
-    with engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
-                    "WHERE conrelid = 'hired_employees'::regclass UNION ALL "
-                    "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), true FROM pg_index "
-                    "WHERE indrelid = 'hired_employees'::regclass ORDER BY 1"
-                )
-            )
-        ]
-
-
 def test_bulk_path_rejects_the_same_rows_and_leaves_the_same_table(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,7 +52,7 @@ def test_bulk_path_rejects_the_same_rows_and_leaves_the_same_table(
     first = write_text_file(tmp_path, "first.csv", _mixed_rows(seed=5))
     # A second file: corrections of some rows, new ids above and below the maximum, more rejects.
     second = write_text_file(tmp_path, "second.csv", _mixed_rows(seed=6, n=500))
-    catalogue = _catalogue(engine)
+    catalogue = read_hired_employees_catalogue(engine)
     monkeypatch.setattr(load, "CHUNK_ROWS", 37)
 
     calls: list[str] = []
@@ -93,7 +76,9 @@ def test_bulk_path_rejects_the_same_rows_and_leaves_the_same_table(
     assert small[0][3] > 20 and small[0][0] > 300  # rejects of every kind and rows enough to go bulk
     if engine.dialect.name == "postgresql":
         assert calls == ["hired_employees", "hired_employees"]
-        assert _catalogue(engine) == catalogue  # the same keys and indexes, validated, are back
+        assert (
+            read_hired_employees_catalogue(engine) == catalogue
+        )  # the same keys and indexes, validated, are back
 
 
 def test_the_database_still_refuses_a_bad_reference_on_both_paths(
@@ -111,13 +96,15 @@ def test_the_database_still_refuses_a_bad_reference_on_both_paths(
     monkeypatch.setattr(load, "_read_refs", lenient)
     rows = "".join(f"{i},Person {i},2021-01-01T10:00:00Z,{9 if i == 40 else 1},1\n" for i in range(1, 61))
     path = write_text_file(tmp_path, "bad.csv", rows)
-    catalogue = _catalogue(engine)
+    catalogue = read_hired_employees_catalogue(engine)
     for bulk_rows in (50_000, 10):
         monkeypatch.setattr(writers, "BULK_ROWS", bulk_rows)
         with pytest.raises(IntegrityError):
             _load(engine, path)
         assert _table_rows(engine)["hired_employees"] == []
-    assert _catalogue(engine) == catalogue  # the rollback put the dropped keys and indexes back
+    assert (
+        read_hired_employees_catalogue(engine) == catalogue
+    )  # the rollback put the dropped keys and indexes back
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -126,7 +113,7 @@ def test_a_bulk_load_whose_connection_is_killed_leaves_rows_keys_and_indexes_as_
 ) -> None:
     load_ingest_refs(engine, tmp_path)
     _load(engine, write_text_file(tmp_path, "first.csv", _mixed_rows(seed=5)))
-    rows, catalogue = _table_rows(engine)["hired_employees"], _catalogue(engine)
+    rows, catalogue = _table_rows(engine)["hired_employees"], read_hired_employees_catalogue(engine)
     # New ids above the maximum, enough to take the bulk path (keys and index dropped until commit).
     more = "".join(f"{i},Person {i},2022-02-02T10:00:00Z,1,2\n" for i in range(1_000, 1_600))
     monkeypatch.setattr(writers, "BULK_ROWS", 100)
@@ -165,5 +152,7 @@ def test_a_bulk_load_whose_connection_is_killed_leaves_rows_keys_and_indexes_as_
         killer.dispose()
     assert killed
     assert _table_rows(engine)["hired_employees"] == rows
-    assert _catalogue(engine) == catalogue  # the keys and index the load dropped are there, validated
+    assert (
+        read_hired_employees_catalogue(engine) == catalogue
+    )  # the keys and index the load dropped are there, validated
     assert len(catalogue) == 5  # primary key, two foreign keys, the primary key index, the hired_at index

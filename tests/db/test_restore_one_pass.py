@@ -13,15 +13,16 @@ from typing import Any
 
 import fastavro
 import pytest
-from sqlalchemy import Engine, insert, text, update
+from sqlalchemy import Engine, update
 
 from hr_core.access import Actor
 from hr_core.backup import create_backup, list_backups, restore_backup
 from hr_core.backup.manifest import build_manifest_key
 from hr_core.errors import IntegrityError
-from hr_core.models import Department, HiredEmployee, Job
+from hr_core.models import HiredEmployee
 from hr_core.storage import Storage
 from tests.db.test_backup import snapshot
+from tests.factories import insert_numbered_hires, read_hired_employees_catalogue
 
 ADMIN = Actor(username="boss", role="admin")
 ROWS = 1_200
@@ -29,41 +30,7 @@ ROWS = 1_200
 
 @pytest.fixture
 def hires(engine: Engine) -> Engine:
-    with engine.begin() as conn:
-        conn.execute(insert(Department), [{"id": i, "department": f"D{i}"} for i in range(1, 5)])
-        conn.execute(insert(Job), [{"id": i, "job": f"J{i}"} for i in range(1, 8)])
-        conn.execute(
-            insert(HiredEmployee),
-            [
-                {
-                    "id": i,
-                    "name": f"E{i}",
-                    "hired_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=i),
-                    "department_id": 1 + i % 4,
-                    "job_id": 1 + i % 7,
-                }
-                for i in range(1, ROWS + 1)
-            ],
-        )
-    return engine
-
-
-def _catalogue(engine: Engine) -> list[tuple[Any, ...]]:
-    """hired_employees' constraints and indexes as PostgreSQL defines them (nothing to list on SQLite)."""
-    if engine.dialect.name != "postgresql":
-        return []
-    with engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
-                    "WHERE conrelid = 'hired_employees'::regclass UNION ALL "
-                    "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), true FROM pg_index "
-                    "WHERE indrelid = 'hired_employees'::regclass ORDER BY 1"
-                )
-            )
-        ]
+    return insert_numbered_hires(engine, rows=ROWS, departments=4, jobs=7, step=dt.timedelta(minutes=1))
 
 
 class _CountingReader:
@@ -122,14 +89,16 @@ def test_rows_that_do_not_match_the_manifest_roll_the_whole_restore_back(
     with hires.begin() as conn:
         conn.execute(update(HiredEmployee).where(HiredEmployee.id <= 10).values(name="Edited"))
     _reseal(storage, "hired_employees", backup.backup_id, **damage)
-    state, catalogue = snapshot(hires, HiredEmployee), _catalogue(hires)
+    state, catalogue = snapshot(hires, HiredEmployee), read_hired_employees_catalogue(hires)
     backups = {b.backup_id for b in list_backups(storage, actor=ADMIN)}
     with pytest.raises(IntegrityError, match=expected):
         restore_backup(
             engine=hires, storage=storage, table="hired_employees", backup_id=backup.backup_id, actor=ADMIN
         )
     assert snapshot(hires, HiredEmployee) == state
-    assert _catalogue(hires) == catalogue  # the keys and index dropped for the copy are back, validated
+    assert (
+        read_hired_employees_catalogue(hires) == catalogue
+    )  # the keys and index dropped for the copy are back, validated
     # The safety backup was written before the rows were read; the rollback made it pointless.
     assert {b.backup_id for b in list_backups(storage, actor=ADMIN)} == backups
     if hires.dialect.name == "postgresql":

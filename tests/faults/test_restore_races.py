@@ -21,8 +21,9 @@ from hr_core.backup.allowed_tables import list_live_columns
 from hr_core.backup.verify import iter_backup_rows, open_verified_backup
 from hr_core.errors import ConflictError
 from hr_core.ingest import load_table
-from hr_core.models import Department, HiredEmployee, Job
+from hr_core.models import HiredEmployee
 from hr_core.storage import Storage, make_storage
+from tests.factories import insert_numbered_hires
 
 ADMIN = Actor(username="boss", role="admin")
 ANALYST = Actor(username="ana", role="analyst")
@@ -35,23 +36,7 @@ def local_storage(tmp_path: Any) -> Storage:
 
 @pytest.fixture
 def hires(engine: Engine) -> Engine:
-    with engine.begin() as conn:
-        conn.execute(insert(Department), [{"id": i, "department": f"D{i}"} for i in range(1, 4)])
-        conn.execute(insert(Job), [{"id": i, "job": f"J{i}"} for i in range(1, 6)])
-        conn.execute(
-            insert(HiredEmployee),
-            [
-                {
-                    "id": i,
-                    "name": f"E{i}",
-                    "hired_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i),
-                    "department_id": 1 + i % 3,
-                    "job_id": 1 + i % 5,
-                }
-                for i in range(1, 201)
-            ],
-        )
-    return engine
+    return insert_numbered_hires(engine, rows=200, departments=3, jobs=5, step=dt.timedelta(hours=1))
 
 
 def ids_in_table(engine: Engine) -> set[int]:
