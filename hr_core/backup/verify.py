@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from hr_core.backup.codec import ContentHasher, build_avro_schema, describe_avro
 from hr_core.backup.manifest import Manifest, find_backup_table, load_manifest
 from hr_core.errors import IntegrityError
 from hr_core.progress import Progress
-from hr_core.storage import Storage
+from hr_core.storage import Storage, hash_file
 
 # Rows hashed (and collected) at a time while a backup is read.
 CHECK_BATCH = 10_000
@@ -32,14 +31,6 @@ class VerifiedBackup:
     manifest: Manifest
     path: Path
     collected: dict[str, set[Any]] = field(default_factory=dict)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def iter_backup_rows(
@@ -192,7 +183,7 @@ def open_backup_file(
         if progress:
             progress(0.0, f"downloading {manifest.key}")
         storage.download(manifest.key, path)
-        sha = _sha256_file(path)
+        sha = hash_file(path)
         if sha != manifest.sha256:
             raise IntegrityError(
                 f"{where} is damaged: its SHA-256 is {sha}, the manifest says {manifest.sha256}; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -11,6 +10,7 @@ from typing import Any
 
 from hr_core.errors import ModelError
 from hr_core.settings import get_settings
+from hr_core.storage import hash_file
 
 # The latest drift report's summary (Home reads it); a retrain makes it obsolete.
 DRIFT_SUMMARY_FILE = "drift_summary.json"
@@ -21,15 +21,6 @@ def get_models_dir() -> Path:
     path = Path(get_settings().models_dir)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def hash_file(path: Path) -> str:
-    """SHA-256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -161,7 +161,8 @@ def _fuse(path: Path) -> None:
 
 def _ensure_export() -> Path:
     """The exported model file, exporting it first if missing or made by another version of this code."""
-    from hr_core.ml.artifacts import hash_file, write_json
+    from hr_core.ml.artifacts import write_json
+    from hr_core.storage import hash_file
 
     folder = get_encoder_dir()
     target, meta_path = folder / EXPORT_FILE, folder / EXPORT_META

@@ -24,7 +24,6 @@ from hr_core.errors import InvalidInputError, ModelError, NotFoundError
 from hr_core.ml import data
 from hr_core.ml.artifacts import (
     get_models_dir,
-    hash_file,
     read_json,
     verify_hash,
     write_json,
@@ -45,6 +44,7 @@ from hr_core.ml.features import (
 from hr_core.ml.metrics import expected_calibration_error
 from hr_core.ml.skills import SkillVocabulary, learn_from_openings, seed_vocabulary
 from hr_core.progress import Progress, no_progress
+from hr_core.storage import hash_file
 
 MODEL_FILE = "match_model.skops"
 CARD_FILE = "match_model.json"

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.errors import ConflictError, HRCoreError, InvalidInputError, ModelError
-from hr_core.ml.artifacts import get_models_dir, hash_file, read_json, verify_hash, write_json
+from hr_core.ml.artifacts import get_models_dir, read_json, verify_hash, write_json
 from hr_core.ml.build_status import BuildStatus, BuildStatusWriter, get_build_status
 from hr_core.ml.embeddings import (
     DIMENSION,
@@ -41,6 +41,7 @@ from hr_core.ml.embeddings import (
 from hr_core.ml.lexical import LexicalIndex, build_lexical_index
 from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
 from hr_core.progress import Progress, no_progress
+from hr_core.storage import hash_file
 
 Kind = Literal["vagas", "candidates"]
 KINDS: tuple[Kind, ...] = ("vagas", "candidates")

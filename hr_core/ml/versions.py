@@ -32,9 +32,9 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor, require_role
 from hr_core.audit import audited
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError, StorageError
-from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir, hash_file, write_json
+from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir, write_json
 from hr_core.settings import get_settings
-from hr_core.storage import Storage, make_storage, validate_key
+from hr_core.storage import Storage, hash_file, make_storage, validate_key
 
 if TYPE_CHECKING:
     from hr_core.ml.match import ModelCard

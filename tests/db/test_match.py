@@ -13,7 +13,6 @@ from sqlalchemy import Engine, select
 from hr_core.access import CLI_ACTOR, Actor
 from hr_core.cli import main as cli_main
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError, PermissionDenied
-from hr_core.ml.artifacts import hash_file
 from hr_core.ml.match import (
     ModelCard,
     get_model_paths,
@@ -27,6 +26,7 @@ from hr_core.ml.match import (
 from hr_core.ml.metrics import expected_calibration_error
 from hr_core.models import AuditEvent
 from hr_core.pipeline_stages import match_label
+from hr_core.storage import hash_file
 from tests.factories import insert_recruiting_rows, make_match_rows
 
 

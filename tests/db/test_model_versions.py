@@ -14,12 +14,11 @@ from hr_core.access import CLI_ACTOR, Actor
 from hr_core.cli import main as cli_main
 from hr_core.errors import InvalidInputError, ModelError, NotFoundError, PermissionDenied
 from hr_core.ml import versions
-from hr_core.ml.artifacts import hash_file
 from hr_core.ml.fairness import get_latest_fairness_report
 from hr_core.ml.match import get_model_paths, load_match_model, read_model_card, train_match_model
 from hr_core.models import AuditEvent
 from hr_core.settings import reset_settings
-from hr_core.storage import Storage
+from hr_core.storage import Storage, hash_file
 from tests.factories import insert_recruiting_rows, make_match_rows
 
 RECRUITER = Actor(username="rita", role="recruiter")
