@@ -101,16 +101,29 @@ def _frame(rows: Sequence[Mapping[Any, Any]], columns: list[str], ints: tuple[st
     return df
 
 
+# Each report by its name: the query, its columns and which of them are counts.
+_REPORT_QUERIES: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
+    "hires-by-quarter": ("get_hires_by_quarter", QUARTER_COLUMNS, QUARTERS),
+    "departments-above-mean": ("list_departments_above_mean", ABOVE_MEAN_COLUMNS, ("id", "hired")),
+}
+
+
+def _fetch_report(
+    engine: Engine, report: str, year: int
+) -> tuple[Sequence[Mapping[Any, Any]], list[str], tuple[str, ...]]:
+    """One report's rows for year, with its columns and count columns (_REPORT_QUERIES)."""
+    query, columns, ints = _REPORT_QUERIES[report]
+    return fetch_all(engine, query, **_year_bounds(check_year(year), engine)), columns, ints
+
+
 def get_hires_by_quarter(*, engine: Engine, year: int = DEFAULT_YEAR) -> pd.DataFrame:
     """Hires per UTC quarter of year for each (department, job) that hired; ordered by both."""
-    rows = fetch_all(engine, "get_hires_by_quarter", **_year_bounds(check_year(year), engine))
-    return _frame(rows, QUARTER_COLUMNS, QUARTERS)
+    return _frame(*_fetch_report(engine, "hires-by-quarter", year))
 
 
 def list_departments_above_mean(*, engine: Engine, year: int = DEFAULT_YEAR) -> pd.DataFrame:
     """Departments hiring strictly more than the mean of the departments that hired in year."""
-    rows = fetch_all(engine, "list_departments_above_mean", **_year_bounds(check_year(year), engine))
-    return _frame(rows, ABOVE_MEAN_COLUMNS, ("id", "hired"))
+    return _frame(*_fetch_report(engine, "departments-above-mean", year))
 
 
 def count_hires_by_department(*, engine: Engine, year: int) -> pd.DataFrame:
@@ -216,20 +229,12 @@ def count_hr_rows(*, engine: Engine) -> dict[str, int]:
     return {key: int(value) for key, value in row.items()}
 
 
-# Each report by its name: the query, its columns and which of them are counts.
-_REPORT_QUERIES: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
-    "hires-by-quarter": ("get_hires_by_quarter", QUARTER_COLUMNS, QUARTERS),
-    "departments-above-mean": ("list_departments_above_mean", ABOVE_MEAN_COLUMNS, ("id", "hired")),
-}
-
-
 def read_report_rows(*, engine: Engine, actor: Actor, report: str, year: int = DEFAULT_YEAR) -> ReportRows:
     """Run one of the REPORTS by its name for an actor allowed to read reports, as plain rows."""
     require_role(actor, Action.ANALYTICS_READ)
     if report not in _REPORT_QUERIES:
         raise InvalidInputError(f"unknown report {report!r}; choose one of {', '.join(REPORTS)}")
-    query, columns, ints = _REPORT_QUERIES[report]
-    return _rows(fetch_all(engine, query, **_year_bounds(check_year(year), engine)), columns, ints)
+    return _rows(*_fetch_report(engine, report, year))
 
 
 def build_report(*, engine: Engine, actor: Actor, report: str, year: int = DEFAULT_YEAR) -> pd.DataFrame:
