@@ -4,7 +4,7 @@ field lists, used by the candidate profile and the opening board."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +30,9 @@ from pages._shared import (
     safe_text,
     show_error,
 )
+
+if TYPE_CHECKING:
+    from hr_core.ml.recommend import IndexStatus
 
 
 def stage_label(stage: str) -> str:
@@ -139,6 +142,17 @@ def prospect_panel(actor: Actor, *, vaga: str, candidate: str, current_stage: st
                     f"{safe_text(note.author)} · {format_date(note.created_at, locale, with_time=True)}"
                 )
                 st.text(note.text)
+
+
+def built_index_status(engine: Any) -> IndexStatus | None:
+    """The recommendation indexes' status when they are built; otherwise says where to build them."""
+    from hr_core.ml import recommend  # not at import: the Pipeline page shares this module
+
+    status = recommend.get_index_status(engine)
+    if not status.built:
+        st.info(_("The recommendation indexes are not built yet: build them on the Recommendations page."))
+        return None
+    return status
 
 
 def show_notice() -> None:

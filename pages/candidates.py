@@ -28,6 +28,7 @@ from hr_core.settings import get_settings
 from hr_core.storage import validate_key
 from hr_core.vocabulary import LANGUAGE_LEVELS, PCD_VALUES
 from pages._recruiting import (
+    built_index_status,
     pick_from_table,
     prospect_panel,
     readable_prospects,
@@ -205,11 +206,8 @@ def _render_best_openings(codigo: str, applied: set[str]) -> None:
     base rate, the skills matched and missing, and a button that adds the candidate as a prospect."""
     engine = get_engine()
     try:
-        status = recommend.get_index_status(engine)
-        if not status.built:
-            st.info(
-                _("The recommendation indexes are not built yet: build them on the Recommendations page.")
-            )
+        status = built_index_status(engine)
+        if status is None:
             return
         indexes = get_indexes(status.built_at)
         if codigo not in indexes["candidates"].positions:

@@ -36,6 +36,7 @@ from hr_core.vocabulary import (
 from pages._charts import zero_based
 from pages._feedback import feedback_buttons
 from pages._recruiting import (
+    built_index_status,
     pick_from_table,
     prospect_panel,
     readable_prospects,
@@ -226,11 +227,8 @@ def _render_skills(codigo: str, db_url: str) -> None:
         st.info(_("No known skill was found in this opening's texts."))
     st.markdown(_("**Best candidates for this opening**"))
     try:
-        status = recommend.get_index_status(engine)
-        if not status.built:
-            st.info(
-                _("The recommendation indexes are not built yet: build them on the Recommendations page.")
-            )
+        status = built_index_status(engine)
+        if status is None:
             return
         card = match.read_model_card()
         result = _suggestions(
