@@ -15,7 +15,7 @@ from bench.common import BenchContext, Figure, fill_hires, psql_time, timed
 from hr_core import analytics
 from hr_core.db import init_db, make_engine
 from hr_core.sqlfiles import get_query
-from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, wait_healthy
+from tests.support.app_server import launched_chromium, wait_healthy
 from tests.support.s3server import free_port
 
 ROWS = 1_000_000
@@ -38,8 +38,6 @@ BENCH_USER, BENCH_PASSWORD = "bench-analyst", "Bench-analytics-pass-2026!"
 
 def _browser_warm_render(pg_url: str) -> list[float]:
     """Seconds from clicking "Hiring analytics" until its table shows, caches warm (real browser)."""
-    from playwright.sync_api import sync_playwright
-
     env = {**os.environ, "HR_DATABASE_URL": pg_url, "HR_ENV": "development"}
     subprocess.run(
         [sys.executable, "-m", "hr_core", "users", "add", BENCH_USER, "--role", "analyst"],
@@ -74,8 +72,7 @@ def _browser_warm_render(pg_url: str) -> list[float]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server, log)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with launched_chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             page.get_by_label("User name").fill(BENCH_USER)
@@ -93,7 +90,6 @@ def _browser_warm_render(pg_url: str) -> list[float]:
                     "document.querySelectorAll('[data-testid=stStatusWidget]').length == 0", timeout=60_000
                 )
                 times.append(time.perf_counter() - start)
-            browser.close()
         return times
     finally:
         server.terminate()

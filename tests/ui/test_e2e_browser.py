@@ -12,12 +12,11 @@ import pytest
 
 from hr_core.access import ROLES
 from pages._menu import PAGES, list_pages_for, may_open
-from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app_server
+from tests.support.app_server import AppServer, fresh_tab, launched_chromium, start_app_server
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +28,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    try:
+        with launched_chromium() as chromium:
+            yield chromium
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 @pytest.fixture
 def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh browser context (no cookies); a screenshot lands in test-artifacts/ if the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    context.set_default_timeout(60_000)
-    tab = context.new_page()
     failed_before = request.session.testsfailed
-    yield tab
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    with fresh_tab(
+        browser,
+        request.node.nodeid,
+        lambda: request.session.testsfailed > failed_before,
+        width=1400,
+        height=1000,
+    ) as tab:
+        yield tab
 
 
 # Still working: a script run ('running' widget), elements of the previous run, or a page that has not

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app_server
+from tests.support.app_server import ARTIFACTS, AppServer, fresh_tab, launched_chromium, start_app_server
 from tests.ui.test_e2e_browser import assert_no_exception, choose, log_in, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINES = Path(__file__).resolve().parent / "baselines"
-ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 # Mean absolute pixel difference (0-1) a chart may drift from its approved picture (fonts, antialiasing).
 TOLERANCE = 0.02
@@ -43,28 +42,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    try:
+        with launched_chromium() as chromium:
+            yield chromium
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 @pytest.fixture
 def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
-    context.set_default_timeout(60_000)
-    tab = context.new_page()
+    """A fresh browser context (no cookies); a screenshot lands in test-artifacts/ if the test fails."""
     failed_before = request.session.testsfailed
-    yield tab
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    with fresh_tab(
+        browser,
+        request.node.nodeid,
+        lambda: request.session.testsfailed > failed_before,
+        width=1440,
+        height=900,
+    ) as tab:
+        yield tab
 
 
 def set_language(page: object, locale: str) -> None:
