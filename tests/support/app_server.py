@@ -50,6 +50,29 @@ def launched_chromium() -> Iterator[Any]:
             browser.close()
 
 
+def browser_fixtures(width: int, height: int) -> tuple[Any, Any]:
+    """The `browser` (one Chromium per module) and `page` (a fresh context per test, its screenshot kept
+    when the test fails) fixtures of a browser test module: `browser, page = browser_fixtures(w, h)`."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def browser() -> Iterator[Any]:
+        try:
+            with launched_chromium() as chromium:
+                yield chromium
+        except RuntimeError as e:
+            pytest.fail(str(e), pytrace=False)
+
+    @pytest.fixture
+    def page(browser: Any, request: Any) -> Iterator[Any]:
+        failed_before = request.session.testsfailed
+        failed = lambda: request.session.testsfailed > failed_before  # noqa: E731
+        with fresh_tab(browser, request.node.nodeid, failed, width=width, height=height) as tab:
+            yield tab
+
+    return browser, page
+
+
 @contextmanager
 def fresh_tab(browser: Any, nodeid: str, failed: Any, *, width: int, height: int) -> Iterator[Any]:
     """A tab in a fresh browser context (no cookies). When failed() is true at the end (the test failed),

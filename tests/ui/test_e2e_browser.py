@@ -12,7 +12,7 @@ import pytest
 
 from hr_core.access import ROLES
 from pages._menu import PAGES, list_pages_for, may_open
-from tests.support.app_server import AppServer, fresh_tab, launched_chromium, start_app_server
+from tests.support.app_server import AppServer, browser_fixtures, start_app_server
 
 pytestmark = pytest.mark.e2e
 
@@ -26,27 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     app.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    try:
-        with launched_chromium() as chromium:
-            yield chromium
-    except RuntimeError as e:
-        pytest.fail(str(e), pytrace=False)
-
-
-@pytest.fixture
-def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh browser context (no cookies); a screenshot lands in test-artifacts/ if the test fails."""
-    failed_before = request.session.testsfailed
-    with fresh_tab(
-        browser,
-        request.node.nodeid,
-        lambda: request.session.testsfailed > failed_before,
-        width=1400,
-        height=1000,
-    ) as tab:
-        yield tab
+# One Chromium for the module; each test gets a fresh context (its screenshot kept in test-artifacts/ if it fails).
+browser, page = browser_fixtures(width=1400, height=1000)
 
 
 # Still working: a script run ('running' widget), elements of the previous run, or a page that has not

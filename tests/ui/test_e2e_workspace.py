@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_server import ARTIFACTS, AppServer, fresh_tab, launched_chromium, start_app_server
+from tests.support.app_server import ARTIFACTS, AppServer, browser_fixtures, start_app_server
 from tests.ui.test_e2e_browser import assert_no_exception, choose, log_in, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -40,27 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     app.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    try:
-        with launched_chromium() as chromium:
-            yield chromium
-    except RuntimeError as e:
-        pytest.fail(str(e), pytrace=False)
-
-
-@pytest.fixture
-def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh browser context (no cookies); a screenshot lands in test-artifacts/ if the test fails."""
-    failed_before = request.session.testsfailed
-    with fresh_tab(
-        browser,
-        request.node.nodeid,
-        lambda: request.session.testsfailed > failed_before,
-        width=1440,
-        height=900,
-    ) as tab:
-        yield tab
+# One Chromium for the module; each test gets a fresh context (its screenshot kept in test-artifacts/ if it fails).
+browser, page = browser_fixtures(width=1440, height=900)
 
 
 def set_language(page: object, locale: str) -> None:
