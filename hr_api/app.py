@@ -12,7 +12,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from hr_api.deps import get_actor, runtime_of
 from hr_api.errors import install_error_handlers
 from hr_api.limits import BodyLimitMiddleware
-from hr_api.routes import auth, backups, compat, feedback, health, hr, jobs, ml, recruiting, reports
+from hr_api.routes import (
+    auth,
+    backups,
+    compat,
+    feedback,
+    health,
+    hr,
+    jobs,
+    ml,
+    model_versions,
+    opening_skills,
+    recruiting,
+    reports,
+)
 from hr_api.schemas import PROBLEM_RESPONSES
 from hr_core.errors import HRCoreError
 from hr_core.settings import get_settings
@@ -64,7 +77,9 @@ def create_app() -> FastAPI:
         reports.router,
         backups.router,
         recruiting.router,
+        opening_skills.router,
         ml.router,
+        model_versions.router,
         feedback.router,
         jobs.router,
     )

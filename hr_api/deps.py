@@ -23,6 +23,7 @@ _LOCK = threading.Lock()
 
 if TYPE_CHECKING:
     from hr_core.ml.match import MatchModel
+    from hr_core.ml.skills import SkillVocabulary
 
 
 @dataclass
@@ -55,6 +56,14 @@ class Runtime:
                 self._model = load_match_model()
                 self._model_stamp = stamp
             return self._model  # type: ignore[no-any-return]
+
+    def skill_vocabulary(self) -> SkillVocabulary:
+        """The skill terms openings are read with: the served model's (the fixed list before one is trained),
+        as on the opening's Skills tab."""
+        from hr_core.ml.match import read_model_card
+        from hr_core.ml.requirements import get_skill_vocabulary
+
+        return get_skill_vocabulary(self.match_model() if read_model_card() is not None else None)
 
     def encoder(self) -> Any:
         """The sentence encoder for profiles embedded on the fly, loaded once."""

@@ -7,6 +7,8 @@ generators draw from them.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from hr_core.pipeline_stages import ALL_STATUSES, STAGE_LABELS, STAGE_ORDER, Stage
 
 # Values as the Decision data writes them, lowest first.
@@ -80,7 +82,8 @@ FEEDBACK_SOURCES: tuple[str, ...] = ("match_scoring", "recommendations", "job_op
 # How much a skill extracted from an opening's texts counts, as the recruiter tunes it: a candidate who lacks
 # a required one ranks below those who have them all; an ignored one is left out of the opening's skills;
 # preferred (the default, when nothing is saved) counts as the skills always did.
-SKILL_LEVELS: tuple[str, ...] = ("required", "preferred", "ignored")
+SkillLevel = Literal["required", "preferred", "ignored"]
+SKILL_LEVELS: tuple[str, ...] = get_args(SkillLevel)
 DEFAULT_SKILL_LEVEL = "preferred"
 
 __all__ = [
@@ -96,6 +99,7 @@ __all__ = [
     "PROFESSIONAL_LEVELS",
     "PROFESSIONAL_RANK",
     "SKILL_LEVELS",
+    "SkillLevel",
     "STAGE_LABELS",
     "STAGE_ORDER",
     "Stage",

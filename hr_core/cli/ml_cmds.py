@@ -28,20 +28,9 @@ def _train(args: argparse.Namespace) -> None:
 
 def _versions_list(args: argparse.Namespace) -> None:
     from hr_core.access import CLI_ACTOR
-    from hr_core.ml import versions
+    from hr_core.ml.versions import describe_versions
 
-    found = versions.list_versions(actor=CLI_ACTOR)
-    pointer = versions.read_pointer(actor=CLI_ACTOR)
-    candidate = next((v.version for v in found if v.state == "candidate"), None)
-    emit(
-        {
-            "promoted": pointer.version,
-            "previous": pointer.previous,
-            "candidate": candidate,
-            "served_here": versions.get_served_version(),
-            "versions": [v.as_dict() for v in found],
-        }
-    )
+    emit(describe_versions(actor=CLI_ACTOR, offset=args.offset, limit=args.limit).as_dict())
 
 
 def _versions_promote(args: argparse.Namespace) -> None:
@@ -212,8 +201,11 @@ def register(sub: Any) -> None:
         parser_class=type(p),
     )  # fmt: skip
     v = vsub.add_parser(
-        "list", help="every version, newest first, with the promoted, previous and candidate ones"
+        "list",
+        help="every version, newest first, with its metrics and fairness flags; the promoted, previous and candidate ones",
     )
+    v.add_argument("--offset", type=int, default=0, help="skip this many versions (newest first)")
+    v.add_argument("--limit", type=int, default=100, help="at most this many versions, 1 to 100")
     v.set_defaults(handler=_versions_list)
     v = vsub.add_parser(
         "promote", help="serve this version in every process (the current one becomes previous)"

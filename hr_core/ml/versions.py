@@ -331,6 +331,90 @@ def get_fairness_flags(card: ModelCard) -> FairnessFlags:
     )
 
 
+MAX_VERSIONS_PAGE = 100
+
+
+@dataclass(frozen=True)
+class VersionDetails:
+    """A version as an admin judges it: its record, its held-out metrics and its card's fairness verdict
+    (card_problem says why they are missing when its card cannot be read)."""
+
+    version: ModelVersion
+    metrics: dict[str, float | None]
+    fairness: FairnessFlags
+    card_problem: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.version.as_dict(),
+            "metrics": dict(self.metrics),
+            "fairness": asdict(self.fairness),
+            "card_problem": self.card_problem,
+        }
+
+
+@dataclass(frozen=True)
+class VersionsOverview:
+    """The promoted, previous and waiting versions, what this process serves, and a page of every version
+    (newest first) with its metrics and fairness flags."""
+
+    pointer: Pointer
+    candidate: str | None
+    served_here: str | None
+    total: int
+    offset: int
+    limit: int
+    versions: tuple[VersionDetails, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "promoted": self.pointer.version,
+            "previous": self.pointer.previous,
+            "promoted_at": self.pointer.promoted_at,
+            "promoted_by": self.pointer.promoted_by,
+            "candidate": self.candidate,
+            "served_here": self.served_here,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "versions": [v.as_dict() for v in self.versions],
+        }
+
+
+_NOT_MEASURED = FairnessFlags(measured=False, model_flagged=False, history_flagged=False, flags=())
+
+
+def _details(actor: Actor, version: ModelVersion) -> VersionDetails:
+    try:
+        card = read_version_card(actor=actor, version=version.version)
+    except (ModelError, NotFoundError) as e:  # a damaged or missing card: listed, with the reason
+        return VersionDetails(version, {n: None for n, _ in COMPARED_METRICS}, _NOT_MEASURED, str(e))
+    return VersionDetails(
+        version, {n: _metric(card, n) for n, _ in COMPARED_METRICS}, get_fairness_flags(card)
+    )
+
+
+def describe_versions(*, actor: Actor, offset: int = 0, limit: int = MAX_VERSIONS_PAGE) -> VersionsOverview:
+    """What an admin decides promotions on (Model monitoring, `model-versions list`, the API): the pointer, the
+    waiting candidate, and `limit` versions from `offset`, newest first, each with its held-out metrics
+    (COMPARED_METRICS) and its card's four-fifths flags."""
+    require_role(actor, Action.MODEL_PROMOTE)
+    if offset < 0 or not 1 <= limit <= MAX_VERSIONS_PAGE:
+        raise InvalidInputError(
+            f"offset must be 0 or more and limit 1 to {MAX_VERSIONS_PAGE} (got offset {offset}, limit {limit})"
+        )
+    found = list_versions(actor=actor)
+    return VersionsOverview(
+        pointer=_read_pointer(_storage()),
+        candidate=next((v.version for v in found if v.state == "candidate"), None),
+        served_here=get_served_version(),
+        total=len(found),
+        offset=offset,
+        limit=limit,
+        versions=tuple(_details(actor, v) for v in found[offset : offset + limit]),
+    )
+
+
 def _write_pointer(
     storage: Storage, *, version: str, previous: str | None, actor: Actor, history: tuple[str, ...]
 ) -> Pointer:
