@@ -27,6 +27,7 @@ from pages._shared import (
     get_pair_choices,
     page_setup,
     safe_code,
+    safe_text,
     show_error,
     start_job,
 )
@@ -65,7 +66,16 @@ def _gauge(probability: float) -> go.Figure:
     return fig
 
 
-def _show_score(score: match.MatchScore, key: str, base_rate: float | None) -> None:
+def _show_score(score: match.MatchScore, key: str, base_rate: float | None, who: str | None = None) -> None:
+    """The gauge, the reasons, the skills, and the required skills the candidate lacks (as the opening's
+    candidate list says them)."""
+    if score.missing_required:
+        st.warning(
+            _("{name} lacks the required skills: {skills}").format(
+                name=safe_text(who or score.candidate), skills=safe_text(", ".join(score.missing_required))
+            ),
+            icon=":material/warning:",
+        )
     c1, c2 = st.columns([1, 1])
     with c1:
         st.plotly_chart(_gauge(score.probability), width="stretch", key=f"{key}_gauge")
@@ -204,7 +214,7 @@ with pick_tab:
         except HRCoreError as e:
             show_error(e)
         else:
-            _show_score(score, "ms_pair", card.base_rate)
+            _show_score(score, "ms_pair", card.base_rate, who=cand_labels[candidate])
             feedback_buttons(actor, candidate=candidate, vaga=vaga, source="match_scoring", key="ms_feedback")
 
 with form_tab:

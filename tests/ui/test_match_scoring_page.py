@@ -12,6 +12,7 @@ from hr_core.access import CLI_ACTOR, Actor
 from hr_core.cli import main as cli_main
 from hr_core.db import init_db, make_engine
 from hr_core.ml.match import load_match_model, score_match, train_match_model
+from hr_core.ml.requirements import get_skill_vocabulary, list_opening_skills, save_opening_skills
 from hr_core.settings import get_settings
 from tests.factories import insert_recruiting_rows, make_match_rows
 from tests.support.apptest_jobs import rerun_until
@@ -101,3 +102,47 @@ def test_the_form_scores_an_unsaved_pair(prospects: list[dict]) -> None:
     assert any(c.value.startswith("Probability") and "opening form" in c.value for c in at.caption)
     assert any("`django`" in m.value and "Matched" in m.value for m in at.markdown)
     assert any("`kubernetes`" in m.value and "Missing" in m.value for m in at.markdown)
+
+
+def test_a_stored_pair_says_which_required_skill_the_candidate_lacks(prospects: list[dict]) -> None:
+    engine = make_engine(get_settings().database_url)
+    train_match_model(engine=engine, actor=CLI_ACTOR)
+    model = load_match_model()
+    vaga = "V0000"  # the Python opening: python django sql docker
+    skills = list_opening_skills(
+        engine=engine, actor=CLI_ACTOR, vaga=vaga, vocabulary=get_skill_vocabulary(model)
+    )
+    python = next(s.term for s in skills if s.label == "python")
+    save_opening_skills(
+        engine=engine,
+        actor=CLI_ACTOR,
+        vaga=vaga,
+        levels={python: "required"},
+        vocabulary=get_skill_vocabulary(model),
+    )
+    scores = {
+        p["candidate_codigo"]: score_match(
+            engine=engine, actor=CLI_ACTOR, model=model, candidate=p["candidate_codigo"], vaga=vaga
+        )
+        for p in prospects
+        if p["vaga_codigo"] == vaga
+    }
+    engine.dispose()
+    lacking = next(c for c, s in scores.items() if s.missing_required == ["python"])
+    having = next(c for c, s in scores.items() if not s.missing_required)
+
+    at = _app("recruiter", match_preselect={"candidate": lacking, "vaga": vaga})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].endswith("lacks the required skills: python")
+    assert lacking in warnings[0]
+    at.selectbox(key="ms_candidate").set_value(having).run()
+    assert not at.exception
+    assert not [w.value for w in at.warning if "required skills" in w.value]
+
+    # In Portuguese the same sentence comes from the catalogue.
+    pt = _app("recruiter", match_preselect={"candidate": lacking, "vaga": vaga}, locale="pt_BR")
+    pt.run()
+    assert not pt.exception
+    assert [w.value for w in pt.warning][0].endswith("não tem as competências obrigatórias: python")
