@@ -12,6 +12,8 @@ from hr_core.db import import_all_models
 from hr_core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError
 
 # Parents before children, so `backup --all` and a later restore of the set respect foreign keys.
+# opening_skill_requirements and match_feedback name openings and candidates by code, not by foreign key
+# (an import may replace those and the tuning and verdicts stay): they come last and restore in any order.
 TABLE_ORDER: tuple[str, ...] = (
     "departments",
     "jobs",
@@ -20,6 +22,8 @@ TABLE_ORDER: tuple[str, ...] = (
     "vagas",
     "pipeline_openings",
     "prospects",
+    "opening_skill_requirements",
+    "match_feedback",
 )
 KINDS = ("integer", "text", "json", "date", "timestamp")
 

@@ -172,7 +172,10 @@ def test_backup_all_in_foreign_key_order_and_catalogue(hiring: Engine, storage: 
         "vagas",
         "pipeline_openings",
         "prospects",
+        "opening_skill_requirements",
+        "match_feedback",
     }
+    assert tables[-2:] == ["opening_skill_requirements", "match_feedback"]  # after what they name by code
     rows = {r.table: r.rows for r in results}
     assert (rows["departments"], rows["jobs"], rows["candidates"]) == (12, 183, 0)
     catalogue = list_backups(storage, actor=ADMIN)
