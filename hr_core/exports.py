@@ -23,6 +23,13 @@ def neutralize_cell(value: Any) -> Any:
     return value
 
 
+def restore_cell(value: str) -> str:
+    """Undo neutralize_cell on a cell read back from one of our CSV files (a quote before a formula start)."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of df whose text cells (and column names) are safe to open in a spreadsheet."""
     import pandas as pd

@@ -20,7 +20,7 @@ from hr_core.recruiting.editing import (
     save_candidate,
     validate_candidate_form,
 )
-from hr_core.recruiting.exporter import export_recruiting
+from hr_core.recruiting.exporter import FEEDBACK_FILE, REQUIREMENTS_FILE, export_recruiting
 from hr_core.recruiting.importer import import_recruiting
 from hr_core.recruiting.stats import count_recruiting_rows
 from hr_core.recruiting.workflow import add_prospect
@@ -474,13 +474,20 @@ def _render_import_export() -> None:
         "vagas": c2.file_uploader("vagas.json", type=["json"], key="rec_up_vagas"),
         "prospects": c3.file_uploader("prospects.json", type=["json"], key="rec_up_prospects"),
     }
+    c4, c5 = st.columns(2)
+    csv_uploads = {  # an export's skill levels and feedback (a bad row imports nothing)
+        "requirements": c4.file_uploader(REQUIREMENTS_FILE, type=["csv"], key="rec_up_requirements"),
+        "feedback": c5.file_uploader(FEEDBACK_FILE, type=["csv"], key="rec_up_feedback"),
+    }
+    uploads.update(csv_uploads)
+    file_names = {"requirements": REQUIREMENTS_FILE, "feedback": FEEDBACK_FILE}
     if st.button(_("Import"), type="primary", key="rec_import", disabled=not any(uploads.values())):
         update = progress_bar(_("Starting import"))
         with tempfile.TemporaryDirectory(prefix="hr-upload-") as tmp:
             paths: dict[str, Path] = {}
             for name, upload in uploads.items():
                 if upload is not None:
-                    paths[name] = Path(tmp) / f"{name}.json"
+                    paths[name] = Path(tmp) / file_names.get(name, f"{name}.json")
                     paths[name].write_bytes(upload.getvalue())
             try:
                 result = import_recruiting(

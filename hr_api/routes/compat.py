@@ -120,9 +120,8 @@ def candidatos_update_tables(
     engine: EngineDep, storage: StorageDep, actor: ActorDep, response: Response, body: FileKeyIn
 ) -> Started:
     """Import an applicants.json from a storage key in the background (POST /api/v1/recruiting/import)."""
-    job = post_import(
-        engine, storage, actor, response, ImportIn(applicants=body.file_key, vagas=None, prospects=None)
-    )
+    only = ImportIn(applicants=body.file_key, vagas=None, prospects=None, requirements=None, feedback=None)
+    job = post_import(engine, storage, actor, response, only)
     response.status_code = 200
     return Started(message="Tarefa de atualização iniciada em background.", job_id=job.id)
 

@@ -76,11 +76,20 @@ class SavedCandidate(BaseModel):
 
 
 class ImportIn(BaseModel):
-    """Storage keys (under HR_STORAGE_URL) of Decision JSON files; at least one."""
+    """Storage keys (under HR_STORAGE_URL) of Decision JSON files and of an export's CSV files; at least one."""
 
     applicants: str | None = Field(None, max_length=500, examples=["imports/applicants.json"])
     vagas: str | None = Field(None, max_length=500)
     prospects: str | None = Field(None, max_length=500)
+    requirements: str | None = Field(
+        None,
+        max_length=500,
+        description="opening_skill_requirements.csv of an export (a bad row imports nothing)",
+        examples=["exports/today/opening_skill_requirements.csv"],
+    )
+    feedback: str | None = Field(
+        None, max_length=500, description="match_feedback.csv of an export (a bad row imports nothing)"
+    )
 
 
 class ExportIn(BaseModel):
@@ -364,7 +373,7 @@ def post_prospect_note(engine: EngineDep, actor: ActorDep, vaga: str, candidate:
 def post_import(
     engine: EngineDep, storage: StorageDep, actor: ActorDep, response: Response, body: ImportIn
 ) -> JobOut:
-    """Import Decision JSON files from storage keys, as a job (202)."""
+    """Import Decision JSON files and an export's skill levels and feedback CSV from storage keys, as a job (202)."""
     params = {k: storage.locate(v) for k, v in body.model_dump().items() if v}
     return accept_job(engine=engine, actor=actor, response=response, kind="recruiting.import", params=params)
 
@@ -373,6 +382,7 @@ def post_import(
 def post_export(
     engine: EngineDep, storage: StorageDep, actor: ActorDep, response: Response, body: ExportIn
 ) -> JobOut:
-    """Export applicants.json, vagas.json and prospects.json under a storage prefix, as a job (202)."""
+    """Export applicants.json, vagas.json, prospects.json, opening_skill_requirements.csv and match_feedback.csv
+    under a storage prefix, as a job (202)."""
     params = {"out": storage.locate(body.prefix)}
     return accept_job(engine=engine, actor=actor, response=response, kind="recruiting.export", params=params)

@@ -1,4 +1,4 @@
-"""CLI: import-recruiting, export-recruiting (Decision JSON files, local or s3://)."""
+"""CLI: import-recruiting, export-recruiting (Decision JSON files and the export's CSV files, local or s3://)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ def _import(args: argparse.Namespace) -> None:
     engine = open_engine()
     init_db(engine)
     result = import_recruiting(
-        engine=engine, actor=CLI_ACTOR, applicants=args.applicants, vagas=args.vagas, prospects=args.prospects
+        engine=engine,
+        actor=CLI_ACTOR,
+        applicants=args.applicants,
+        vagas=args.vagas,
+        prospects=args.prospects,
+        requirements=args.requirements,
+        feedback=args.feedback,
     )
     emit(result.as_dict())
 
@@ -40,11 +46,18 @@ def _anonymise(args: argparse.Namespace) -> None:
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "import-recruiting", help="upsert Decision applicants/vagas/prospects JSON (paths or s3:// URLs)"
+        "import-recruiting",
+        help="upsert Decision applicants/vagas/prospects JSON and an export's skill levels and feedback CSV "
+        "(paths or s3:// URLs)",
     )
     p.add_argument("--applicants", help="applicants.json (path or s3://bucket/key)")
     p.add_argument("--vagas", help="vagas.json (path or s3://bucket/key)")
     p.add_argument("--prospects", help="prospects.json (path or s3://bucket/key)")
+    p.add_argument(
+        "--requirements",
+        help="opening_skill_requirements.csv of an export (any bad row: nothing is imported)",
+    )
+    p.add_argument("--feedback", help="match_feedback.csv of an export (any bad row: nothing is imported)")
     p.set_defaults(handler=_import)
     p = sub.add_parser(
         "export-recruiting",

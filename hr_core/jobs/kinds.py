@@ -138,8 +138,8 @@ JOB_KINDS: dict[str, JobKind] = {
             Action.RECRUITING_IMPORT,
             _import_recruiting,
             "Import recruiting data",
-            params={"applicants": str, "vagas": str, "prospects": str},
-            one_of=frozenset({"applicants", "vagas", "prospects"}),
+            params={"applicants": str, "vagas": str, "prospects": str, "requirements": str, "feedback": str},
+            one_of=frozenset({"applicants", "vagas", "prospects", "requirements", "feedback"}),
         ),
         JobKind(
             "recruiting.export",

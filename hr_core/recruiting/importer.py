@@ -1,4 +1,5 @@
-"""Stream Decision JSON files into the recruiting tables: upsert in chunks, reject bad records."""
+"""Stream Decision JSON files into the recruiting tables: upsert in chunks, reject bad records; read back the
+export's opening_skill_requirements.csv and match_feedback.csv (hr_core.recruiting.csv_files)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,17 @@ from sqlalchemy.engine import Connection
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
 from hr_core.db import begin
-from hr_core.errors import HRCoreError, InvalidInputError, NotFoundError
+from hr_core.errors import HRCoreError, InvalidInputError, NotFoundError, RowsRejected
 from hr_core.exports import save_rejects_report
 from hr_core.progress import Progress
 from hr_core.recruiting.core_tables import CANDIDATES, OPENINGS, PROSPECTS, VAGAS
+from hr_core.recruiting.csv_files import (
+    FileCounts,
+    read_feedback_csv,
+    read_requirements_csv,
+    write_feedback,
+    write_requirements,
+)
 from hr_core.recruiting.records import (
     RecordError,
     build_candidate_row,
@@ -52,6 +60,8 @@ class ImportResult:
     vagas: Counts = field(default_factory=Counts)
     openings: Counts = field(default_factory=Counts)
     prospects: Counts = field(default_factory=Counts)
+    opening_skill_requirements: FileCounts = field(default_factory=FileCounts)
+    match_feedback: FileCounts = field(default_factory=FileCounts)
     rejects: str | None = None
     reject_rows: list[dict[str, str]] = field(default_factory=list)
 
@@ -61,6 +71,8 @@ class ImportResult:
             "vagas": self.vagas.as_dict(),
             "openings": self.openings.as_dict(),
             "prospects": self.prospects.as_dict(),
+            "opening_skill_requirements": self.opening_skill_requirements.as_dict(),
+            "match_feedback": self.match_feedback.as_dict(),
             "rejects": self.rejects,
         }
 
@@ -273,21 +285,38 @@ def import_recruiting(
     applicants: str | Path | None = None,
     vagas: str | Path | None = None,
     prospects: str | Path | None = None,
+    requirements: str | Path | None = None,
+    feedback: str | Path | None = None,
     storage: Storage | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Upsert any subset of applicants/vagas/prospects files (paths or s3:// URLs); rejects go to a report.
+    """Upsert any subset of applicants/vagas/prospects JSON files and the export's skill levels
+    (opening_skill_requirements.csv) and feedback (match_feedback.csv) files, paths or s3:// URLs; bad JSON
+    records go to a report.
 
-    All the files are imported in one transaction: a file that cannot be read (truncated, not JSON)
-    leaves the database as it was, including the rows of the files before it.
+    All the files are imported in one transaction: a file that cannot be read (truncated, not JSON) or a CSV
+    with any bad row (RowsRejected: its line, field, value and reason) leaves the database as it was,
+    including the rows of the other files.
     """
-    sources = {"applicants": applicants, "vagas": vagas, "prospects": prospects}
+    sources = {
+        "applicants": applicants,
+        "vagas": vagas,
+        "prospects": prospects,
+        "requirements": requirements,
+        "feedback": feedback,
+    }
     given = {k: str(v) for k, v in sources.items() if v is not None}
     if not given:
-        raise InvalidInputError("give at least one of --applicants, --vagas or --prospects")
+        raise InvalidInputError(
+            "give at least one of --applicants, --vagas, --prospects, --requirements or --feedback"
+        )
     result = ImportResult()
+    nothing = "nothing was imported: the files of one import are committed together or not at all"
     with audited(engine, actor, Action.RECRUITING_IMPORT, given) as audit:
         try:
+            # The CSV files are checked whole before anything is written.
+            levels = read_requirements_csv(given["requirements"]) if "requirements" in given else None
+            verdicts = read_feedback_csv(given["feedback"]) if "feedback" in given else None
             with begin(engine, immediate=True) as conn:
                 run = _Importer(conn, result, progress, len(given))
                 if "applicants" in given:
@@ -296,11 +325,15 @@ def import_recruiting(
                     run.load_keyed(given["vagas"], VAGAS, build_vaga_row, result.vagas)
                 if "prospects" in given:
                     run.load_prospects(given["prospects"])
+                if levels is not None:
+                    result.opening_skill_requirements = write_requirements(conn, levels)
+                if verdicts is not None:
+                    result.match_feedback = write_feedback(conn, verdicts)
+        except RowsRejected as e:
+            raise RowsRejected(f"{e} — {nothing}", e.problems) from e
         except InvalidInputError as e:
             kind = NotFoundError if isinstance(e, NotFoundError) else InvalidInputError
-            raise kind(
-                f"{e} — nothing was imported: the files of one import are committed together or not at all"
-            ) from e
+            raise kind(f"{e} — {nothing}") from e
         except sa_exc.SQLAlchemyError as e:
             raise HRCoreError(
                 f"the recruiting import failed in the database and was rolled back; nothing was imported: {e}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hr_core.models import Candidate, Job
+from hr_core.models import Candidate, Job, OpeningSkillRequirement
 from hr_core.storage import make_storage
 from tests.api.conftest import Api, assert_problem, count
 from tests.api.test_jobs import _wait
@@ -67,3 +67,33 @@ def test_import_and_export_by_storage_key_as_jobs(api: Api, shared_data: Path) -
     exported = api.post("/api/v1/recruiting/export", "recruiter", json={"prefix": "out/today"})
     assert _wait(api, exported.json()["id"], "recruiter")["state"] == "succeeded"
     assert storage.exists("out/today/applicants.json")
+
+
+def test_an_exports_skill_levels_and_feedback_import_back_as_a_job(api: Api) -> None:
+    storage = make_storage()
+    levels = (
+        "vaga,term,label,level,username,updated_at\r\nV1,python,python,required,rita,2026-11-30T09:00:00Z\r\n"
+    )
+    verdicts = (
+        "id,candidate,vaga,verdict,reason,source,username,created_at\r\n"
+        "3,C1,V1,wrong,'=no Kotlin,api,rita,2026-11-30T09:00:00+00:00\r\n"
+    )
+    storage.put_bytes("in/opening_skill_requirements.csv", levels.encode())
+    storage.put_bytes("in/match_feedback.csv", verdicts.encode())
+    body = {"requirements": "in/opening_skill_requirements.csv", "feedback": "in/match_feedback.csv"}
+    done = _wait(api, api.post("/api/v1/recruiting/import", "recruiter", json=body).json()["id"], "recruiter")
+    assert done["state"] == "succeeded", done
+    assert done["result"]["opening_skill_requirements"] == {"inserted": 1, "updated": 0, "unchanged": 0}
+    assert done["result"]["match_feedback"] == {"inserted": 1, "updated": 0, "unchanged": 0}
+    feedback = api.get("/api/v1/ml/feedback", "recruiter").json()["feedback"]
+    assert [(f["candidate"], f["reason"], f["source"]) for f in feedback] == [("C1", "=no Kotlin", "api")]
+
+    storage.put_bytes("in/bad.csv", levels.replace("required", "must").encode())
+    failed = _wait(
+        api,
+        api.post("/api/v1/recruiting/import", "recruiter", json={"requirements": "in/bad.csv"}).json()["id"],
+        "recruiter",
+    )
+    assert failed["state"] == "failed" and "line 2: field level, value 'must'" in failed["error"], failed
+    assert count(api.engine, OpeningSkillRequirement) == 1
+    assert api.get("/api/v1/recruiting/openings/V1/skills", "analyst").status_code == 403
