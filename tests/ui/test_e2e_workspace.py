@@ -369,3 +369,47 @@ def test_candidate_profile_opens_from_a_row_click_in_each_language(
             save_screenshot(page, "candidate_profile")
     finally:
         set_language(page, "en")
+
+
+def _stored_levels(server: AppServer, vaga: str) -> list[tuple[str, str]]:
+    from hr_core.access import Actor
+    from hr_core.db import make_engine
+    from hr_core.ml.requirements import list_skill_requirements
+
+    engine = make_engine(server.env["HR_DATABASE_URL"])
+    try:
+        rows = list_skill_requirements(engine=engine, actor=Actor("e2e-recruiter", "recruiter"))
+        return [(r["term"], r["level"]) for r in rows if r["vaga"] == vaga]
+    finally:
+        engine.dispose()
+
+
+def test_recruiter_imports_skill_levels_and_a_bad_row_imports_nothing(
+    page: object, server: AppServer, tmp_path: Path
+) -> None:
+    """The Candidates page's import takes an export's opening_skill_requirements.csv: a file with one bad
+    row is refused whole (the message names the line, field and value), a good one is stored."""
+    header = "vaga,term,label,level,username,updated_at\n"
+    good = "E2E-CSV,sql,SQL,required,e2e-recruiter,2026-11-30T09:00:00+00:00\n"
+    bad = tmp_path / "bad" / "opening_skill_requirements.csv"
+    bad.parent.mkdir()
+    bad.write_text(header + "E2E-CSV,python,Python,must,e2e-recruiter,2026-11-30T09:00:00+00:00\n" + good)
+    fine = tmp_path / "opening_skill_requirements.csv"
+    fine.write_text(header + good)
+    log_in(page, server, "recruiter")
+    open_page(page, "candidates")
+    open_tab(page, "Import / export")
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(3)  # type: ignore[attr-defined]
+    uploader.set_input_files(str(bad))
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_text(re.compile(r"line 2: field level, value 'must'")).first.wait_for()  # type: ignore[attr-defined]
+    assert _stored_levels(server, "E2E-CSV") == []  # the valid line 3 was not written either
+    uploader.set_input_files(str(fine))
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.get_by_text("Import finished.").wait_for()  # type: ignore[attr-defined]
+    assert_no_exception(page, "candidates import")
+    assert _stored_levels(server, "E2E-CSV") == [("sql", "required")]
