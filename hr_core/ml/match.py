@@ -617,11 +617,12 @@ def train_match_model(
     yet (the first training gives a working model); otherwise it waits as a candidate for an admin to compare
     and promote (hr_core.ml.versions)."""
     from hr_core.ml import versions
+    from hr_core.ml.published import new_build_id
 
     report = progress or no_progress
     with audited(engine, actor, Action.MODEL_TRAIN) as audit:
-        version = versions.new_version_id()
-        with versions.staging_folder() as folder:
+        version = new_build_id()
+        with versions.SHELF.staging() as folder:
             result = _train(engine, report, random_state, folder)
             report(0.95, "Publishing the model version")
             versions.publish_version(folder, version=version, actor=actor)

@@ -7,22 +7,15 @@ naming each file with its SHA-256 (written last: a version without it is incompl
 it in one write. Each process keeps the versions it serves in HR_MODELS_DIR/versions/<id>/ (checked
 against the manifest when downloaded) and `served.json` there naming the one it serves; it reads the
 pointer at most every HR_MODEL_REFRESH_SECONDS, so every replica of the app, the API and the workers
-serves a promotion within that time without sharing a disk.
+serves a promotion within that time without sharing a disk. The publishing, the download with its checks
+and the refresh are hr_core.ml.published's, shared with the recommendation indexes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-import logging
 import os
 import shutil
-import tempfile
-import threading
-import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -31,41 +24,42 @@ from sqlalchemy import Engine
 
 from hr_core.access import Action, Actor, require_role
 from hr_core.audit import audited
-from hr_core.errors import InvalidInputError, ModelError, NotFoundError, StorageError
-from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir, write_json
-from hr_core.settings import get_settings
-from hr_core.storage import Storage, hash_file, make_storage, validate_key
+from hr_core.errors import InvalidInputError, ModelError, NotFoundError
+from hr_core.ml.artifacts import DRIFT_SUMMARY_FILE, get_models_dir
+from hr_core.ml.published import (
+    MANIFEST_FILE,
+    PublishedFile,
+    Shelf,
+    get_storage,
+    manifest_files,
+    put_json,
+    read_json_key,
+)
+from hr_core.storage import Storage, validate_key
 
 if TYPE_CHECKING:
     from hr_core.ml.match import ModelCard
 
-log = logging.getLogger(__name__)
-
 VERSIONS_PREFIX = "models/versions"
 POINTER_KEY = "models/promoted.json"
-MANIFEST_FILE = "manifest.json"
 DISMISSED_FILE = "dismissed.json"
 SERVED_FILE = "served.json"  # in HR_MODELS_DIR: the version this cache serves
 CACHE_DIR = "versions"  # in HR_MODELS_DIR: one folder per downloaded version
+SHELF = Shelf(
+    prefix=VERSIONS_PREFIX,
+    pointer_key=POINTER_KEY,
+    pointer_field="version",
+    cache_dir=CACHE_DIR,
+    served_file=SERVED_FILE,
+    what="model version",
+    fix="promote another version or retrain",
+)
 # The files a version holds, in upload order (the card after the model it names).
 VERSION_FILES = ("match_model.skops", "match_reference.parquet", "fairness_report.json", "match_model.json")
 REQUIRED_FILES = ("match_model.skops", "match_reference.parquet", "match_model.json")
 FAIRNESS_FILE = "fairness_report.json"
 
 State = Literal["promoted", "previous", "candidate", "dismissed", "superseded"]
-
-_LOCK = threading.Lock()
-_SWITCH_LOCK = threading.Lock()  # one download-and-switch at a time in a process (sessions share the cache)
-# (storage URL, models dir) -> when the pointer was last read and the version then served
-_checked: dict[tuple[str, str], tuple[float, str | None]] = {}
-_storages: dict[tuple[str, str | None], Storage] = {}
-
-
-@dataclass(frozen=True)
-class VersionFile:
-    name: str
-    sha256: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,7 @@ class ModelVersion:
     version: str
     created_at: str
     created_by: str
-    files: tuple[VersionFile, ...]
+    files: tuple[PublishedFile, ...]
     state: State = "superseded"
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,24 +90,6 @@ class Pointer:
         return asdict(self)
 
 
-def new_version_id() -> str:
-    """A sortable, unique version id: UTC time then six random hex digits."""
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-
-
-def _storage() -> Storage:
-    settings = get_settings()
-    key = (settings.storage_url, settings.s3_endpoint_url)
-    with _LOCK:
-        if key not in _storages:
-            _storages[key] = make_storage(settings.storage_url)
-        return _storages[key]
-
-
-def _key(version: str, name: str) -> str:
-    return validate_key(f"{VERSIONS_PREFIX}/{version}/{name}")
-
-
 def _check_id(version: str) -> str:
     if not isinstance(version, str) or "/" in version or not version.strip():
         raise InvalidInputError(
@@ -123,30 +99,15 @@ def _check_id(version: str) -> str:
     return version
 
 
-def _read_json_key(storage: Storage, key: str) -> dict[str, Any]:
-    raw = storage.get_bytes(key)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ModelError(f"{storage.locate(key)} is not valid JSON ({e})") from e
-    if not isinstance(data, dict):
-        raise ModelError(f"{storage.locate(key)} is not a JSON object")
-    return data
-
-
-def _put_json(storage: Storage, key: str, data: dict[str, Any]) -> None:
-    storage.put_bytes(key, json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
-
-
 def read_pointer(*, actor: Actor) -> Pointer:
     """The promoted version and the previous one, as storage records them (empty before the first)."""
     require_role(actor, Action.MODEL_READ)
-    return _read_pointer(_storage())
+    return _read_pointer(get_storage())
 
 
 def _read_pointer(storage: Storage) -> Pointer:
     try:
-        raw = _read_json_key(storage, POINTER_KEY)
+        raw = read_json_key(storage, POINTER_KEY)
     except NotFoundError:
         return Pointer()
     return Pointer(
@@ -160,54 +121,25 @@ def _read_pointer(storage: Storage) -> Pointer:
 
 def _manifest(storage: Storage, version: str) -> dict[str, Any]:
     try:
-        return _read_json_key(storage, _key(_check_id(version), MANIFEST_FILE))
+        return SHELF.read_manifest(storage, _check_id(version))
     except NotFoundError as e:
-        raise NotFoundError(
-            f"model version {version!r} does not exist in {storage.url} (see `python -m hr_core model-versions list`)"
-        ) from e
-
-
-def _files(manifest: dict[str, Any]) -> tuple[VersionFile, ...]:
-    return tuple(VersionFile(str(f["name"]), str(f["sha256"]), int(f["size"])) for f in manifest["files"])
-
-
-@contextlib.contextmanager
-def staging_folder() -> Iterator[Path]:
-    """A fresh folder in HR_MODELS_DIR to train a version into (removed afterwards unless published)."""
-    root = get_models_dir() / CACHE_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        raise NotFoundError(f"{e} (see `python -m hr_core model-versions list`)") from e
 
 
 def publish_version(folder: Path, *, version: str, actor: Actor) -> ModelVersion:
     """Upload a trained version's files, then its manifest with their SHA-256; keep the folder as its cache."""
-    storage = _storage()
-    files = []
+    names = []
     for name in VERSION_FILES:
-        path = folder / name
-        if not path.is_file():
-            if name in REQUIRED_FILES:
-                raise ModelError(f"the trained version lacks {name}; nothing was published")
-            continue
-        files.append(VersionFile(name, hash_file(path), path.stat().st_size))
-        storage.put_file(_key(version, name), path)
+        if (folder / name).is_file():
+            names.append(name)
+        elif name in REQUIRED_FILES:
+            raise ModelError(f"the trained version lacks {name}; nothing was published")
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    manifest = {
-        "version": version,
-        "created_at": created,
-        "created_by": actor.username,
-        "files": [asdict(f) for f in files],
-    }
-    _put_json(storage, _key(version, MANIFEST_FILE), manifest)
-    cached = get_models_dir() / CACHE_DIR / version
-    write_json(folder / MANIFEST_FILE, manifest)
-    with contextlib.suppress(OSError):  # another process may have cached it already
-        folder.rename(cached)
-    return ModelVersion(version=version, created_at=created, created_by=actor.username, files=tuple(files))
+    header = {"version": version, "created_at": created, "created_by": actor.username}
+    manifest = SHELF.publish(get_storage(), folder, version, names, header)
+    return ModelVersion(
+        version=version, created_at=created, created_by=actor.username, files=manifest_files(manifest)
+    )
 
 
 def _state(version: str, pointer: Pointer, dismissed: bool) -> State:
@@ -225,7 +157,7 @@ def _state(version: str, pointer: Pointer, dismissed: bool) -> State:
 def list_versions(*, actor: Actor) -> list[ModelVersion]:
     """Every published version, newest first, with its state against the promoted one."""
     require_role(actor, Action.MODEL_READ)
-    storage = _storage()
+    storage = get_storage()
     pointer = _read_pointer(storage)
     keys = {o.key for o in storage.list_objects(VERSIONS_PREFIX + "/")}
     out = []
@@ -234,14 +166,14 @@ def list_versions(*, actor: Actor) -> list[ModelVersion]:
         if len(parts) != 4 or parts[3] != MANIFEST_FILE:
             continue
         version = parts[2]
-        manifest = _read_json_key(storage, key)
+        manifest = read_json_key(storage, key)
         dismissed = f"{VERSIONS_PREFIX}/{version}/{DISMISSED_FILE}" in keys
         out.append(
             ModelVersion(
                 version=version,
                 created_at=str(manifest.get("created_at", "")),
                 created_by=str(manifest.get("created_by", "")),
-                files=_files(manifest),
+                files=manifest_files(manifest),
                 state=_state(version, pointer, dismissed),
             )
         )
@@ -258,9 +190,9 @@ def read_version_card(*, actor: Actor, version: str) -> ModelCard:
     from hr_core.ml.match import CARD_FILE, ModelCard
 
     require_role(actor, Action.MODEL_READ)
-    storage = _storage()
+    storage = get_storage()
     _manifest(storage, version)
-    raw = _read_json_key(storage, _key(version, CARD_FILE))
+    raw = read_json_key(storage, SHELF.key(version, CARD_FILE))
     return ModelCard.from_dict(raw, where=f"the card of model version {version}")
 
 
@@ -425,18 +357,19 @@ def _write_pointer(
         promoted_by=actor.username,
         history=tuple(h for h in history if h != version) + (version,),
     )
-    _put_json(storage, POINTER_KEY, pointer.as_dict())
+    put_json(storage, POINTER_KEY, pointer.as_dict())
     return pointer
 
 
 def set_promoted(*, version: str, actor: Actor) -> Pointer:
     """Point every process at a version (the caller checks the role and audits); this process switches now."""
-    storage = _storage()
+    storage = get_storage()
     _manifest(storage, version)
     current = _read_pointer(storage)
     if current.version == version:
         raise InvalidInputError(f"model version {version} is already the promoted one")
-    _download(storage, version, get_models_dir())  # checks every file's hash before anyone is pointed at it
+    # Every file's hash is checked before anyone is pointed at the version.
+    SHELF.download(storage, version, get_models_dir())
     pointer = _write_pointer(
         storage, version=version, previous=current.version, actor=actor, history=current.history
     )
@@ -455,7 +388,7 @@ def promote_version(*, engine: Engine, actor: Actor, version: str) -> Pointer:
 def restore_previous(*, engine: Engine, actor: Actor) -> Pointer:
     """Serve the version promoted before the current one again (one step back; the current becomes previous)."""
     with audited(engine, actor, Action.MODEL_PROMOTE, {"step": "restore_previous"}) as audit:
-        current = _read_pointer(_storage())
+        current = _read_pointer(get_storage())
         if current.previous is None:
             raise InvalidInputError(
                 "there is no previous model version to restore (only one was ever promoted)"
@@ -468,23 +401,23 @@ def restore_previous(*, engine: Engine, actor: Actor) -> Pointer:
 def keep_current(*, engine: Engine, actor: Actor, version: str) -> ModelVersion:
     """Keep the promoted version and set a candidate aside (it stays listed and can still be promoted)."""
     with audited(engine, actor, Action.MODEL_PROMOTE, {"step": "keep_current", "dismissed": version}):
-        storage = _storage()
+        storage = get_storage()
         manifest = _manifest(storage, version)
         pointer = _read_pointer(storage)
         if version == pointer.version:
             raise InvalidInputError(
                 f"model version {version} is the promoted one; there is nothing to keep it from"
             )
-        _put_json(
+        put_json(
             storage,
-            _key(version, DISMISSED_FILE),
+            SHELF.key(version, DISMISSED_FILE),
             {"by": actor.username, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
         )
     return ModelVersion(
         version=version,
         created_at=str(manifest.get("created_at", "")),
         created_by=str(manifest.get("created_by", "")),
-        files=_files(manifest),
+        files=manifest_files(manifest),
         state="dismissed",
     )
 
@@ -492,55 +425,15 @@ def keep_current(*, engine: Engine, actor: Actor, version: str) -> ModelVersion:
 # --- the local cache -----------------------------------------------------------------------------
 
 
-def _served_version(root: Path) -> str | None:
-    try:
-        raw = json.loads((root / SERVED_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    version = raw.get("version") if isinstance(raw, dict) else None
-    return str(version) if version and (root / CACHE_DIR / str(version)).is_dir() else None
-
-
 def get_served_version() -> str | None:
     """The version this process's cache serves (None before the first promotion reached it)."""
-    return _served_version(get_models_dir())
-
-
-def _download(storage: Storage, version: str, root: Path) -> Path:
-    """Download a version into the cache, checking each file's SHA-256 against its manifest."""
-    target = root / CACHE_DIR / version
-    if (target / MANIFEST_FILE).is_file():
-        return target
-    manifest = _manifest(storage, version)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
-    try:
-        for f in _files(manifest):
-            path = tmp / Path(f.name).name
-            storage.download(_key(version, f.name), path)
-            actual = hash_file(path)
-            if actual != f.sha256:
-                raise ModelError(
-                    f"{storage.locate(_key(version, f.name))} fails its integrity check (SHA-256 {actual[:12]}… "
-                    f"does not match the manifest's {f.sha256[:12]}…); it was changed after it was published — "
-                    "promote another version or retrain"
-                )
-        write_json(tmp / MANIFEST_FILE, manifest)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process of this cache got there first
-            if not (target / MANIFEST_FILE).is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return SHELF.served(get_models_dir())
 
 
 def _switch(root: Path, version: str) -> None:
-    """Serve a cached version: name it in served.json (one rename), bring its fairness report, drop the drift
-    summary of the model it replaces, and forget cached versions no longer served."""
-    before = _served_version(root)
-    write_json(root / SERVED_FILE, {"version": version})
+    """Serve a cached version (forgetting the others but the one it replaces), bring its fairness report, and
+    drop the drift summary of the model it replaces."""
+    SHELF.switch(root, version)
     folder = root / CACHE_DIR / version
     if (folder / FAIRNESS_FILE).is_file():
         shutil.copyfile(folder / FAIRNESS_FILE, root / ".tmp-fairness.json")
@@ -549,10 +442,6 @@ def _switch(root: Path, version: str) -> None:
         (root / FAIRNESS_FILE).unlink(missing_ok=True)
     # A drift summary compared another model's training data; it no longer applies.
     (root / DRIFT_SUMMARY_FILE).unlink(missing_ok=True)
-    keep = {version, before}
-    for old in (root / CACHE_DIR).iterdir():
-        if old.is_dir() and not old.name.startswith(".tmp-") and old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def refresh_served(*, force: bool = False) -> Path | None:
@@ -561,33 +450,4 @@ def refresh_served(*, force: bool = False) -> Path | None:
 
     None when no version was ever promoted (the files then sit in HR_MODELS_DIR itself, as before versions).
     A storage that cannot be reached leaves the cached version in service."""
-    settings = get_settings()
-    root = get_models_dir()
-    key = (settings.storage_url, str(root))
-    now = time.monotonic()
-    last = _checked.get(key)
-    if not force and last is not None and now - last[0] < settings.model_refresh_seconds:
-        return root / CACHE_DIR / last[1] if last[1] else None
-    served = _served_version(root)
-    try:
-        pointer = _read_pointer(_storage())
-        if pointer.version is not None and pointer.version != served:
-            with _SWITCH_LOCK:
-                if pointer.version != _served_version(root):
-                    _download(_storage(), pointer.version, root)
-                    _switch(root, pointer.version)
-            served = pointer.version
-    except StorageError as e:
-        if served is None:
-            raise
-        log.warning("model versions: storage unreachable, serving cached version %s (%s)", served, e)
-    with _LOCK:
-        _checked[key] = (now, served)
-    return root / CACHE_DIR / served if served else None
-
-
-def forget_refresh() -> None:
-    """Read the pointer again on the next refresh (tests; after the settings change)."""
-    with _LOCK:
-        _checked.clear()
-        _storages.clear()
+    return SHELF.refresh(force=force, switch=_switch)

@@ -17,18 +17,11 @@ from hr_core.ml import versions
 from hr_core.ml.fairness import get_latest_fairness_report
 from hr_core.ml.match import get_model_paths, load_match_model, read_model_card, train_match_model
 from hr_core.models import AuditEvent
-from hr_core.settings import reset_settings
 from hr_core.storage import Storage, hash_file
 from tests.factories import insert_recruiting_rows, make_match_rows
+from tests.support.replicas import use_cache
 
 RECRUITER = Actor(username="rita", role="recruiter")
-
-
-def _use_cache(monkeypatch: pytest.MonkeyPatch, folder: Path, refresh_seconds: float) -> None:
-    """Act as the process whose HR_MODELS_DIR is folder (another replica when folder differs)."""
-    monkeypatch.setenv("HR_MODELS_DIR", str(folder))
-    monkeypatch.setenv("HR_MODEL_REFRESH_SECONDS", str(refresh_seconds))
-    reset_settings()
 
 
 @pytest.mark.slow
@@ -42,7 +35,7 @@ def test_retrain_compare_promote_restore_across_replicas(
     candidates, vagas, prospects = make_match_rows(seed=7, n_vagas=16, per_vaga=8, in_progress=0.1)
     insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
     primary, replica = tmp_path / "primary", tmp_path / "replica"
-    _use_cache(monkeypatch, primary, refresh_seconds=3600)
+    use_cache(monkeypatch, primary, refresh_seconds=3600)
 
     # The first training is promoted at once: a fresh installation gets a working model.
     first = train_match_model(engine=engine, actor=CLI_ACTOR)
@@ -73,7 +66,7 @@ def test_retrain_compare_promote_restore_across_replicas(
     assert states == {first.version: "promoted", second.version: "candidate"}
 
     # Another replica (its own empty cache, the same storage) downloads and serves the promoted version.
-    _use_cache(monkeypatch, replica, refresh_seconds=3600)
+    use_cache(monkeypatch, replica, refresh_seconds=3600)
     assert read_model_card() == first.card
     assert get_model_paths()[0].parent == replica / "versions" / first.version
     assert load_match_model().card == first.card  # the load path's own hash check passes on the copy
@@ -84,9 +77,9 @@ def test_retrain_compare_promote_restore_across_replicas(
     assert (promoted["version"], promoted["previous"]) == (second.version, first.version)
     assert read_model_card() == second.card
     # ... and the primary once it reads the pointer again (at most every HR_MODEL_REFRESH_SECONDS).
-    _use_cache(monkeypatch, primary, refresh_seconds=3600)
+    use_cache(monkeypatch, primary, refresh_seconds=3600)
     assert read_model_card() == first.card  # read the pointer less than an hour ago: still the old one
-    _use_cache(monkeypatch, primary, refresh_seconds=0)
+    use_cache(monkeypatch, primary, refresh_seconds=0)
     assert read_model_card() == second.card and load_match_model().card == second.card
     assert versions.get_served_version() == second.version
 
@@ -138,7 +131,7 @@ def test_a_version_changed_in_storage_is_refused_and_nothing_switches(
 ) -> None:
     candidates, vagas, prospects = make_match_rows(seed=7, n_vagas=16, per_vaga=8, in_progress=0.1)
     insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=prospects)
-    _use_cache(monkeypatch, tmp_path / "primary", refresh_seconds=0)
+    use_cache(monkeypatch, tmp_path / "primary", refresh_seconds=0)
     with pytest.raises(InvalidInputError, match="no previous model version"):
         versions.restore_previous(engine=engine, actor=CLI_ACTOR)
     first = train_match_model(engine=engine, actor=CLI_ACTOR)
@@ -146,7 +139,7 @@ def test_a_version_changed_in_storage_is_refused_and_nothing_switches(
     key = f"models/versions/{second.version}/match_model.skops"
     storage.put_bytes(key, storage.get_bytes(key)[:-10] + b"0123456789")
     # A replica that has not cached the candidate downloads it and refuses it; the pointer is left alone.
-    _use_cache(monkeypatch, tmp_path / "replica", refresh_seconds=0)
+    use_cache(monkeypatch, tmp_path / "replica", refresh_seconds=0)
     with pytest.raises(ModelError, match="integrity check"):
         versions.promote_version(engine=engine, actor=CLI_ACTOR, version=second.version)
     assert versions.read_pointer(actor=CLI_ACTOR).version == first.version
