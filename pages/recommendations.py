@@ -91,6 +91,13 @@ state = _("being built") if status.building else _("stale") if status.stale else
 c3.metric(_("Index"), state, border=True)
 if status.built and status.stale and not status.building:
     st.warning(status.message + " " + _("Results may miss new people or openings."), icon=":material/update:")
+if status.refused:
+    st.error(
+        _("The newest published index build failed its check and is not served here; the previous one is.")
+        + " "
+        + status.refused,
+        icon=":material/gpp_bad:",
+    )
 with st.expander(
     _("Rebuild the indexes"), icon=":material/refresh:", expanded=not status.built and not status.building
 ):

@@ -7,6 +7,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -191,6 +192,14 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pyt
 @pytest.fixture
 def storage(storage_url: str) -> Storage:
     return make_storage(storage_url)
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Iterator[Any]:
+    """The real all-MiniLM-L6-v2 model (ONNX), loaded once for each test module that asks for it."""
+    from hr_core.ml.embeddings import load_encoder
+
+    yield load_encoder()
 
 
 @pytest.fixture

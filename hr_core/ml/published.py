@@ -215,7 +215,11 @@ class Shelf:
         now = time.monotonic()
         last = _checked.get(key)
         if not force and last is not None and now - last[0] < settings.model_refresh_seconds:
-            return root / self.cache_dir / last[1] if last[1] else None
+            if last[1] is None:
+                return None
+            folder = root / self.cache_dir / last[1]
+            if folder.is_dir():  # else another process of this cache switched twice since: read again
+                return folder
         served = self.served(root)
         try:
             pointed = self.read_pointed(get_storage())

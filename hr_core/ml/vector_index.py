@@ -1,11 +1,15 @@
 """Retrieval indexes of openings and candidates: incremental build, verified storage, status, queries.
 
-Each index is four files in HR_MODELS_DIR: the MiniLM unit vectors (`.npy`), the nearest-neighbour
-layout (`.nn.npz`, see hr_core.ml.neighbours), the BM25 lexical index over the same items in the same
-order (`.lex.npz`, see hr_core.ml.lexical) and a metadata JSON naming all three with their SHA-256, the
-codes, and a content hash per text. A rebuild re-encodes only the texts whose hash is new (the lexical
-index is rebuilt whole: it takes seconds), and writes new files under a fresh build id before the
-metadata switches to them, so a reader never sees half a build.
+Each index is four files: the MiniLM unit vectors (`.npy`), the nearest-neighbour layout (`.nn.npz`, see
+hr_core.ml.neighbours), the BM25 lexical index over the same items in the same order (`.lex.npz`, see
+hr_core.ml.lexical) and a metadata JSON naming all three with their SHA-256, the codes, and a content hash
+per text. A build writes both kinds into a fresh folder and publishes every file in it as one build in
+storage, as model versions are (hr_core.ml.published): `indexes/builds/<id>/` with its manifest, then
+`indexes/current.json` pointing at it, written last. Every process serves the pointed build from its cache
+(HR_MODELS_DIR/indexes/<id>/), downloaded and checked when the pointer changes, so every replica serves the
+same indexes without sharing a disk and a reader never sees half a build. A rebuild re-encodes only the
+texts whose hash is new (starting from the served build, downloaded first in a fresh replica); the lexical
+index is rebuilt whole (it takes seconds).
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import logging
 import os
 import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +31,7 @@ from sqlalchemy import Engine
 
 from hr_core.access import Action, Actor
 from hr_core.audit import audited
-from hr_core.errors import ConflictError, HRCoreError, InvalidInputError, ModelError
+from hr_core.errors import ConflictError, HRCoreError, InvalidInputError, ModelError, StorageError
 from hr_core.ml.artifacts import get_models_dir, read_json, verify_hash, write_json
 from hr_core.ml.build_status import BuildStatus, BuildStatusWriter, get_build_status
 from hr_core.ml.embeddings import (
@@ -40,6 +44,7 @@ from hr_core.ml.embeddings import (
 )
 from hr_core.ml.lexical import LexicalIndex, build_lexical_index
 from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
+from hr_core.ml.published import Shelf, get_storage, new_build_id, put_json
 from hr_core.progress import Progress, no_progress
 from hr_core.storage import hash_file
 
@@ -47,6 +52,19 @@ Kind = Literal["vagas", "candidates"]
 KINDS: tuple[Kind, ...] = ("vagas", "candidates")
 INDEX_FORMAT = 2
 REBUILD_HINT = "rebuild the indexes with `python -m hr_core build-index` (or the button on Recommendations)"
+# Builds of both kinds in storage, and the local cache each process serves the pointed one from.
+SHELF = Shelf(
+    prefix="indexes/builds",
+    pointer_key="indexes/current.json",
+    pointer_field="build",
+    cache_dir="indexes",
+    served_file="indexes/served.json",
+    what="index build",
+    fix=REBUILD_HINT,
+)
+KEEP_BUILDS = 3  # published builds kept in storage (the pointed one always is)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,6 +95,7 @@ class IndexBuildResult:
     unchanged: bool = False
     lexical_terms: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    build: str | None = None  # the published build every process now serves (None when unchanged)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,28 +113,39 @@ class IndexStatus:
     building: bool = False
     progress: float = 0.0
     build: BuildStatus = field(default_factory=lambda: BuildStatus(state="none"))
+    served_build: str | None = None  # the published build served here (None: a local build made before)
+    refused: str | None = None  # why the newest published build is not served here (it failed its check)
+
+
+def get_index_dir() -> Path:
+    """The folder of the build this process serves: the published one in its cache (the pointer read at most
+    every HR_MODEL_REFRESH_SECONDS), or HR_MODELS_DIR itself for a build made before builds were published."""
+    return SHELF.refresh() or get_models_dir()
+
+
+def _files_in(root: Path, kind: Kind) -> tuple[Path, Path, Path, Path]:
+    """(neighbour layout, vectors, metadata, lexical index) of a kind in a build folder, as its metadata names them."""
+    meta_path = root / f"index_{kind}.json"
+    names = {
+        "neighbours": f"index_{kind}.nn.npz",
+        "vectors": f"index_{kind}.npy",
+        "lexical": f"index_{kind}.lex.npz",
+    }
+    with contextlib.suppress(OSError, ValueError, ModelError):
+        meta = read_json(meta_path, what="", fix="")
+        names = {part: str(meta.get(f"{part}_file") or name) for part, name in names.items()}
+    nn, npy, lex = (root / Path(names[part]).name for part in ("neighbours", "vectors", "lexical"))
+    return nn, npy, meta_path, lex
 
 
 def get_index_paths(kind: Kind) -> tuple[Path, Path, Path]:
-    """(nearest-neighbour layout .nn.npz, vectors .npy, metadata JSON) of the current index of a kind."""
-    root = get_models_dir()
-    meta_path = root / f"index_{kind}.json"
-    nn_name, npy_name = f"index_{kind}.nn.npz", f"index_{kind}.npy"
-    with contextlib.suppress(OSError, ValueError, ModelError):
-        meta = read_json(meta_path, what="", fix="")
-        nn_name = str(meta.get("neighbours_file") or nn_name)
-        npy_name = str(meta.get("vectors_file") or npy_name)
-    return root / Path(nn_name).name, root / Path(npy_name).name, meta_path
+    """(nearest-neighbour layout .nn.npz, vectors .npy, metadata JSON) of the served index of a kind."""
+    return _files_in(get_index_dir(), kind)[:3]
 
 
 def get_lexical_path(kind: Kind) -> Path:
-    """The BM25 lexical index file (.lex.npz) of the current index of a kind."""
-    root = get_models_dir()
-    name = f"index_{kind}.lex.npz"
-    with contextlib.suppress(OSError, ValueError, ModelError):
-        meta = read_json(root / f"index_{kind}.json", what="", fix="")
-        name = str(meta.get("lexical_file") or name)
-    return root / Path(name).name
+    """The BM25 lexical index file (.lex.npz) of the served index of a kind."""
+    return _files_in(get_index_dir(), kind)[3]
 
 
 def _save_lexical(path: Path, index: LexicalIndex) -> None:
@@ -155,6 +185,7 @@ class _Previous:
     items: set[tuple[str, str]]  # (code, content hash)
     fingerprint: Any = None
     lexical: bool = False  # the build has its lexical index (builds before hybrid retrieval lack it)
+    published: bool = False  # served from storage's pointer (not a local build made before publishing)
 
 
 def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
@@ -171,6 +202,7 @@ def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
         set(zip(index.codes, hashes, strict=True)),
         index.meta.get("data_fingerprint"),
         lexical=bool(index.meta.get("lexical_file")),
+        published=SHELF.served(get_models_dir()) is not None,
     )
 
 
@@ -194,6 +226,7 @@ def _build_lock() -> Iterator[None]:
 
 def _write_index(
     kind: Kind,
+    folder: Path,
     codes: list[str],
     vectors: np.ndarray,
     fingerprint: dict[str, Any],
@@ -202,21 +235,15 @@ def _write_index(
     hashes: list[str] | None = None,
     encoder_id: str = "",
 ) -> dict[str, Any]:
-    """Lay the vectors out for search, build the lexical index over the texts in the same order, write
-    both under a new build id, then switch the metadata."""
-    root = get_models_dir()
-    _, _, meta_path = get_index_paths(kind)
-    old = [p for p in (*get_index_paths(kind)[:2], get_lexical_path(kind)) if p.exists()]
+    """Lay the vectors out for search, build the lexical index over the texts in the same order, and write
+    both with their metadata into a build's folder."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     order, layout = plan_clusters(vectors)
     vectors = np.ascontiguousarray(vectors[order])
     codes = [codes[i] for i in order]
     hashes = [hashes[i] for i in order] if hashes is not None else []
     lexical = build_lexical_index(codes, [texts[i] for i in order])
-    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    npy_path = root / f"index_{kind}-{build_id}.npy"
-    nn_path = root / f"index_{kind}-{build_id}.nn.npz"
-    lex_path = root / f"index_{kind}-{build_id}.lex.npz"
+    npy_path, nn_path, lex_path = (folder / f"index_{kind}{ext}" for ext in (".npy", ".nn.npz", ".lex.npz"))
     np.save(npy_path, vectors, allow_pickle=False)
     with nn_path.open("wb") as fh:
         np.savez(fh, centroids=layout.centroids, offsets=layout.offsets, nprobe=np.int64(layout.nprobe))
@@ -245,10 +272,7 @@ def _write_index(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_fingerprint": fingerprint,
     }
-    write_json(meta_path, meta)
-    for path in old:
-        if path not in (npy_path, nn_path, lex_path):
-            path.unlink(missing_ok=True)
+    write_json(folder / f"index_{kind}.json", meta)
     return meta
 
 
@@ -267,7 +291,7 @@ def build_indexes(
 
         step(0.0, "Starting")
         try:
-            result = _build(engine, step, encoder, full=full)
+            result = _build(engine, step, encoder, full=full, actor=actor)
         except BaseException as e:
             status.fail(str(e) or type(e).__name__)
             raise
@@ -276,7 +300,7 @@ def build_indexes(
     return result
 
 
-def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> IndexBuildResult:
+def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool, actor: Actor) -> IndexBuildResult:
     from hr_core.ml import data
     from hr_core.ml.features import build_candidate_text, build_vaga_text
 
@@ -311,6 +335,7 @@ def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> Ind
     if not todo and all(
         previous[k].fingerprint == fingerprint
         and previous[k].lexical
+        and previous[k].published
         and previous[k].items == set(zip(jobs[k][0], hashes[k], strict=True))
         for k in KINDS
     ):
@@ -337,20 +362,30 @@ def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> Ind
         known[k][hashes[k][i]] = vector
     t1 = time.perf_counter()
     terms: dict[str, int] = {}
-    for n, kind in enumerate(KINDS):
-        what = "openings" if kind == "vagas" else "candidates"
-        report(0.91 + 0.04 * n, f"Building the lexical index and writing the index of {what}")
-        codes = jobs[kind][0]
-        matrix = (
-            np.stack([known[kind][h] for h in hashes[kind]])
-            if codes
-            else np.zeros((0, DIMENSION), np.float32)
-        )
-        meta = _write_index(
-            kind, codes, matrix, fingerprint, texts=jobs[kind][1], hashes=hashes[kind], encoder_id=encoder_id
-        )
-        counts[kind] = meta["count"]
-        terms[kind] = meta["lexical_terms"]
+    with SHELF.staging() as folder:
+        for n, kind in enumerate(KINDS):
+            what = "openings" if kind == "vagas" else "candidates"
+            report(0.91 + 0.03 * n, f"Building the lexical index and writing the index of {what}")
+            codes = jobs[kind][0]
+            matrix = (
+                np.stack([known[kind][h] for h in hashes[kind]])
+                if codes
+                else np.zeros((0, DIMENSION), np.float32)
+            )
+            meta = _write_index(
+                kind,
+                folder,
+                codes,
+                matrix,
+                fingerprint,
+                texts=jobs[kind][1],
+                hashes=hashes[kind],
+                encoder_id=encoder_id,
+            )
+            counts[kind] = meta["count"]
+            terms[kind] = meta["lexical_terms"]
+        report(0.97, "Publishing the indexes to storage")
+        build = _publish_build(folder, actor=actor, counts=counts)
     report(1.0, "Done")
     return IndexBuildResult(
         model=MODEL_NAME,
@@ -362,7 +397,39 @@ def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool) -> Ind
         reused=reused,
         lexical_terms=terms,
         seconds={"encode": round(t1 - t0, 3), "index": round(time.perf_counter() - t1, 3)},
+        build=build,
     )
+
+
+def _publish_build(folder: Path, *, actor: Actor, counts: Mapping[Kind, int]) -> str:
+    """Upload every file a build wrote into its folder, then its manifest, then point every process at it
+    (the pointer written last: until then the previous build is served); serve it here at once, forget the
+    files of a build made before builds were published, and drop old builds from storage."""
+    storage = get_storage()
+    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".tmp-"))
+    if any(not (folder / name).is_file() for name in names):
+        raise ModelError(f"an index build is a flat folder of files; {folder} holds a subfolder")
+    build = new_build_id()
+    previous = SHELF.read_pointed(storage)
+    built = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    header = {"build": build, "created_at": built, "created_by": actor.username, "counts": dict(counts)}
+    SHELF.publish(storage, folder, build, names, header)
+    put_json(storage, SHELF.pointer_key, {**header, "previous": previous})
+    SHELF.refresh(force=True)
+    _forget_unpublished(get_models_dir())
+    try:
+        SHELF.prune(storage, keep=KEEP_BUILDS)
+    except StorageError as e:  # the build is served; old ones stay until the next build prunes them
+        log.warning("index builds: could not drop old builds from %s: %s", storage.url, e)
+    return build
+
+
+def _forget_unpublished(root: Path) -> None:
+    """Delete the index files a build made before builds were published left in HR_MODELS_DIR itself."""
+    for kind in KINDS:
+        nn, npy, meta, lex = _files_in(root, kind)
+        for path in (nn, npy, lex, meta):
+            path.unlink(missing_ok=True)
 
 
 def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
@@ -371,7 +438,7 @@ def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
     lexical=False reads the vectors alone (a rebuild reuses them from a build that predates the lexical
     index); recommendations need both, and an index without its lexical half is refused.
     """
-    nn_path, npy_path, meta_path = get_index_paths(kind)
+    nn_path, npy_path, meta_path, lex_path = _files_in(get_index_dir(), kind)
     meta = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
     if meta.get("model_name") != MODEL_NAME or meta.get("dimension") != DIMENSION:
         raise ModelError(
@@ -398,7 +465,6 @@ def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
         raise ModelError(f"the {kind} index layout at {nn_path} does not cover its {len(codes)} items")
     index = VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, layout)
     if lexical:
-        lex_path = get_lexical_path(kind)
         if not meta.get("lexical_file"):
             raise ModelError(
                 f"the {kind} index at {meta_path} has no lexical index (an older build); {REBUILD_HINT}"
@@ -418,9 +484,11 @@ def get_index_status(engine: Engine) -> IndexStatus:
     from hr_core.ml import data
 
     build = get_build_status()
+    root = get_index_dir()
+    served = root.name if root != get_models_dir() else None
     metas = {}
     for kind in KINDS:
-        meta_path = get_index_paths(kind)[2]
+        meta_path = _files_in(root, kind)[2]
         if meta_path.is_file():
             metas[kind] = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
     if build.running:
@@ -439,6 +507,7 @@ def get_index_status(engine: Engine) -> IndexStatus:
             building=build.running,
             progress=build.fraction if build.running else 0.0,
             build=build,
+            refused=SHELF.get_refusal(),
         )
     current = data.get_data_fingerprint(engine)
     stale = any(m.get("data_fingerprint") != current for m in metas.values())
@@ -457,6 +526,8 @@ def get_index_status(engine: Engine) -> IndexStatus:
         building=build.running,
         progress=build.fraction if build.running else 0.0,
         build=build,
+        served_build=served,
+        refused=SHELF.get_refusal(),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -23,14 +22,6 @@ from hr_core.ml.recommend import (
     recommend,
 )
 from tests.factories import insert_recruiting_rows, make_match_rows, make_planted_recommend_rows
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Iterator[Any]:
-    """The real all-MiniLM-L6-v2 model, loaded once for this module."""
-    from hr_core.ml.embeddings import load_encoder
-
-    yield load_encoder()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ which one they lack; ignored skills leave the features, so Match scoring and Rec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +34,6 @@ NO_DOCKER = {
     "nivel_profissional": "Pleno",
     "pcd": "Não",
 }
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Iterator[Any]:
-    """The real all-MiniLM-L6-v2 model, loaded once for this module."""
-    from hr_core.ml.embeddings import load_encoder
-
-    yield load_encoder()
 
 
 @pytest.fixture

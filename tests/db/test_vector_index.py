@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +14,14 @@ from hr_core.errors import ConflictError, ModelError
 from hr_core.ml import neighbours, vector_index
 from hr_core.ml.artifacts import get_models_dir, write_json
 from hr_core.ml.build_status import STATUS_FILE, get_build_status
-from hr_core.ml.vector_index import KINDS, build_indexes, get_index_status, open_index, query_index
+from hr_core.ml.vector_index import KINDS, build_indexes, get_index_status, open_index
 from hr_core.settings import reset_settings
 from tests.factories import insert_recruiting_rows, make_planted_recommend_rows
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Iterator[Any]:
-    from hr_core.ml.embeddings import load_encoder
-
-    yield load_encoder()
+from tests.support.indexes import read_nearest_codes
 
 
 def _plain(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "planted_vaga"} for r in rows]
-
-
-def _neighbours(n: int = 5) -> dict[str, dict[str, list[str]]]:
-    """Every item's n nearest items of the other kind, by code."""
-    indexes = {k: open_index(k) for k in KINDS}
-    out: dict[str, dict[str, list[str]]] = {}
-    for kind, other in (("candidates", "vagas"), ("vagas", "candidates")):
-        source, target = indexes[kind], indexes[other]  # type: ignore[index]
-        out[kind] = {
-            code: [target.codes[i] for i in query_index(target, source.vectors[pos], n)[0]]
-            for code, pos in source.positions.items()
-        }
-    return out
 
 
 @pytest.mark.parametrize("search", ["exact", "ivf"])
@@ -74,17 +54,21 @@ def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     assert status.built and not status.stale and not status.building
     if search == "ivf":
         assert all(open_index(k).meta["search"].startswith("ivf") for k in KINDS)
-    incremental = _neighbours(n)
-    files = sorted(p.name for p in get_models_dir().glob("index_*"))
-    assert len([f for f in files if f.endswith(".npy")]) == 2  # the previous build's files are gone
-    assert len([f for f in files if f.endswith(".lex.npz")]) == 2
+    incremental = read_nearest_codes(n)
+    # Each build is a folder of its own in the cache; the served one and the one it replaced are kept.
+    assert again.build is None and result.build is not None and step.build is not None
+    assert step.build > result.build  # ids sort in the order the builds were made
+    assert status.served_build == step.build
+    cached = {p.name for p in (get_models_dir() / "indexes").iterdir() if p.is_dir()}
+    assert cached == {result.build, step.build}
+    assert not list(get_models_dir().glob("index_*.npy"))  # nothing outside the build folders
     lexical = _lexical()
 
     monkeypatch.setenv("HR_MODELS_DIR", str(tmp_path / "full"))
     reset_settings()
     full = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True)
     assert full.encoded == len(candidates) + len(vagas)
-    assert _neighbours(n) == incremental
+    assert read_nearest_codes(n) == incremental
     assert _lexical() == lexical
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from hr_core.access import CLI_ACTOR, Actor
@@ -118,3 +119,38 @@ def test_a_page_opened_mid_build_shows_its_progress() -> None:
     home.run()
     assert not home.exception, [e.value for e in home.exception]
     assert "Index being built: 40 %" in home.get("progress")[0].proto.text
+
+
+def test_a_published_build_that_fails_its_check_is_shown_and_the_previous_one_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hr_core.ml.vector_index import build_indexes
+    from hr_core.storage import make_storage
+    from tests.support.replicas import use_cache
+
+    engine = make_engine(get_settings().database_url)
+    init_db(engine)
+    candidates, vagas = make_planted_recommend_rows()
+    insert_recruiting_rows(engine, candidates=candidates[:-1], vagas=vagas, prospects=[])
+    use_cache(monkeypatch, tmp_path / "primary", refresh_seconds=0)
+    build_indexes(engine=engine, actor=CLI_ACTOR)
+    use_cache(monkeypatch, tmp_path / "replica", refresh_seconds=0)
+    at = _app()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+
+    use_cache(monkeypatch, tmp_path / "primary", refresh_seconds=0)
+    insert_recruiting_rows(engine, candidates=candidates[-1:], vagas=[], prospects=[])
+    second = build_indexes(engine=engine, actor=CLI_ACTOR)
+    storage = make_storage()
+    key = f"indexes/builds/{second.build}/index_vagas.json"
+    storage.put_bytes(key, storage.get_bytes(key).replace(b'"count"', b'"count" ', 1))
+    engine.dispose()
+
+    use_cache(monkeypatch, tmp_path / "replica", refresh_seconds=0)
+    at = _app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("failed its check" in e.value and "index_vagas.json" in e.value for e in at.error)
+    assert any(m.label == "Candidates indexed" and m.value == str(len(candidates) - 1) for m in at.metric)
+    assert at.selectbox(key="rec_code").options  # the previous build still answers

@@ -43,6 +43,10 @@ ALLOWED: dict[str, str] = {
     "hr_core.ml.fairness.load_protected_groups": "internal to the fairness report, which checks the role",
     "hr_core.ml.drift.load_current_data": "internal to the drift report, which checks the role",
     "hr_core.ml.vector_index.get_index_status": "whether the indexes are built (no personal data)",
+    "hr_core.ml.published.read_json_key": "manifests and pointers of model versions and index builds; "
+    "their callers check the role",
+    "hr_core.ml.published.put_json": "manifests and pointers of model versions and index builds; "
+    "their callers check the role",
     # The job worker runs jobs as the user recorded when the job was submitted (checked then and at run).
     "hr_core.jobs.pgqueue": "job queue plumbing (the worker)",
     "hr_core.jobs.records": "job records plumbing; submit/get/list check the role",
