@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,14 @@ from hr_core.access import CLI_ACTOR
 from hr_core.errors import ModelError, StorageError
 from hr_core.ml import vector_index
 from hr_core.ml.build_status import get_build_status
-from hr_core.ml.vector_index import KINDS, SHELF, build_indexes, get_index_status, open_index
+from hr_core.ml.vector_index import (
+    KINDS,
+    SHELF,
+    IndexBuildResult,
+    build_indexes,
+    get_index_status,
+    open_index,
+)
 from hr_core.storage import Storage, hash_file
 from tests.factories import insert_recruiting_rows, make_planted_recommend_rows
 from tests.support.indexes import read_nearest_codes
@@ -25,10 +33,35 @@ from tests.support.replicas import use_cache
 POINTER = "indexes/current.json"
 
 
+@dataclass
+class Published:
+    """A first build published from the primary's cache, with three candidates left out of it."""
+
+    engine: Engine
+    storage: Storage
+    encoder: Any
+    candidates: list[dict]
+    primary: Path
+    replica: Path
+    first: IndexBuildResult
+
+    def build(self, **kwargs: Any) -> IndexBuildResult:
+        return build_indexes(engine=self.engine, actor=CLI_ACTOR, encoder=self.encoder, **kwargs)
+
+    def add_the_rest(self) -> None:
+        insert_recruiting_rows(self.engine, candidates=self.candidates[-3:], vagas=[], prospects=[])
+
+
 @pytest.fixture
-def rows() -> tuple[list[dict], list[dict]]:
+def published(
+    engine: Engine, storage: Storage, encoder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Published:
     candidates, vagas = make_planted_recommend_rows()
-    return candidates, vagas
+    use_cache(monkeypatch, tmp_path / "primary", refresh_seconds=0)
+    insert_recruiting_rows(engine, candidates=candidates[:-3], vagas=vagas, prospects=[])
+    first = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert first.build is not None and _pointed(storage) == first.build
+    return Published(engine, storage, encoder, candidates, tmp_path / "primary", tmp_path / "replica", first)
 
 
 def _pointed(storage: Storage) -> str:
@@ -45,87 +78,68 @@ def _counts() -> dict[str, int]:
 
 
 def test_a_second_replica_serves_the_published_build_and_builds_on_it(
-    engine: Engine,
-    storage: Storage,
-    encoder: Any,
-    rows: tuple[list[dict], list[dict]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    published: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    candidates, vagas = rows
-    primary, replica = tmp_path / "primary", tmp_path / "replica"
-    use_cache(monkeypatch, primary, refresh_seconds=3600)
-    insert_recruiting_rows(engine, candidates=candidates[:-3], vagas=vagas, prospects=[])
-    first = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert first.build is not None and _pointed(storage) == first.build
+    p, engine, storage, first = published, published.engine, published.storage, published.first
     # Every file the build wrote is in storage with its hash, and the copy served here is the same bytes.
-    hashes = _manifest(storage, first.build)
-    served = primary / "indexes" / first.build
-    assert {p.name for p in served.iterdir()} == set(hashes) | {"manifest.json"}
+    hashes = _manifest(storage, str(first.build))
+    served = p.primary / "indexes" / str(first.build)
+    assert {f.name for f in served.iterdir()} == set(hashes) | {"manifest.json"}
     assert {f"index_{k}.json" for k in KINDS} <= set(hashes) and len(hashes) >= 8
     assert all(hash_file(served / name) == sha for name, sha in hashes.items())
     on_primary = read_nearest_codes()
 
     # Another replica (an empty cache, the same storage) downloads, checks and serves the same build.
-    use_cache(monkeypatch, replica, refresh_seconds=3600)
+    use_cache(monkeypatch, p.replica, refresh_seconds=3600)
     status = get_index_status(engine)
     assert status.built and not status.stale and status.served_build == first.build
     assert read_nearest_codes() == on_primary
-    assert (replica / "indexes" / first.build / "manifest.json").is_file()
+    assert (p.replica / "indexes" / str(first.build) / "manifest.json").is_file()
 
     # Its incremental build starts from the published build: only the new texts are encoded.
-    insert_recruiting_rows(engine, candidates=candidates[-3:], vagas=[], prospects=[])
-    second = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert second.encoded == 3 and second.reused == len(candidates) - 3 + len(vagas)
+    p.add_the_rest()
+    second = p.build()
+    assert second.encoded == 3 and second.reused == first.vagas + first.candidates
     assert second.build is not None and _pointed(storage) == second.build
+    assert set(second.seconds) == {"encode", "index", "publish"}
     on_replica = read_nearest_codes()
-    assert len(on_replica["candidates"]) == len(candidates)
+    assert len(on_replica["candidates"]) == len(p.candidates)
 
     # The primary read the pointer less than an hour ago: it still serves the first build ...
-    use_cache(monkeypatch, primary, refresh_seconds=3600)
+    use_cache(monkeypatch, p.primary, refresh_seconds=3600)
     assert get_index_status(engine).served_build == first.build
-    assert _counts()["candidates"] == len(candidates) - 3
+    assert _counts()["candidates"] == len(p.candidates) - 3
     # ... and the second once it reads the pointer again.
-    use_cache(monkeypatch, primary, refresh_seconds=0)
+    use_cache(monkeypatch, p.primary, refresh_seconds=0)
     assert get_index_status(engine).served_build == second.build
     assert read_nearest_codes() == on_replica
 
     # Nothing new to encode and the same data: nothing is published.
-    again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    again = p.build()
     assert again.unchanged and again.build is None and _pointed(storage) == second.build
 
 
 def test_a_build_changed_in_storage_is_refused_and_the_previous_one_stays_served(
-    engine: Engine,
-    storage: Storage,
-    encoder: Any,
-    rows: tuple[list[dict], list[dict]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    candidates, vagas = rows
-    primary, replica = tmp_path / "primary", tmp_path / "replica"
-    use_cache(monkeypatch, primary, refresh_seconds=0)
-    insert_recruiting_rows(engine, candidates=candidates[:-3], vagas=vagas, prospects=[])
-    first = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    use_cache(monkeypatch, replica, refresh_seconds=0)
+    p, engine, storage, first = published, published.engine, published.storage, published.first
+    use_cache(monkeypatch, p.replica, refresh_seconds=0)
     before = read_nearest_codes()
 
-    use_cache(monkeypatch, primary, refresh_seconds=0)
-    insert_recruiting_rows(engine, candidates=candidates[-3:], vagas=[], prospects=[])
-    second = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert second.build is not None
+    use_cache(monkeypatch, p.primary, refresh_seconds=0)
+    p.add_the_rest()
+    second = p.build()
     key = f"indexes/builds/{second.build}/index_candidates.npy"
     raw = storage.get_bytes(key)
     storage.put_bytes(key, raw[:-8] + bytes(b ^ 0xFF for b in raw[-8:]))
 
     # The replica refuses the changed build, says why, and keeps serving the one it has.
-    use_cache(monkeypatch, replica, refresh_seconds=0)
+    use_cache(monkeypatch, p.replica, refresh_seconds=0)
     status = get_index_status(engine)
     assert status.served_build == first.build and status.stale
     assert status.refused is not None and "index_candidates.npy fails its integrity check" in status.refused
     assert read_nearest_codes() == before
-    assert not (replica / "indexes" / second.build).exists()
+    assert not (p.replica / "indexes" / str(second.build)).exists()
 
     # A replica with nothing cached has nothing to fall back on: it refuses with the reason.
     use_cache(monkeypatch, tmp_path / "fresh", refresh_seconds=0)
@@ -133,30 +147,20 @@ def test_a_build_changed_in_storage_is_refused_and_the_previous_one_stays_served
         open_index("candidates")
 
     # A rebuild publishes a sound build, which every replica serves again.
-    use_cache(monkeypatch, primary, refresh_seconds=0)
-    third = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True)
-    use_cache(monkeypatch, replica, refresh_seconds=0)
+    use_cache(monkeypatch, p.primary, refresh_seconds=0)
+    third = p.build(full=True)
+    use_cache(monkeypatch, p.replica, refresh_seconds=0)
     status = get_index_status(engine)
     assert status.served_build == third.build and status.refused is None and not status.stale
 
 
 def test_the_pointer_is_written_last_and_old_builds_are_pruned(
-    engine: Engine,
-    storage: Storage,
-    encoder: Any,
-    rows: tuple[list[dict], list[dict]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    published: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    candidates, vagas = rows
-    primary, replica = tmp_path / "primary", tmp_path / "replica"
-    use_cache(monkeypatch, primary, refresh_seconds=0)
-    insert_recruiting_rows(engine, candidates=candidates[:-3], vagas=vagas, prospects=[])
-    first = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    assert first.build is not None
+    p, engine, storage, first = published, published.engine, published.storage, published.first
 
     # The process dies (here: its storage fails) after uploading a build but before the pointer moves.
-    insert_recruiting_rows(engine, candidates=candidates[-3:], vagas=[], prospects=[])
+    p.add_the_rest()
     real_put_json = vector_index.put_json
 
     def crash_on_pointer(store: Storage, key: str, data: dict[str, Any]) -> None:
@@ -166,7 +170,7 @@ def test_the_pointer_is_written_last_and_old_builds_are_pruned(
 
     monkeypatch.setattr(vector_index, "put_json", crash_on_pointer)
     with pytest.raises(StorageError, match="went away"):
-        build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+        p.build()
     monkeypatch.setattr(vector_index, "put_json", real_put_json)
     assert get_build_status().state == "failed"
     orphans = [b for b in SHELF.list_published(storage) if b != first.build]
@@ -174,43 +178,32 @@ def test_the_pointer_is_written_last_and_old_builds_are_pruned(
     assert _pointed(storage) == first.build
     # Every process, the one that crashed included, still serves the previous build.
     assert get_index_status(engine).served_build == first.build
-    assert _counts()["candidates"] == len(candidates) - 3
-    use_cache(monkeypatch, replica, refresh_seconds=0)
+    assert _counts()["candidates"] == len(p.candidates) - 3
+    use_cache(monkeypatch, p.replica, refresh_seconds=0)
     assert get_index_status(engine).served_build == first.build
 
     # Later builds keep the newest KEEP_BUILDS in storage; the orphan and the oldest go.
     monkeypatch.setattr(vector_index, "KEEP_BUILDS", 2)
-    use_cache(monkeypatch, primary, refresh_seconds=0)
-    builds = [
-        build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder, full=True).build for _ in range(3)
-    ]
+    use_cache(monkeypatch, p.primary, refresh_seconds=0)
+    builds = [p.build(full=True).build for _ in range(3)]
     assert SHELF.list_published(storage) == [builds[2], builds[1]]
     left = {o.key.split("/")[2] for o in storage.list_objects("indexes/builds/")}
     assert left == {builds[1], builds[2]}  # no stray file of a pruned build
     assert _pointed(storage) == builds[2]
-    use_cache(monkeypatch, replica, refresh_seconds=0)
+    use_cache(monkeypatch, p.replica, refresh_seconds=0)
     assert get_index_status(engine).served_build == builds[2]
     # The replica's cache holds what it serves and the build it replaced (here the first), nothing else.
-    assert {p.name for p in (replica / "indexes").iterdir() if p.is_dir()} == {first.build, builds[2]}
+    assert {f.name for f in (p.replica / "indexes").iterdir() if f.is_dir()} == {first.build, builds[2]}
 
 
 def test_an_index_built_before_publishing_serves_until_the_first_published_build(
-    engine: Engine,
-    storage: Storage,
-    encoder: Any,
-    rows: tuple[list[dict], list[dict]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    published: Published,
 ) -> None:
-    candidates, vagas = rows
-    root = tmp_path / "primary"
-    use_cache(monkeypatch, root, refresh_seconds=0)
-    insert_recruiting_rows(engine, candidates=candidates, vagas=vagas, prospects=[])
-    build = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder).build
+    p, engine, storage, root = published, published.engine, published.storage, published.primary
     before = read_nearest_codes()
     # What an installation upgraded from local-only indexes holds: the files in HR_MODELS_DIR, nothing in
     # storage, no cache folder.
-    for path in (root / "indexes" / str(build)).iterdir():
+    for path in (root / "indexes" / str(p.first.build)).iterdir():
         if path.name != "manifest.json":
             shutil.copyfile(path, root / path.name)
     shutil.rmtree(root / "indexes")
@@ -221,8 +214,8 @@ def test_an_index_built_before_publishing_serves_until_the_first_published_build
     assert read_nearest_codes() == before
 
     # The next build is not "unchanged": it reuses every vector, publishes, and the local files go.
-    result = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    result = p.build()
     assert not result.unchanged and result.encoded == 0 and result.build is not None
     assert _pointed(storage) == result.build and get_index_status(engine).served_build == result.build
-    assert not [p for p in root.iterdir() if p.name.startswith(("index_vagas", "index_candidates"))]
+    assert not [f for f in root.iterdir() if f.name.startswith(("index_vagas", "index_candidates"))]
     assert read_nearest_codes() == before
