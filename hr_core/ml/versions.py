@@ -337,7 +337,7 @@ def describe_versions(*, actor: Actor, offset: int = 0, limit: int = MAX_VERSION
         )
     found = list_versions(actor=actor)
     return VersionsOverview(
-        pointer=_read_pointer(_storage()),
+        pointer=_read_pointer(get_storage()),
         candidate=next((v.version for v in found if v.state == "candidate"), None),
         served_here=get_served_version(),
         total=len(found),
