@@ -240,20 +240,16 @@ class LexicalIndex:
 def build_lexical_index(
     codes: Sequence[str], texts: Sequence[Any], *, min_df: int = 1, k1: float = K1, b: float = B
 ) -> LexicalIndex:
-    """Count terms per document and turn them into BM25 weights (k1 = K1, b = B unless given).
-
-    A document is a text or its terms already counted ({term: count}, counts may be fractions: an opening
-    known by its title alone with the terms it borrows, hr_core.ml.opening_expansion)."""
+    """Count terms per document and turn them into BM25 weights (k1 = K1, b = B unless given)."""
     vocabulary: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for text in texts:
-        counts: dict[int, float] = {}
-        pairs = text.items() if isinstance(text, Mapping) else ((t, 1.0) for t in analyze(text))
-        for term, count in pairs:
+        counts: dict[int, int] = {}
+        for term in analyze(text):
             j = vocabulary.setdefault(term, len(vocabulary))
-            counts[j] = counts.get(j, 0.0) + float(count)
+            counts[j] = counts.get(j, 0) + 1
         indices.extend(counts.keys())
         data.extend(counts.values())
         indptr.append(len(indices))

@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hr_core.errors import InvalidInputError
 from hr_core.ml.embeddings import encode_texts
 from hr_core.ml.features import (
     CANDIDATE_COLUMNS,
@@ -55,7 +54,6 @@ from hr_core.ml.features import (
     make_pair_frame,
 )
 from hr_core.ml.lexical import build_lexical_index
-from hr_core.ml.opening_expansion import build_opening_documents
 from hr_core.ml.recommend import (
     RERANK_DEPTH,
     fuse_scores,
@@ -90,8 +88,6 @@ class LabelledSet:
     vagas: tuple[dict[str, Any], ...]
     relevant: Mapping[str, frozenset[str]]
     collection: tuple[dict[str, Any], ...] = ()  # all candidates (term weights); the candidates when empty
-    # Openings the pool's title-only ones borrow terms from (hr_core.ml.opening_expansion); the pool when empty.
-    corpus: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,8 +183,7 @@ def rank_all(
     """Every method's full ranking of the openings for every candidate: {method: {candidate: codes}}.
 
     The candidates' lexical index (over the collection) gives the query's term weights, the openings'
-    index (title-only openings with the terms they borrow from the corpus, as the index build does) the
-    BM25 scores; MiniLM reads the candidate's and the opening's whole texts, as the indexes do.
+    index the BM25 scores; MiniLM reads the candidate's and the opening's whole texts, as the indexes do.
     """
     vaga_codes = [str(v["codigo"]) for v in labelled.vagas]
     cand_codes = [str(c["codigo"]) for c in labelled.candidates]
@@ -200,8 +195,7 @@ def rank_all(
     )
     vectors = encode_texts(vaga_texts + cand_texts, encoder=encoder)
     vaga_vectors, cand_vectors = vectors[: len(vaga_texts)], vectors[len(vaga_texts) :]
-    documents = build_opening_documents(labelled.vagas, corpus=labelled.corpus or None)
-    lexical = build_lexical_index(vaga_codes, documents)
+    lexical = build_lexical_index(vaga_codes, vaga_texts)
     queries = [
         build_candidate_query(c, idf=candidates_index.idf, vocabulary=lexical.vocabulary)
         for c in labelled.candidates
@@ -311,20 +305,14 @@ def load_retrieval_pairs(fixture: Path, *, applicants: Path, vagas: Path) -> Lab
 
 
 def load_prospect_links(
-    *,
-    applicants: Path,
-    prospects: Sequence[Path],
-    openings: int = 350,
-    seed: int = 0,
-    described: Path | None = None,
+    *, applicants: Path, prospects: Sequence[Path], openings: int = 350, seed: int = 0
 ) -> LabelledSet:
     """Real candidates and the openings prospects.json says they were put forward for, ranked among
     about `openings` openings: every linked one plus others of the same files drawn at random.
 
     An opening is known there only by its title, so that is its whole text, for linked and drawn ones
-    alike; openings without a title are left out (nothing could retrieve them). described, a
-    vagas.json, gives the described openings the titles borrow terms from (none of them in the pool).
-    See the module's docstring for which candidates count.
+    alike; openings without a title are left out (nothing could retrieve them). See the module's
+    docstring for which candidates count.
     """
     candidates = read_decision_rows(applicants, kind="candidates")
     titles: dict[str, str] = {}
@@ -343,18 +331,12 @@ def load_prospect_links(
     others = sorted(set(titles) - set(linked))
     drawn = random.Random(seed).sample(others, max(0, min(len(others), openings - len(linked))))
     vagas = tuple({"codigo": v, "titulo": titles[v]} for v in sorted(linked + drawn))
-    corpus = read_decision_rows(described, kind="vagas") if described is not None else {}
-    if set(corpus) & set(titles):
-        raise InvalidInputError(
-            f"{described} shares openings with the prospects files: it cannot lend them terms"
-        )
     return LabelledSet(
         name="real prospect links",
         candidates=tuple(candidates[c] for c in sorted(links)),
         vagas=vagas,
         relevant={c: frozenset(vs) for c, vs in links.items()},
         collection=tuple(candidates.values()),
-        corpus=tuple(corpus.values()),
     )
 
 
@@ -370,7 +352,6 @@ def split_halves(labelled: LabelledSet, *, seed: int = 0) -> tuple[LabelledSet, 
             vagas=labelled.vagas,
             relevant={c: v for c, v in labelled.relevant.items() if c in half},
             collection=labelled.collection,
-            corpus=labelled.corpus,
         )
         for label, half in zip(("tune", "check"), halves, strict=True)
     )
