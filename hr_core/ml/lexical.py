@@ -144,6 +144,38 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
+# Job-title words of English (and their short forms) read as the Portuguese word: Decision's openings and
+# CVs name the same role either way ("Sr. Java Developer", "Desenvolvedor Java Sênior"). Only words whose
+# meaning is the same in both contexts ("data" is left out: in Portuguese it is a date).
+TITLE_WORDS: dict[str, str] = {
+    word: portuguese
+    for portuguese, words in {
+        "desenvolvedor": "developer developers dev devs programmer programmers",
+        "engenheiro": "engineer engineers",
+        "engenharia": "engineering",
+        "analista": "analyst analysts",
+        "arquiteto": "architect architects",
+        "arquitetura": "architecture",
+        "gerente": "manager managers",
+        "consultor": "consultant consultants",
+        "teste": "test tests testing tester testers",
+        "suporte": "support",
+        "seguranca": "security",
+        "redes": "network networks networking",
+        "infraestrutura": "infrastructure infra",
+        "sistemas": "systems system",
+        "projetos": "projects project",
+        "negocios": "business",
+        "qualidade": "quality",
+        "lider": "lead leader",
+        "especialista": "specialist",
+        "senior": "sr",
+        "junior": "jr",
+    }.items()
+    for word in words.split()
+}
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
     import Stemmer
@@ -157,10 +189,10 @@ def stem_words(words: Sequence[str]) -> list[str]:
 
 
 def tokenize(text: Any) -> list[str]:
-    """Stems of the words of a text: lower-case, accents folded, stop words out, Portuguese Snowball stems."""
-    words = [
-        w for w in _TOKEN.findall(normalise_text(text)) if w not in STOPWORDS and (len(w) > 1 or w == "r")
-    ]
+    """Stems of the words of a text: lower-case, accents folded, English job-title words read in Portuguese
+    (TITLE_WORDS), stop words out, Portuguese Snowball stems."""
+    found = (TITLE_WORDS.get(w, w) for w in _TOKEN.findall(normalise_text(text)))
+    words = [w for w in found if w not in STOPWORDS and (len(w) > 1 or w == "r")]
     return list(_stemmer().stemWords(words))
 
 
