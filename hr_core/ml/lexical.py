@@ -20,6 +20,9 @@ from hr_core.ml.features import normalise_text
 
 K1 = 1.2
 B = 0.75
+# Version of the analyser (tokenize, analyze): an index built by another one is refused and rebuilt, since
+# its terms no longer match the queries' (2: English job-title words read in Portuguese, TITLE_WORDS).
+ANALYZER_VERSION = 2
 _TOKEN = re.compile(r"[a-z0-9]+(?:[#+]+)?")
 # Function words of Portuguese and English (accents folded), plus CV boilerplate that says nothing of skills.
 STOPWORDS: frozenset[str] = frozenset(

@@ -42,7 +42,7 @@ from hr_core.ml.embeddings import (
     get_encoder_id,
     load_encoder,
 )
-from hr_core.ml.lexical import LexicalIndex, build_lexical_index
+from hr_core.ml.lexical import ANALYZER_VERSION, LexicalIndex, build_lexical_index
 from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
 from hr_core.ml.published import Shelf, get_storage, new_build_id, put_json
 from hr_core.progress import Progress, no_progress
@@ -201,9 +201,14 @@ def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
         dict(zip(hashes, index.vectors, strict=True)),
         set(zip(index.codes, hashes, strict=True)),
         index.meta.get("data_fingerprint"),
-        lexical=bool(index.meta.get("lexical_file")),
+        lexical=bool(index.meta.get("lexical_file")) and _same_analyzer(index.meta),
         published=SHELF.served(get_models_dir()) is not None,
     )
+
+
+def _same_analyzer(meta: dict[str, Any]) -> bool:
+    """Whether an index's lexical half was built by this analyser (builds before versions count as 1)."""
+    return bool(meta.get("lexical_analyzer", 1) == ANALYZER_VERSION)
 
 
 @contextlib.contextmanager
@@ -269,6 +274,7 @@ def _write_index(
         "lexical_sha256": hash_file(lex_path),
         "lexical": "BM25 (k1 1.2, b 0.75) over Portuguese Snowball stems and stem bigrams, accents folded",
         "lexical_terms": len(lexical.vocabulary),
+        "lexical_analyzer": ANALYZER_VERSION,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_fingerprint": fingerprint,
     }
@@ -474,6 +480,11 @@ def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
             raise ModelError(
                 f"the {kind} index at {meta_path} has no lexical index (an older build); {REBUILD_HINT}"
             )
+        if not _same_analyzer(meta):
+            raise ModelError(
+                f"the {kind} lexical index at {meta_path} was built by another version of the text analyser; "
+                f"{REBUILD_HINT}"
+            )
         verify_hash(lex_path, meta.get("lexical_sha256"), what=f"the {kind} lexical index", fix=REBUILD_HINT)
         try:
             index.lexical = _load_lexical(lex_path, codes)
@@ -516,12 +527,16 @@ def get_index_status(engine: Engine) -> IndexStatus:
         )
     current = data.get_data_fingerprint(engine)
     stale = any(m.get("data_fingerprint") != current for m in metas.values())
+    old_analyzer = not all(_same_analyzer(m) for m in metas.values())
     if not message:
         message = (
             "The data changed since the indexes were built (new or removed candidates or openings); rebuild them."
             if stale
+            else "The text analyser changed since the indexes were built; rebuild them."
+            if old_analyzer
             else "The indexes are up to date."
         )
+    stale = stale or old_analyzer
     return IndexStatus(
         built=True,
         stale=stale,

@@ -121,6 +121,30 @@ def test_a_build_without_its_lexical_half_is_refused_then_completed_without_re_e
         open_index("vagas")
 
 
+def test_a_lexical_index_of_another_analyser_is_refused_then_rebuilt_without_re_encoding(
+    engine: Engine, encoder: Any
+) -> None:
+    import json
+
+    from hr_core.ml.lexical import ANALYZER_VERSION
+
+    candidates, vagas = make_planted_recommend_rows()
+    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
+    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    meta_path = vector_index.get_index_paths("candidates")[2]
+    meta = json.loads(meta_path.read_text())
+    assert meta["lexical_analyzer"] == ANALYZER_VERSION
+    del meta["lexical_analyzer"]  # what a build before analyser versions left
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="another version of the text analyser"):
+        open_index("candidates")
+    status = get_index_status(engine)
+    assert status.stale and "text analyser changed" in status.message
+    again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert again.encoded == 0 and not again.unchanged
+    assert open_index("candidates").lexical is not None and not get_index_status(engine).stale
+
+
 def test_status_shows_a_running_build_and_an_interrupted_one(engine: Engine) -> None:
     path = get_models_dir() / STATUS_FILE
     write_json(
