@@ -1,6 +1,6 @@
 """Retrieval indexes of openings and candidates: incremental build, verified storage, status, queries.
 
-Each index is four files: the MiniLM unit vectors (`.npy`), the nearest-neighbour layout (`.nn.npz`, see
+Each index is four files: the MiniLM unit vectors (`.npy`), the nearest-neighbour sign codes (`.nn.npz`, see
 hr_core.ml.neighbours), the BM25 lexical index over the same items in the same order (`.lex.npz`, see
 hr_core.ml.lexical) and a metadata JSON naming all three with their SHA-256, the codes, and a content hash
 per text. A build writes both kinds into a fresh folder and publishes every file in it as one build in
@@ -43,14 +43,14 @@ from hr_core.ml.embeddings import (
     load_encoder,
 )
 from hr_core.ml.lexical import ANALYZER_VERSION, LexicalIndex, build_lexical_index
-from hr_core.ml.neighbours import NeighbourIndex, plan_clusters, search
+from hr_core.ml.neighbours import CANDIDATES_PER_RESULT, NeighbourIndex, build_neighbour_index, search
 from hr_core.ml.published import Shelf, get_storage, new_build_id, put_json
 from hr_core.progress import Progress, no_progress
 from hr_core.storage import hash_file
 
 Kind = Literal["vagas", "candidates"]
 KINDS: tuple[Kind, ...] = ("vagas", "candidates")
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 3: sign codes in the .nn.npz (2 held an inverted file's clusters)
 REBUILD_HINT = "rebuild the indexes with `python -m hr_core build-index` (or the button on Recommendations)"
 # Builds of both kinds in storage, and the local cache each process serves the pointed one from.
 SHELF = Shelf(
@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class VectorIndex:
-    """A verified index: unit vectors, their codes (same order), the nearest-neighbour layout and the
+    """A verified index: unit vectors, their codes (same order), the nearest-neighbour sign codes and the
     BM25 lexical index of the same items in the same order (None only while reading an older build)."""
 
     kind: Kind
@@ -186,12 +186,13 @@ class _Previous:
     fingerprint: Any = None
     lexical: bool = False  # the build has its lexical index (builds before hybrid retrieval lack it)
     published: bool = False  # served from storage's pointer (not a local build made before publishing)
+    current: bool = False  # of INDEX_FORMAT (an older format's vectors are reused, its files replaced)
 
 
 def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
     """What the last build of a kind holds (nothing if none, unreadable, or made by another encoder)."""
     try:
-        index = open_index(kind, lexical=False)
+        index = open_index(kind, lexical=False, layout=False)
     except HRCoreError:
         return _Previous({}, set())
     hashes = index.meta.get("hashes") or []
@@ -203,6 +204,7 @@ def _previous_build(kind: Kind, encoder_id: str) -> _Previous:
         index.meta.get("data_fingerprint"),
         lexical=bool(index.meta.get("lexical_file")) and _same_analyzer(index.meta),
         published=SHELF.served(get_models_dir()) is not None,
+        current=index.meta.get("format") == INDEX_FORMAT,
     )
 
 
@@ -240,18 +242,16 @@ def _write_index(
     hashes: list[str] | None = None,
     encoder_id: str = "",
 ) -> dict[str, Any]:
-    """Lay the vectors out for search, build the lexical index over the texts in the same order, and write
-    both with their metadata into a build's folder."""
+    """Build the nearest-neighbour codes and the lexical index over the items in their order, and write
+    them with the vectors and their metadata into a build's folder."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    order, layout = plan_clusters(vectors)
-    vectors = np.ascontiguousarray(vectors[order])
-    codes = [codes[i] for i in order]
-    hashes = [hashes[i] for i in order] if hashes is not None else []
-    lexical = build_lexical_index(codes, [texts[i] for i in order])
+    layout = build_neighbour_index(vectors)
+    hashes = hashes if hashes is not None else []
+    lexical = build_lexical_index(codes, list(texts))
     npy_path, nn_path, lex_path = (folder / f"index_{kind}{ext}" for ext in (".npy", ".nn.npz", ".lex.npz"))
     np.save(npy_path, vectors, allow_pickle=False)
     with nn_path.open("wb") as fh:
-        np.savez(fh, centroids=layout.centroids, offsets=layout.offsets, nprobe=np.int64(layout.nprobe))
+        np.savez(fh, codes=layout.codes)
     _save_lexical(lex_path, lexical)
     meta = {
         "kind": kind,
@@ -262,7 +262,7 @@ def _write_index(
         "metric": "cosine",
         "search": "exact"
         if layout.exact
-        else f"ivf({len(layout.centroids)} clusters, nprobe {layout.nprobe})",
+        else f"sign codes ({layout.codes.shape[0] * 64} bits), exact re-rank of {CANDIDATES_PER_RESULT} per result",
         "count": len(codes),
         "codes": codes,
         "hashes": hashes,
@@ -341,6 +341,7 @@ def _build(engine: Engine, report: Progress, encoder: Any, *, full: bool, actor:
     if not todo and all(
         previous[k].fingerprint == fingerprint
         and previous[k].lexical
+        and previous[k].current
         and previous[k].published
         and previous[k].items == set(zip(jobs[k][0], hashes[k], strict=True))
         for k in KINDS
@@ -443,11 +444,13 @@ def _forget_unpublished(root: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
+def open_index(kind: Kind, *, lexical: bool = True, layout: bool = True) -> VectorIndex:
     """Load an index after checking its model, dimension, count and the SHA-256 of its files.
 
     lexical=False reads the vectors alone (a rebuild reuses them from a build that predates the lexical
-    index); recommendations need both, and an index without its lexical half is refused.
+    index); recommendations need both, and an index without its lexical half is refused. layout=False
+    skips the format and the nearest-neighbour codes too (a rebuild reuses the vectors of an older
+    format, whose search structure it replaces; the index then searches by exact scan).
     """
     nn_path, npy_path, meta_path, lex_path = _files_in(get_index_dir(), kind)
     meta = read_json(meta_path, what=f"the {kind} index metadata", fix=REBUILD_HINT)
@@ -456,14 +459,17 @@ def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
             f"the {kind} index at {meta_path} was built with {meta.get('model_name')!r} "
             f"(dimension {meta.get('dimension')}), not {MODEL_NAME} ({DIMENSION}); {REBUILD_HINT}"
         )
-    if meta.get("format") != INDEX_FORMAT:
+    if layout and meta.get("format") != INDEX_FORMAT:
         raise ModelError(f"the {kind} index at {meta_path} is of an older format; {REBUILD_HINT}")
-    verify_hash(nn_path, meta.get("neighbours_sha256"), what=f"the {kind} index", fix=REBUILD_HINT)
+    if layout:
+        verify_hash(nn_path, meta.get("neighbours_sha256"), what=f"the {kind} index", fix=REBUILD_HINT)
     verify_hash(npy_path, meta.get("vectors_sha256"), what=f"the {kind} index vectors", fix=REBUILD_HINT)
     try:
         vectors = np.load(npy_path, allow_pickle=False)
-        with np.load(nn_path, allow_pickle=False) as nn:
-            layout = NeighbourIndex(nn["centroids"], nn["offsets"], int(nn["nprobe"]))
+        neighbours = NeighbourIndex.exact_scan(DIMENSION)
+        if layout:
+            with np.load(nn_path, allow_pickle=False) as nn:
+                neighbours = NeighbourIndex(nn["codes"])
     except (ValueError, KeyError, OSError) as e:
         raise ModelError(f"the {kind} index files at {npy_path} are unreadable ({e}); {REBUILD_HINT}") from e
     codes = [str(c) for c in meta.get("codes", [])]
@@ -472,9 +478,12 @@ def open_index(kind: Kind, *, lexical: bool = True) -> VectorIndex:
             f"the {kind} index at {npy_path} holds vectors of shape {vectors.shape} but its metadata says "
             f"{meta.get('count')} items of dimension {DIMENSION}; {REBUILD_HINT}"
         )
-    if int(layout.offsets[-1]) != (0 if layout.exact else len(codes)):
-        raise ModelError(f"the {kind} index layout at {nn_path} does not cover its {len(codes)} items")
-    index = VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, layout)
+    if neighbours.codes.dtype != np.uint64 or neighbours.codes.shape[1] not in (0, len(codes)):
+        raise ModelError(
+            f"the {kind} nearest-neighbour codes at {nn_path} ({neighbours.codes.shape}) do not cover its "
+            f"{len(codes)} items; {REBUILD_HINT}"
+        )
+    index = VectorIndex(kind, vectors, codes, {c: i for i, c in enumerate(codes)}, meta, neighbours)
     if lexical:
         if not meta.get("lexical_file"):
             raise ModelError(

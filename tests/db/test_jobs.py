@@ -164,7 +164,9 @@ def test_refusals_and_bad_input_write_no_job(engine: Engine, test_kinds: GatedKi
         submit_job(engine=engine, actor=ADMIN, kind="test.echo", params={"y": 1})
     with pytest.raises(InvalidInputError, match="'x' must be int"):
         submit_job(engine=engine, actor=ADMIN, kind="test.echo", params={"x": "seven"})
-    with pytest.raises(InvalidInputError, match="needs at least one of applicants, feedback, prospects, requirements, vagas"):
+    with pytest.raises(
+        InvalidInputError, match="needs at least one of applicants, feedback, prospects, requirements, vagas"
+    ):
         submit_job(engine=engine, actor=ADMIN, kind="recruiting.import", params={})
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(BackgroundJob)).scalar() == 0

@@ -24,16 +24,15 @@ def _plain(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "planted_vaga"} for r in rows]
 
 
-@pytest.mark.parametrize("search", ["exact", "ivf"])
+@pytest.mark.parametrize("search", ["exact", "sign codes"])
 def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     engine: Engine, encoder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search: str
 ) -> None:
     n = 5
-    if search == "ivf":  # the inverted file at toy size: 2 items a cluster, half the clusters probed
-        monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 4)
-        monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 2)
-        monkeypatch.setattr(neighbours, "NPROBE_SHARE", 0.5)
-        n = 2  # few enough that the probed clusters are searched, not the whole matrix
+    if search == "sign codes":  # at toy size: a shortlist of 2 items by Hamming distance, re-ranked
+        monkeypatch.setattr(neighbours, "ANN_MIN_ITEMS", 4)
+        monkeypatch.setattr(neighbours, "CANDIDATES_PER_RESULT", 1)
+        n = 2  # few enough that the shortlist is searched, not the whole matrix (8 openings, 16 candidates)
     candidates, vagas = make_planted_recommend_rows()
     first, later = candidates[:-3], candidates[-3:]
     insert_recruiting_rows(engine, candidates=_plain(first), vagas=vagas, prospects=[])
@@ -52,8 +51,9 @@ def test_incremental_build_encodes_only_new_texts_and_equals_a_full_build(
     assert step.candidates == len(candidates)
     status = get_index_status(engine)
     assert status.built and not status.stale and not status.building
-    if search == "ivf":
-        assert all(open_index(k).meta["search"].startswith("ivf") for k in KINDS)
+    if search == "sign codes":
+        assert all(open_index(k).meta["search"].startswith("sign codes") for k in KINDS)
+        assert all(open_index(k).neighbours.codes.shape == (6, len(open_index(k).codes)) for k in KINDS)
     incremental = read_nearest_codes(n)
     # Each build is a folder of its own in the cache; the served one and the one it replaced are kept.
     assert again.build is None and result.build is not None and step.build is not None
@@ -143,6 +143,26 @@ def test_a_lexical_index_of_another_analyser_is_refused_then_rebuilt_without_re_
     again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
     assert again.encoded == 0 and not again.unchanged
     assert open_index("candidates").lexical is not None and not get_index_status(engine).stale
+
+
+def test_an_index_of_an_older_format_is_refused_then_rebuilt_without_re_encoding(
+    engine: Engine, encoder: Any
+) -> None:
+    import json
+
+    candidates, vagas = make_planted_recommend_rows()
+    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
+    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    meta_path = vector_index.get_index_paths("candidates")[2]
+    meta = json.loads(meta_path.read_text())
+    assert meta["format"] == vector_index.INDEX_FORMAT == 3
+    meta["format"] = 2  # what a build with the inverted file left
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="older format.*build-index"):
+        open_index("candidates")
+    again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+    assert again.encoded == 0 and not again.unchanged  # its vectors are reused, its files rewritten
+    assert open_index("candidates").meta["format"] == 3
 
 
 def test_status_shows_a_running_build_and_an_interrupted_one(engine: Engine) -> None:

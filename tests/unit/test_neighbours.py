@@ -1,4 +1,4 @@
-"""Nearest neighbours: exact scan below the threshold, inverted file above it (recall, fallbacks)."""
+"""Nearest neighbours: exact scan below the threshold, sign codes re-ranked exactly above it."""
 
 from __future__ import annotations
 
@@ -22,63 +22,68 @@ def _exact(vectors: np.ndarray, q: np.ndarray, n: int) -> set[int]:
 def test_small_collections_are_scanned_exactly() -> None:
     rng = np.random.default_rng(1)
     vectors = _clustered(rng, 500)
-    order, index = neighbours.plan_clusters(vectors)
-    assert index.exact and list(order) == list(range(500))
+    index = neighbours.build_neighbour_index(vectors)
+    assert index.exact and len(vectors) < neighbours.ANN_MIN_ITEMS
     for q in vectors[:20]:
         assert set(neighbours.search(vectors, index, q, 10).tolist()) == _exact(vectors, q, 10)
     assert sorted(neighbours.search(vectors, index, vectors[0], 900).tolist()) == list(range(500))
 
 
-def test_inverted_file_finds_the_true_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 1_000)
-    monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 64)
+def test_sign_codes_set_one_bit_per_positive_coordinate() -> None:
+    dim = 70  # two 64-bit words, the second one padded with zeros
+    x = np.where(np.arange(dim) % 3 == 0, 1.0, -1.0).astype(np.float32)
+    codes = neighbours.encode_signs(np.stack([x, -x, x]))
+    assert codes.shape == (2, 3) and codes.dtype == np.uint64
+    assert np.array_equal(codes[:, 0], codes[:, 2])
+    distances = neighbours._hamming(codes, codes[:, 0])
+    # The opposite vector differs in every used bit, never in a padded one.
+    assert distances.tolist() == [0, dim, 0]
+    assert int(np.bitwise_count(codes[:, 0]).sum()) == len(range(0, dim, 3))
+
+
+def test_sign_codes_find_the_true_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(neighbours, "ANN_MIN_ITEMS", 1_000)
     rng = np.random.default_rng(2)
     data = _clustered(rng, 6_100)
     vectors, queries = data[:6_000], data[6_000:]
-    order, index = neighbours.plan_clusters(vectors)
-    assert not index.exact and sorted(order.tolist()) == list(range(6_000))
-    stored = vectors[order]
-    assert index.offsets[-1] == 6_000 and np.all(np.diff(index.offsets) >= 0)
+    index = neighbours.build_neighbour_index(vectors)
+    assert not index.exact and index.codes.shape == (1, 6_000)
     recall = [
-        len(set(neighbours.search(stored, index, q, 10).tolist()) & _exact(stored, q, 10)) / 10
+        len(set(neighbours.search(vectors, index, q, 10).tolist()) & _exact(vectors, q, 10)) / 10
         for q in queries
     ]
-    assert np.mean(recall) >= 0.97
-    # Asking for many more than the probed clusters hold falls back to the exact scan.
-    assert set(neighbours.search(stored, index, queries[0], 3_000).tolist()) == _exact(
-        stored, queries[0], 3_000
+    assert np.mean(recall) >= 0.99
+    # A shortlist too short to hold the neighbours loses some: the codes alone do not rank exactly.
+    short = [
+        len(set(neighbours.search(vectors, index, q, 10, candidates=12).tolist()) & _exact(vectors, q, 10))
+        / 10
+        for q in queries
+    ]
+    assert np.mean(short) < np.mean(recall)
+    # Asking for as many as half the items falls back to the exact scan.
+    assert set(neighbours.search(vectors, index, queries[0], 3_000).tolist()) == _exact(
+        vectors, queries[0], 3_000
     )
 
 
-def test_probing_every_cluster_gives_the_exact_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 1_000)
-    monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 50)
-    rng = np.random.default_rng(3)
-    data = _clustered(rng, 3_040)
-    vectors, queries = data[:3_000], data[3_000:]
-    order, index = neighbours.plan_clusters(vectors)
-    stored = vectors[order]
-    clusters = len(index.centroids)
-    assert clusters == 60 and index.nprobe < clusters
-    for q in queries:
-        found = neighbours.search(stored, index, q, 10, nprobe=clusters)
-        assert sorted(found.tolist()) == sorted(_exact(stored, q, 10))
-    # With the index's own nprobe the rows found are real rows whose scores are those of the stored matrix.
-    found = neighbours.search(stored, index, queries[0], 10)
-    assert len(set(found.tolist())) == 10 and found.min() >= 0 and found.max() < 3_000
-
-
-def test_the_row_mapping_of_probed_slices_is_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Search within probed clusters returns the best rows of exactly those clusters."""
-    monkeypatch.setattr(neighbours, "IVF_MIN_ITEMS", 1_000)
-    monkeypatch.setattr(neighbours, "ITEMS_PER_CLUSTER", 100)
+def test_the_answer_is_the_best_of_the_shortlist_whatever_the_row_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shortlist keeps every row at its boundary distance, so shuffling the rows changes nothing."""
+    monkeypatch.setattr(neighbours, "ANN_MIN_ITEMS", 100)
     rng = np.random.default_rng(4)
-    data = _clustered(rng, 2_001)
-    vectors, q = data[:2_000], data[2_000]
-    order, index = neighbours.plan_clusters(vectors)
-    stored = vectors[order]
-    probes = 3
-    probe = np.argsort(-(index.centroids @ q))[:probes]
-    rows = np.concatenate([np.arange(index.offsets[c], index.offsets[c + 1]) for c in probe])
-    best = set(rows[np.argsort(-(stored[rows] @ q), kind="stable")[:5]].tolist())
-    assert set(neighbours.search(stored, index, q, 5, nprobe=probes).tolist()) == best
+    data = _clustered(rng, 2_001, dim=128)
+    vectors, q = np.vstack([data[:1_000], data[:1_000]]), data[2_000]  # every item twice: ties
+    index = neighbours.build_neighbour_index(vectors)
+    found = neighbours.search(vectors, index, q, 5, candidates=40)
+    distance = neighbours._hamming(index.codes, neighbours.encode_signs(q[None, :])[:, 0])
+    bound = np.sort(distance)[39]
+    shortlist = np.flatnonzero(distance <= bound)
+    assert len(shortlist) >= 40 and np.all(np.isin((shortlist + 1_000) % 2_000, shortlist))  # twins together
+    best = -np.sort(-(vectors[shortlist] @ q))[:5]
+    assert np.allclose(np.sort(vectors[found] @ q)[::-1], best)
+
+    order = rng.permutation(len(vectors))
+    shuffled = vectors[order]
+    again = neighbours.search(shuffled, neighbours.build_neighbour_index(shuffled), q, 5, candidates=40)
+    assert np.allclose(np.sort(shuffled[again] @ q)[::-1], best)
