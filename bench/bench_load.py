@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import subprocess
 import sys
 import time
@@ -65,6 +66,20 @@ HOME = "Home"
 PAGE_TARGET_S = 2.0
 RSS_TARGET_MB = 1536
 PASSWORD = "Load-bench-pass-2026!"
+THINK_S = (0.5, 3.0)  # a session's pause before each page open when it thinks (seeded uniform, per user)
+# Cheaper contexts of the same real Chromium: a small window, no images, no software WebGL, no motion. The
+# app's pages do not depend on any of these; they only cut the browsers' own painting work.
+LEAN_ARGS = [
+    *CHROMIUM_ARGS,
+    "--disable-software-rasterizer",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--blink-settings=imagesEnabled=false",
+]
+LEAN_CONTEXT: dict[str, Any] = {"viewport": {"width": 800, "height": 600}, "reduced_motion": "reduce"}
+FULL_CONTEXT: dict[str, Any] = {"viewport": {"width": 1440, "height": 900}}
+# BENCH_LOAD_BROWSER=full measures with the browser tests' Chromium and a 1440x900 window (the "before").
+LEAN = os.environ.get("BENCH_LOAD_BROWSER", "lean") != "full"
 
 
 @dataclass
@@ -75,6 +90,10 @@ class SessionResult:
     form: float | None = None  # from opening the address to the log-in form usable
     login: float | None = None  # from pressing Log in to the menu shown and the run over
     pages: list[float] = field(default_factory=list)  # the wanted pages' ready times
+    opens: int = 0  # page opens after log-in, Home included
+    # script runs after log-in, new_session to script_finished
+    runs: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0  # the server CPU seconds over the page opens (its own only when run alone)
     error: str | None = None
 
 
@@ -107,9 +126,14 @@ def _add_users(server: AppServer, users: list[tuple[str, str]]) -> None:
 
 
 async def _session(
-    browser: Any, server: AppServer, user: str, result: SessionResult, logged_in: asyncio.Barrier | None
+    browser: Any,
+    server: AppServer,
+    user: str,
+    result: SessionResult,
+    logged_in: asyncio.Barrier | None,
+    think: random.Random | None = None,
 ) -> None:
-    context = await browser.new_context(viewport={"width": 1440, "height": 900})
+    context = await browser.new_context(**(LEAN_CONTEXT if LEAN else FULL_CONTEXT))
     waited = False
     try:
         page = await context.new_page()
@@ -126,13 +150,20 @@ async def _session(
                 await logged_in.wait()
         links = dict(await nav_links(page))
         wanted = [links[title] for title in PAGES if title in links]
+        logged_in_runs = len(runs.durations)
+        server_cpu = cpu_seconds(server.proc.pid)
         for _ in range(ROUNDS):
             for href in [*wanted, links[HOME]]:
+                if think is not None:
+                    await asyncio.sleep(think.uniform(*THINK_S))
                 seconds = await open_page(page, runs, href)
+                result.opens += 1
                 if error := await shown_exception(page):
                     raise RuntimeError(f"exception shown: {error}")
                 if href != links[HOME]:
                     result.pages.append(seconds)
+        result.runs = runs.durations[logged_in_runs:]
+        result.server_cpu = cpu_seconds(server.proc.pid) - server_cpu
     except Exception as e:
         result.error = f"{type(e).__name__}: {e}"[:300]
         if logged_in is not None and not waited:
@@ -193,21 +224,24 @@ class CpuProbe:
 
 
 async def _drive(
-    server: AppServer, users: list[tuple[str, str]], *, together: bool
+    server: AppServer, users: list[tuple[str, str]], *, together: bool, think: bool = False
 ) -> tuple[list[SessionResult], dict[str, Phase]]:
-    """Run the users' sessions all at once (together) or one after another; CPU per phase when together."""
+    """Run the users' sessions all at once (together) or one after another; CPU per phase when together.
+    With think, each session pauses a seeded random THINK_S before each page open."""
     from playwright.async_api import async_playwright
 
     results = [SessionResult(user) for user, _ in users]
     phases: dict[str, Phase] = {}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=LEAN_ARGS if LEAN else CHROMIUM_ARGS)
         probe = CpuProbe(server)
         if together:
             barrier = asyncio.Barrier(len(users) + 1)
             start = probe.sample()
             tasks = [
-                asyncio.create_task(_session(browser, server, user, result, barrier))
+                asyncio.create_task(
+                    _session(browser, server, user, result, barrier, random.Random(user) if think else None)
+                )
                 for (user, _), result in zip(users, results, strict=True)
             ]
             await barrier.wait()
@@ -222,7 +256,7 @@ async def _drive(
     return results, phases
 
 
-def _cpu_figures(phases: dict[str, Phase]) -> list[Figure]:
+def _cpu_figures(phases: dict[str, Phase], label: str) -> list[Figure]:
     cores = os.cpu_count() or 1
     figures = []
     for name, phase in phases.items():
@@ -232,7 +266,7 @@ def _cpu_figures(phases: dict[str, Phase]) -> list[Figure]:
         for side, used in [*parts, ("browser side in all", browser)]:
             figures.append(
                 Figure(
-                    f"load: CPU {name}: {side}",
+                    f"load{label}: CPU {name}: {side}",
                     used,
                     "s",
                     extra={"wall_s": phase.wall, "share_of_machine": used / (phase.wall * cores)},
@@ -241,8 +275,70 @@ def _cpu_figures(phases: dict[str, Phase]) -> list[Figure]:
     return figures
 
 
+def _report(label: str, loaded: list[SessionResult], phases: dict[str, Phase]) -> None:
+    for name, phase in phases.items():
+        used = ", ".join(f"{k} {v:.1f}" for k, v in phase.cpu.items())
+        print(f"   {label} {name}: {phase.wall:.1f} s wall; CPU s: {used}", file=sys.stderr, flush=True)
+    for r in loaded:
+        if r.error:
+            print(f"   {label} session {r.user} failed: {r.error}", file=sys.stderr, flush=True)
+
+
+def _figures(
+    label: str, single: list[SessionResult], loaded: list[SessionResult], phases: dict[str, Phase]
+) -> list[Figure]:
+    """The page figures of one run of SESSIONS sessions, the one-session baseline beside them."""
+    single_pages = [t for r in single for t in r.pages]
+    loaded_pages = [t for r in loaded for t in r.pages]
+    runs = [t for r in loaded for t in r.runs]
+    single_runs = [t for r in single for t in r.runs]
+    opens = sum(r.opens for r in loaded)
+    server_cpu = phases["pages"].cpu["server"]
+    per_open = server_cpu / opens if opens else float("nan")
+    single_opens = sum(r.opens for r in single)
+    single_per_open = sum(r.server_cpu for r in single) / single_opens if single_opens else float("nan")
+    return [
+        Figure(
+            f"load{label}: p95 page ready, {SESSIONS} mixed sessions",
+            p95(loaded_pages),
+            "s",
+            baseline=p95(single_pages),
+            limit=PAGE_TARGET_S,
+            extra={"pages": len(loaded_pages), "max": max(loaded_pages), "load": load_average()},
+        ),
+        Figure(
+            f"load{label}: failed sessions of {SESSIONS}",
+            float(sum(1 for r in loaded if r.error)),
+            "n",
+            target=0,
+        ),
+        # The server's side alone: a script run's length as the tab saw it (server work plus queueing for the
+        # GIL and the event loop), and the server's CPU per page open (Home included) in the page phase.
+        Figure(
+            f"load{label}: p95 script run, {SESSIONS} sessions",
+            p95(runs),
+            "s",
+            baseline=p95(single_runs),
+            extra={"runs": len(runs), "median": sorted(runs)[len(runs) // 2]},
+        ),
+        Figure(
+            f"load{label}: server CPU per page open",
+            per_open,
+            "s",
+            baseline=single_per_open,
+            extra={
+                "opens": opens,
+                "server_cpu_s": server_cpu,
+                # all SESSIONS clicking in the same instant on a GIL-bound process: the last one waits this long
+                "all_at_once_queue_s": per_open * SESSIONS,
+            },
+        ),
+        *_cpu_figures(phases, label),
+    ]
+
+
 def run(ctx: BenchContext) -> list[Figure]:
-    print(f"   start: {load_average()}", file=sys.stderr, flush=True)
+    print(f"   start: {load_average()}; browser {'lean' if LEAN else 'full'}", file=sys.stderr, flush=True)
     server = start_app_server(ctx.workdir / "load", linked_recruiting=True, train_match=True)
     try:
         users = _users(SESSIONS)
@@ -252,31 +348,24 @@ def run(ctx: BenchContext) -> list[Figure]:
         idle_rss = server.rss_mb()
         single, _ = asyncio.run(_drive(server, one_each, together=False))
         loaded, phases = asyncio.run(_drive(server, users, together=True))
+        print(f"   after the run without think time: {load_average()}", file=sys.stderr, flush=True)
+        thinking, think_phases = asyncio.run(_drive(server, users, together=True, think=True))
         peak = peak_rss_mb(server.proc.pid)
     finally:
         server.stop()
     print(f"   end: {load_average()}", file=sys.stderr, flush=True)
-    for name, phase in phases.items():
-        used = ", ".join(f"{k} {v:.1f}" for k, v in phase.cpu.items())
-        print(f"   {name}: {phase.wall:.1f} s wall; CPU s: {used}", file=sys.stderr, flush=True)
-    failed = [r for r in [*single, *loaded] if r.error]
-    for r in failed:
-        print(f"   session {r.user} failed: {r.error}", file=sys.stderr, flush=True)
-    single_pages = [t for r in single for t in r.pages]
-    loaded_pages = [t for r in loaded for t in r.pages]
+    _report("at once", loaded, phases)
+    _report("thinking", thinking, think_phases)
+    for r in single:
+        if r.error:
+            print(f"   single session {r.user} failed: {r.error}", file=sys.stderr, flush=True)
     single_logins = [r.login for r in single if r.login is not None]
     loaded_logins = [r.login for r in loaded if r.login is not None]
     single_forms = [r.form for r in single if r.form is not None]
     loaded_forms = [r.form for r in loaded if r.form is not None]
     return [
-        Figure(
-            f"load: p95 page ready, {SESSIONS} mixed sessions",
-            p95(loaded_pages),
-            "s",
-            baseline=p95(single_pages),
-            limit=PAGE_TARGET_S,
-            extra={"pages": len(loaded_pages), "max": max(loaded_pages)},
-        ),
+        *_figures("", single, loaded, phases),
+        *_figures(f" (think {THINK_S[0]:g}-{THINK_S[1]:g} s)", single, thinking, think_phases),
         Figure(
             f"load: p95 log-in form shown, {SESSIONS} sessions",
             p95(loaded_forms),
@@ -291,7 +380,6 @@ def run(ctx: BenchContext) -> list[Figure]:
             baseline=p95(single_logins),
             extra={"completed": len(loaded_logins), "max": max(loaded_logins)},
         ),
-        Figure(f"load: failed sessions of {SESSIONS}", float(len(failed)), "n", target=0),
         Figure(
             f"load: server peak RSS, {SESSIONS} sessions",
             peak,
@@ -299,5 +387,4 @@ def run(ctx: BenchContext) -> list[Figure]:
             baseline=idle_rss,
             limit=RSS_TARGET_MB,
         ),
-        *_cpu_figures(phases),
     ]

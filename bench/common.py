@@ -250,6 +250,9 @@ class ScriptRuns:
     def __init__(self, page: Any) -> None:
         self.running = False
         self.last_finished = 0.0  # time.perf_counter() of the latest script_finished
+        self.started: float | None = None  # time.perf_counter() of the running run's new_session
+        # each finished run, new_session to script_finished, as the tab saw it
+        self.durations: list[float] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
 
     def _on_frame(self, payload: str | bytes) -> None:
@@ -261,11 +264,15 @@ class ScriptRuns:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.running = True
+            self.started = time.perf_counter()
         elif kind == "session_status_changed":
             self.running = msg.session_status_changed.script_is_running
         elif kind == "script_finished":
             self.running = False
             self.last_finished = time.perf_counter()
+            if self.started is not None:
+                self.durations.append(self.last_finished - self.started)
+                self.started = None
 
 
 async def wait_ready(
@@ -281,10 +288,11 @@ async def wait_ready(
     time at which that began (the settle window is waiting, not work)."""
     deadline = time.monotonic() + timeout
     quiet: float | None = None
+    # one round trip to the page per poll (20 sessions poll 400 times a second: the browser's work, not the app's)
+    page_quiet = f"!document.querySelector({json.dumps(BUSY)}) && !!({ready})"
     while time.monotonic() < deadline:
         now = time.perf_counter()
-        busy = runs.running or runs.last_finished <= since or await page.locator(BUSY).count()
-        if busy or not await page.evaluate(ready):
+        if runs.running or runs.last_finished <= since or not await page.evaluate(page_quiet):
             quiet = None
         elif quiet is None:
             quiet = now
