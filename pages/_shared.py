@@ -164,7 +164,7 @@ def clear_data_caches() -> None:
 
 
 def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
-    """CSV and Excel download buttons for a table (formula-neutralised)."""
+    """CSV and Excel download buttons for a table (formula-neutralised); the Excel file is built only when clicked."""
     c1, c2 = st.columns(2)
     df = plain_columns(df)
     c1.download_button(
@@ -177,7 +177,8 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
     )
     c2.download_button(
         _("Download Excel"),
-        to_excel_bytes(df, sheet_name=name),
+        # built when clicked: writing the workbook was most of a page run's server time (bench_load)
+        lambda: to_excel_bytes(df, sheet_name=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -227,6 +227,23 @@ def test_analyst_uploads_a_csv_and_the_chart_changes(page: object, server: AppSe
     assert monthly_chart(page) != chart_before
 
 
+def test_analyst_downloads_the_excel_file_built_on_click(
+    page: object, server: AppServer, tmp_path: Path
+) -> None:
+    """The Excel download is built only when clicked (a deferred download): the browser still gets the workbook."""
+    import pandas as pd
+
+    log_in(page, server, "analyst")
+    open_page(page, "hiring_analytics")
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download Excel").first.click()  # type: ignore[attr-defined]
+    saved = tmp_path / "download.xlsx"
+    info.value.save_as(saved)
+    assert info.value.suggested_filename.endswith(".xlsx")
+    frame = pd.read_excel(saved)
+    assert len(frame) > 0 and len(frame.columns) > 1
+
+
 def test_recruiter_scores_a_pair_and_sees_recommendations(page: object, server: AppServer) -> None:
     server.hr("train-match")
     server.hr("build-index")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -38,7 +39,8 @@ def seeded() -> Iterator[None]:
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Bytes handed to download buttons, by file name (captured from Streamlit's media storage)."""
+    """Bytes handed to download buttons, by file name (captured from Streamlit's media storage, or built from a
+    deferred download's callable)."""
     captured: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
@@ -48,6 +50,16 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    deferred = MediaFileManager.add_deferred
+
+    def run_deferred(
+        self: Any, data_callable: Any, mimetype: Any, coordinates: str, file_name: Any = None, **kw: Any
+    ) -> str:
+        if file_name:  # a download built when clicked: build it now, as a click would
+            captured[file_name] = data_callable()
+        return deferred(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", run_deferred)
     return captured
 
 
@@ -100,6 +112,23 @@ def test_opens_on_2021_with_kpis(seeded: None) -> None:
     assert _quarterly(at).to_dict(orient="records") == [
         {"department": "Legal", "job": "Manager", "Q1": 1, "Q2": 0, "Q3": 0, "Q4": 0}
     ]
+
+
+def test_excel_is_not_built_by_a_page_run(seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing a workbook was most of this page's server time (bench_load): it waits for a click."""
+    import pages._shared
+
+    built: list[str] = []
+    real = pages._shared.to_excel_bytes
+
+    def counting(df: pd.DataFrame, sheet_name: str) -> bytes:
+        built.append(sheet_name)
+        return real(df, sheet_name=sheet_name)
+
+    monkeypatch.setattr(pages._shared, "to_excel_bytes", counting)
+    at = _open()
+    assert {b.proto.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+    assert built == []
 
 
 def test_change_year_filter_and_download(seeded: None, downloads: dict[str, bytes]) -> None:
