@@ -42,11 +42,13 @@ sessions clicking together: the last waits about 20 c = 5.2-5.7 s; a closed loop
 has a mean response of about 20 c - Z once saturated: 3.5-3.9 s at Z = 1.75 s (THINK_S), and a mean of 2 s only from
 Z = 3.6 s (more for a p95). So target 5's 2 s p95 does not hold on one server process at today's per-page cost even
 with the browsers elsewhere; it needs c <= 0.1 s (or several server processes). Where c goes (the page scripts
-profiled in AppTest, warm, under cProfile): Hiring analytics 0.22 s, 0.16 s of it building the Excel file for its
-download button on every run (to_excel_bytes via openpyxl; Candidates 0.03 s of 0.11 s); Recommendations 0.4-0.5 s;
-Home 0.04 s; plus the router and Streamlit's own delta and websocket work. Streamlit 1.67 can build a download's
-bytes only when clicked (a callable as download_button's data): the first step towards c <= 0.1 s. Memory holds: 0.4
-GB of 1.5 GB.
+profiled in AppTest, warm, under cProfile, which inflates many small calls): Hiring analytics 0.22 s, 0.16 s of it
+writing the Excel file for its download button on every run (Candidates 0.03 s of 0.11 s); Recommendations 0.4-0.5
+s; Home 0.04 s; plus the router and Streamlit's own delta and websocket work. Since then the Excel file is built
+only when clicked (a callable as download_button's data), but the next run (19:43, load 1.1 -> 21) moved c little:
+0.256 s alone, 0.244 s at once, 0.278 s thinking; p95 page ready 15.4 s at once (24x one session's 0.64 s), 12.3 s
+thinking; no failures; peak RSS 380 MB. The workbook was a small part of c without the profiler; the rest is spread
+over Streamlit's per-run work and the pages' own (not profiled further). Memory holds: 0.4 GB of 1.5 GB.
 
 Earlier runs, before lean contexts, under other work (load average 5-32):
 - run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
