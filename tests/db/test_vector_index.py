@@ -94,18 +94,26 @@ def _lexical() -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def test_a_build_without_its_lexical_half_is_refused_then_completed_without_re_encoding(
-    engine: Engine, encoder: Any
-) -> None:
+def _build_then_edit_meta(engine: Engine, encoder: Any, kind: str, edit: Any) -> None:
+    """Build both indexes over the planted rows, then change one kind's metadata as an older build left it."""
     import json
 
     candidates, vagas = make_planted_recommend_rows()
     insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
     build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    meta_path = vector_index.get_index_paths("vagas")[2]
+    meta_path = vector_index.get_index_paths(kind)[2]  # type: ignore[arg-type]
     meta = json.loads(meta_path.read_text())
-    del meta["lexical_file"], meta["lexical_sha256"]  # what a build before hybrid retrieval left
+    edit(meta)
     meta_path.write_text(json.dumps(meta))
+
+
+def test_a_build_without_its_lexical_half_is_refused_then_completed_without_re_encoding(
+    engine: Engine, encoder: Any
+) -> None:
+    def before_hybrid(meta: dict[str, Any]) -> None:  # what a build before hybrid retrieval left
+        del meta["lexical_file"], meta["lexical_sha256"]
+
+    _build_then_edit_meta(engine, encoder, "vagas", before_hybrid)
     with pytest.raises(ModelError, match="no lexical index"):
         open_index("vagas")
     assert open_index("vagas", lexical=False).lexical is None
@@ -124,18 +132,12 @@ def test_a_build_without_its_lexical_half_is_refused_then_completed_without_re_e
 def test_a_lexical_index_of_another_analyser_is_refused_then_rebuilt_without_re_encoding(
     engine: Engine, encoder: Any
 ) -> None:
-    import json
-
     from hr_core.ml.lexical import ANALYZER_VERSION
 
-    candidates, vagas = make_planted_recommend_rows()
-    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
-    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    meta_path = vector_index.get_index_paths("candidates")[2]
-    meta = json.loads(meta_path.read_text())
-    assert meta["lexical_analyzer"] == ANALYZER_VERSION
-    del meta["lexical_analyzer"]  # what a build before analyser versions left
-    meta_path.write_text(json.dumps(meta))
+    def before_versions(meta: dict[str, Any]) -> None:  # what a build before analyser versions left
+        assert meta.pop("lexical_analyzer") == ANALYZER_VERSION
+
+    _build_then_edit_meta(engine, encoder, "candidates", before_versions)
     with pytest.raises(ModelError, match="another version of the text analyser"):
         open_index("candidates")
     status = get_index_status(engine)
@@ -148,16 +150,11 @@ def test_a_lexical_index_of_another_analyser_is_refused_then_rebuilt_without_re_
 def test_an_index_of_an_older_format_is_refused_then_rebuilt_without_re_encoding(
     engine: Engine, encoder: Any
 ) -> None:
-    import json
+    def inverted_file(meta: dict[str, Any]) -> None:  # what a build with the inverted file left
+        assert meta["format"] == vector_index.INDEX_FORMAT == 3
+        meta["format"] = 2
 
-    candidates, vagas = make_planted_recommend_rows()
-    insert_recruiting_rows(engine, candidates=_plain(candidates), vagas=vagas, prospects=[])
-    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
-    meta_path = vector_index.get_index_paths("candidates")[2]
-    meta = json.loads(meta_path.read_text())
-    assert meta["format"] == vector_index.INDEX_FORMAT == 3
-    meta["format"] = 2  # what a build with the inverted file left
-    meta_path.write_text(json.dumps(meta))
+    _build_then_edit_meta(engine, encoder, "candidates", inverted_file)
     with pytest.raises(ModelError, match="older format.*build-index"):
         open_index("candidates")
     again = build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
