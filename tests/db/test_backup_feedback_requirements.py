@@ -4,7 +4,6 @@ table, on both databases: verified, the rows equal after a restore, the feedback
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, insert, update
 
 from hr_core.access import Actor
-from hr_core.backup import create_all_backups, create_backup, restore_backup, verify_backup
+from hr_core.backup import create_all_backups, restore_backup, verify_backup
 from hr_core.models import MatchFeedback, OpeningSkillRequirement
-from hr_core.storage import Storage, make_storage
+from hr_core.storage import Storage
 from hr_core.vocabulary import FEEDBACK_VERDICTS, SKILL_LEVELS
 from tests.db.test_backup import snapshot
+from tests.db.test_backup_roundtrip import TEXT, assert_round_trip
 
 ADMIN = Actor(username="boss", role="admin")
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 STAMP = st.datetimes(
     min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)
 )
@@ -104,21 +103,7 @@ def level_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_any_skill_levels_survive_backup_and_restore(
     engine: Engine, tmp_path: Path, rows: list[dict[str, Any]]
 ) -> None:
-    storage = make_storage(f"file://{tmp_path / uuid.uuid4().hex}")
-    with engine.begin() as conn:
-        conn.execute(delete(OpeningSkillRequirement))
-        if rows:
-            conn.execute(insert(OpeningSkillRequirement), rows)
-    before = snapshot(engine, OpeningSkillRequirement)
-    backup = create_backup(engine=engine, storage=storage, table="opening_skill_requirements", actor=ADMIN)
-    with engine.begin() as conn:
-        conn.execute(delete(OpeningSkillRequirement))
-    restored = restore_backup(
-        engine=engine,
-        storage=storage,
-        table="opening_skill_requirements",
-        backup_id=backup.backup_id,
-        actor=ADMIN,
+    damage = delete(OpeningSkillRequirement)
+    assert_round_trip(
+        engine, tmp_path, OpeningSkillRequirement, "opening_skill_requirements", rows, damage=damage
     )
-    assert restored.verified and restored.rows == len(rows)
-    assert snapshot(engine, OpeningSkillRequirement) == before

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, Executable, delete, insert
 
 from hr_core.access import Actor
 from hr_core.backup import create_backup, restore_backup
@@ -47,22 +47,37 @@ def candidate_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     ]
 
 
+def assert_round_trip(
+    engine: Engine, tmp_path: Path, model: Any, table: str, rows: list[dict[str, Any]], *, damage: Executable
+) -> None:
+    """Replace a table's rows with rows, back it up, run damage, restore: verified, and the rows as before."""
+    storage = make_storage(f"file://{tmp_path / uuid.uuid4().hex}")
+    with engine.begin() as conn:
+        conn.execute(delete(model))
+        if rows:
+            conn.execute(insert(model), rows)
+    before = snapshot(engine, model)
+    backup = create_backup(engine=engine, storage=storage, table=table, actor=ADMIN)
+    with engine.begin() as conn:
+        conn.execute(damage)
+    result = restore_backup(
+        engine=engine, storage=storage, table=table, backup_id=backup.backup_id, actor=ADMIN
+    )
+    assert result.verified and result.rows == len(rows)
+    assert snapshot(engine, model) == before
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=candidate_rows(), keep=st.integers(0, 6))
 def test_backup_restore_round_trip(
     engine: Engine, tmp_path: Path, rows: list[dict[str, Any]], keep: int
 ) -> None:
-    storage = make_storage(f"file://{tmp_path / uuid.uuid4().hex}")
-    with engine.begin() as conn:
-        conn.execute(delete(Candidate))
-        if rows:
-            conn.execute(insert(Candidate), rows)
-    before = snapshot(engine, Candidate)
-    backup = create_backup(engine=engine, storage=storage, table="candidates", actor=ADMIN)
-    with engine.begin() as conn:
-        conn.execute(delete(Candidate).where(Candidate.codigo.not_in([r["codigo"] for r in rows[:keep]])))
-    result = restore_backup(
-        engine=engine, storage=storage, table="candidates", backup_id=backup.backup_id, actor=ADMIN
+    kept = [r["codigo"] for r in rows[:keep]]
+    assert_round_trip(
+        engine,
+        tmp_path,
+        Candidate,
+        "candidates",
+        rows,
+        damage=delete(Candidate).where(Candidate.codigo.not_in(kept)),
     )
-    assert result.verified and result.rows == len(rows)
-    assert snapshot(engine, Candidate) == before
