@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from hr_api.deps import ActorDep, RuntimeDep
-from hr_core.ml.requirements import OpeningSkill, list_opening_skills, save_opening_skills
+from hr_core.ml.requirements import OpeningSkill, labels_at, list_opening_skills, save_opening_skills
 from hr_core.vocabulary import SkillLevel as Level
 
 router = APIRouter(prefix="/recruiting/openings/{codigo}/skills", tags=["recruiting"])
@@ -48,8 +48,8 @@ def _out(vaga: str, skills: list[OpeningSkill] | tuple[OpeningSkill, ...]) -> di
     return {
         "vaga": vaga,
         "skills": [s.as_dict() for s in skills],
-        "required": [s.label for s in skills if s.level == "required"],
-        "ignored": [s.label for s in skills if s.level == "ignored"],
+        "required": labels_at(skills, "required"),
+        "ignored": labels_at(skills, "ignored"),
     }
 
 

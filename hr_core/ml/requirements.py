@@ -12,7 +12,7 @@ and Recommendations agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,11 @@ class OpeningSkill:
         return {"term": self.term, "label": self.label, "level": self.level}
 
 
+def labels_at(skills: Iterable[OpeningSkill], level: str) -> list[str]:
+    """The labels of the skills at a level (required, preferred or ignored), in their order."""
+    return [s.label for s in skills if s.level == level]
+
+
 @dataclass(frozen=True)
 class SavedSkillLevels:
     """What a save left: the opening, every extracted skill with its level, and how many levels changed."""
@@ -60,11 +65,11 @@ class SavedSkillLevels:
 
     @property
     def required(self) -> list[str]:
-        return [s.label for s in self.skills if s.level == "required"]
+        return labels_at(self.skills, "required")
 
     @property
     def ignored(self) -> list[str]:
-        return [s.label for s in self.skills if s.level == "ignored"]
+        return labels_at(self.skills, "ignored")
 
 
 def get_skill_vocabulary(model: MatchModel | None) -> SkillVocabulary:
