@@ -157,7 +157,11 @@ def _state(version: str, pointer: Pointer, dismissed: bool) -> State:
 def list_versions(*, actor: Actor) -> list[ModelVersion]:
     """Every published version, newest first, with its state against the promoted one."""
     require_role(actor, Action.MODEL_READ)
-    storage = get_storage()
+    return _read_versions(get_storage())[1]
+
+
+def _read_versions(storage: Storage) -> tuple[Pointer, list[ModelVersion]]:
+    """The pointer, and every published version newest first with its state against it (one pointer read)."""
     pointer = _read_pointer(storage)
     keys = {o.key for o in storage.list_objects(VERSIONS_PREFIX + "/")}
     out = []
@@ -177,12 +181,16 @@ def list_versions(*, actor: Actor) -> list[ModelVersion]:
                 state=_state(version, pointer, dismissed),
             )
         )
-    return out
+    return pointer, out
+
+
+def _first_candidate(versions: list[ModelVersion]) -> ModelVersion | None:
+    return next((v for v in versions if v.state == "candidate"), None)
 
 
 def get_candidate(*, actor: Actor) -> ModelVersion | None:
     """The newest version trained after the promoted one and not yet promoted or kept out, if any."""
-    return next((v for v in list_versions(actor=actor) if v.state == "candidate"), None)
+    return _first_candidate(list_versions(actor=actor))
 
 
 def read_version_card(*, actor: Actor, version: str) -> ModelCard:
@@ -335,10 +343,12 @@ def describe_versions(*, actor: Actor, offset: int = 0, limit: int = MAX_VERSION
         raise InvalidInputError(
             f"offset must be 0 or more and limit 1 to {MAX_VERSIONS_PAGE} (got offset {offset}, limit {limit})"
         )
-    found = list_versions(actor=actor)
+    require_role(actor, Action.MODEL_READ)
+    pointer, found = _read_versions(get_storage())
+    candidate = _first_candidate(found)
     return VersionsOverview(
-        pointer=_read_pointer(get_storage()),
-        candidate=next((v.version for v in found if v.state == "candidate"), None),
+        pointer=pointer,
+        candidate=candidate.version if candidate is not None else None,
         served_here=get_served_version(),
         total=len(found),
         offset=offset,
