@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from hr_core.errors import InvalidInputError, RowProblem, RowsRejected
 from hr_core.exports import restore_cell
+from hr_core.ingest.validate import parse_instant
 from hr_core.ml.feedback import MAX_REASON
 from hr_core.models.feedback import MatchFeedback
 from hr_core.models.skill_requirements import OpeningSkillRequirement
@@ -137,12 +138,11 @@ def _choice(row: CsvRow, field: str, allowed: Sequence[str]) -> str:
 def _stamp(row: CsvRow, field: str) -> dt.datetime:
     value = _text(row, field)
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        return parse_instant(value)
     except ValueError:
         raise _BadValue(
             field, value, "is not an ISO-8601 date and time (e.g. 2026-11-30T09:00:00+00:00)"
         ) from None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 
 def _check_rows(
