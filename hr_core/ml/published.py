@@ -264,11 +264,3 @@ class Shelf:
             for k in sorted(keys, key=lambda k: k != manifest):  # the manifest first: never half listed
                 storage.delete(k)
         return sorted(doomed)
-
-
-def forget_refresh() -> None:
-    """Read every pointer again on the next refresh (tests; after the settings change)."""
-    with _LOCK:
-        _checked.clear()
-        _refused.clear()
-        _storages.clear()
