@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -151,6 +151,17 @@ def safe_text(value: object) -> str:
 def safe_code(value: object) -> str:
     """Imported data as an inline code span (nothing inside is Markdown; a backtick cannot end it early)."""
     return "`" + " ".join(str(value).replace("`", "'").splitlines()) + "`"
+
+
+def warn_missing_required(name: str, skills: Sequence[str]) -> None:
+    """The warning that a candidate lacks required skills of the opening (nothing when none is missing)."""
+    if skills:
+        st.warning(
+            _("{name} lacks the required skills: {skills}").format(
+                name=safe_text(name), skills=safe_text(", ".join(skills))
+            ),
+            icon=":material/warning:",
+        )
 
 
 def show_error(error: HRCoreError) -> None:

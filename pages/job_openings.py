@@ -55,6 +55,7 @@ from pages._shared import (
     render_funnel,
     safe_text,
     show_error,
+    warn_missing_required,
 )
 
 actor = page_setup("pages/job_openings.py")
@@ -305,13 +306,7 @@ def _show_suggestions(codigo: str, result: recommend.Recommendations, requires: 
     )
     if chosen:
         item = items[chosen]
-        if item.missing_required:
-            st.warning(
-                _("{name} lacks the required skills: {skills}").format(
-                    name=safe_text(item.name or chosen), skills=safe_text(", ".join(item.missing_required))
-                ),
-                icon=":material/warning:",
-            )
+        warn_missing_required(item.name or chosen, item.missing_required)
         feedback_buttons(actor, candidate=chosen, vaga=codigo, source="job_openings", key="open_sk_feedback")
 
 

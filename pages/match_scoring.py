@@ -27,9 +27,9 @@ from pages._shared import (
     get_pair_choices,
     page_setup,
     safe_code,
-    safe_text,
     show_error,
     start_job,
+    warn_missing_required,
 )
 
 actor = page_setup("pages/match_scoring.py")
@@ -69,13 +69,7 @@ def _gauge(probability: float) -> go.Figure:
 def _show_score(score: match.MatchScore, key: str, base_rate: float | None, who: str | None = None) -> None:
     """The gauge, the reasons, the skills, and the required skills the candidate lacks (as the opening's
     candidate list says them)."""
-    if score.missing_required:
-        st.warning(
-            _("{name} lacks the required skills: {skills}").format(
-                name=safe_text(who or score.candidate), skills=safe_text(", ".join(score.missing_required))
-            ),
-            icon=":material/warning:",
-        )
+    warn_missing_required(who or score.candidate, score.missing_required)
     c1, c2 = st.columns([1, 1])
     with c1:
         st.plotly_chart(_gauge(score.probability), width="stretch", key=f"{key}_gauge")
