@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,13 +46,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return stamp.astimezone(dt.UTC)
 
 
+# How long a new connection keeps asking for WAL mode while another process switches the same new file.
+_WAL_SWITCH_SECONDS = 10.0
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    _switch_to_wal(cursor)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """PRAGMA journal_mode=WAL, retried: SQLite answers "database is locked" at once, without waiting
+    for the busy timeout, when two processes switch the same new file at the same moment (two
+    `init-db` on a fresh database); the loser succeeds a moment later, when the file is WAL already."""
+    deadline = time.monotonic() + _WAL_SWITCH_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "database is locked" not in str(e) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def make_engine(url: str) -> Engine:

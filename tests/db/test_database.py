@@ -1,6 +1,9 @@
 """Schema creation and constraints behave the same on SQLite and PostgreSQL."""
 
 import datetime as dt
+import sqlite3
+import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, inspect, select
@@ -73,3 +76,24 @@ def test_bad_url_refused() -> None:
         make_engine("not a url")
     with pytest.raises(InvalidInputError, match="unsupported database"):
         make_engine("mysql://x@localhost/y")
+
+
+def test_sqlite_waits_for_another_process_switching_a_new_file_to_wal(tmp_path: Path) -> None:
+    """Two `init-db` on a fresh SQLite file: while one holds the file's write lock in its first
+    (rollback-journal) transaction, SQLite refuses the other's `PRAGMA journal_mode=WAL` at once
+    ("database is locked", no busy wait). CI saw the second init-db fail so; the switch is retried."""
+    path = tmp_path / "hr.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (a INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    released.start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    finally:
+        released.join()
+        engine.dispose()
+        other.close()
