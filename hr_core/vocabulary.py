@@ -86,6 +86,16 @@ SkillLevel = Literal["required", "preferred", "ignored"]
 SKILL_LEVELS: tuple[str, ...] = get_args(SkillLevel)
 DEFAULT_SKILL_LEVEL = "preferred"
 
+# The files one recruiting import takes (any subset, at least one), under the one name every face gives
+# them: the CLI's --flag, the import job's parameter and the API body's field; each with what it is.
+IMPORT_SOURCES: dict[str, str] = {
+    "applicants": "applicants.json (Decision candidates)",
+    "vagas": "vagas.json (Decision openings)",
+    "prospects": "prospects.json (Decision prospects)",
+    "requirements": "opening_skill_requirements.csv of an export (a bad row: nothing is imported)",
+    "feedback": "match_feedback.csv of an export (a bad row: nothing is imported)",
+}
+
 __all__ = [
     "ACADEMIC_LEVELS",
     "ACADEMIC_RANK",
@@ -93,6 +103,7 @@ __all__ = [
     "DEFAULT_SKILL_LEVEL",
     "FEEDBACK_SOURCES",
     "FEEDBACK_VERDICTS",
+    "IMPORT_SOURCES",
     "LANGUAGE_LEVELS",
     "LANGUAGE_RANK",
     "PCD_VALUES",

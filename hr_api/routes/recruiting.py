@@ -38,6 +38,7 @@ from hr_core.recruiting.workflow import (
     get_prospect,
     move_prospect,
 )
+from hr_core.vocabulary import IMPORT_SOURCES
 
 router = APIRouter(prefix="/recruiting", tags=["recruiting"])
 Text = Field(default="", max_length=100_000)
@@ -78,18 +79,18 @@ class SavedCandidate(BaseModel):
 class ImportIn(BaseModel):
     """Storage keys (under HR_STORAGE_URL) of Decision JSON files and of an export's CSV files; at least one."""
 
-    applicants: str | None = Field(None, max_length=500, examples=["imports/applicants.json"])
-    vagas: str | None = Field(None, max_length=500)
-    prospects: str | None = Field(None, max_length=500)
+    applicants: str | None = Field(
+        None, max_length=500, description=IMPORT_SOURCES["applicants"], examples=["imports/applicants.json"]
+    )
+    vagas: str | None = Field(None, max_length=500, description=IMPORT_SOURCES["vagas"])
+    prospects: str | None = Field(None, max_length=500, description=IMPORT_SOURCES["prospects"])
     requirements: str | None = Field(
         None,
         max_length=500,
-        description="opening_skill_requirements.csv of an export (a bad row imports nothing)",
+        description=IMPORT_SOURCES["requirements"],
         examples=["exports/today/opening_skill_requirements.csv"],
     )
-    feedback: str | None = Field(
-        None, max_length=500, description="match_feedback.csv of an export (a bad row imports nothing)"
-    )
+    feedback: str | None = Field(None, max_length=500, description=IMPORT_SOURCES["feedback"])
 
 
 class ExportIn(BaseModel):

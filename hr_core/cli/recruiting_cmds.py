@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from hr_core.cli._common import emit, open_engine
+from hr_core.vocabulary import IMPORT_SOURCES
 
 
 def _import(args: argparse.Namespace) -> None:
@@ -15,15 +16,8 @@ def _import(args: argparse.Namespace) -> None:
 
     engine = open_engine()
     init_db(engine)
-    result = import_recruiting(
-        engine=engine,
-        actor=CLI_ACTOR,
-        applicants=args.applicants,
-        vagas=args.vagas,
-        prospects=args.prospects,
-        requirements=args.requirements,
-        feedback=args.feedback,
-    )
+    files = {name: getattr(args, name) for name in IMPORT_SOURCES}
+    result = import_recruiting(engine=engine, actor=CLI_ACTOR, **files)
     emit(result.as_dict())
 
 
@@ -50,14 +44,8 @@ def register(sub: Any) -> None:
         help="upsert Decision applicants/vagas/prospects JSON and an export's skill levels and feedback CSV "
         "(paths or s3:// URLs)",
     )
-    p.add_argument("--applicants", help="applicants.json (path or s3://bucket/key)")
-    p.add_argument("--vagas", help="vagas.json (path or s3://bucket/key)")
-    p.add_argument("--prospects", help="prospects.json (path or s3://bucket/key)")
-    p.add_argument(
-        "--requirements",
-        help="opening_skill_requirements.csv of an export (any bad row: nothing is imported)",
-    )
-    p.add_argument("--feedback", help="match_feedback.csv of an export (any bad row: nothing is imported)")
+    for name, what in IMPORT_SOURCES.items():
+        p.add_argument(f"--{name}", help=f"{what}; a path or s3://bucket/key")
     p.set_defaults(handler=_import)
     p = sub.add_parser(
         "export-recruiting",

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from hr_core.access import Action, Actor
 from hr_core.errors import InvalidInputError
 from hr_core.progress import Progress, scale_progress
+from hr_core.vocabulary import IMPORT_SOURCES
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,8 @@ JOB_KINDS: dict[str, JobKind] = {
             Action.RECRUITING_IMPORT,
             _import_recruiting,
             "Import recruiting data",
-            params={"applicants": str, "vagas": str, "prospects": str, "requirements": str, "feedback": str},
-            one_of=frozenset({"applicants", "vagas", "prospects", "requirements", "feedback"}),
+            params=dict.fromkeys(IMPORT_SOURCES, str),
+            one_of=frozenset(IMPORT_SOURCES),
         ),
         JobKind(
             "recruiting.export",

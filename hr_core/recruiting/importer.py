@@ -37,6 +37,7 @@ from hr_core.recruiting.records import (
     build_vaga_row,
 )
 from hr_core.storage import Storage, fetch_input, make_storage
+from hr_core.vocabulary import IMPORT_SOURCES
 
 CHUNK = 1000
 REJECT_COLUMNS = ("file", "record", "row", "field", "value", "reason")
@@ -307,9 +308,8 @@ def import_recruiting(
     }
     given = {k: str(v) for k, v in sources.items() if v is not None}
     if not given:
-        raise InvalidInputError(
-            "give at least one of --applicants, --vagas, --prospects, --requirements or --feedback"
-        )
+        *first, last = (f"--{name}" for name in IMPORT_SOURCES)
+        raise InvalidInputError(f"give at least one of {', '.join(first)} or {last}")
     result = ImportResult()
     nothing = "nothing was imported: the files of one import are committed together or not at all"
     with audited(engine, actor, Action.RECRUITING_IMPORT, given) as audit:

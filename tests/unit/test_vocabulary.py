@@ -25,3 +25,17 @@ def test_pcd_values_and_levels_are_all_known_to_the_model() -> None:
     assert not any(math.isnan(rank_professional(v)) for v in PROFESSIONAL_LEVELS)
     academic = [rank_academic(v) for v in ACADEMIC_LEVELS]
     assert academic == sorted(academic) and not any(math.isnan(r) for r in academic)
+
+
+def test_every_face_of_the_recruiting_import_takes_the_same_files() -> None:
+    from hr_api.routes.recruiting import ImportIn
+    from hr_core.cli import build_parser
+    from hr_core.jobs.kinds import JOB_KINDS
+    from hr_core.vocabulary import IMPORT_SOURCES
+
+    names = set(IMPORT_SOURCES)
+    kind = JOB_KINDS["recruiting.import"]
+    assert set(kind.params) == names and kind.one_of == names
+    assert set(ImportIn.model_fields) == names
+    args = build_parser().parse_args(["import-recruiting", *(f"--{n}={n}.x" for n in sorted(names))])
+    assert {n: getattr(args, n) for n in names} == {n: f"{n}.x" for n in names}
