@@ -942,24 +942,42 @@ def predict_probabilities(model: MatchModel, pairs: pd.DataFrame) -> tuple[pd.Da
     return features, predict_proba(model.pipeline, features)
 
 
-def _explain(model: MatchModel, features: pd.DataFrame, *, top: int) -> tuple[float, list[Reason]]:
-    """The pair's probability and its reasons, from one prediction over the pair and its variants."""
-    variants = pd.concat([features] * (len(FEATURES) + 1), ignore_index=True)
-    for i, name in enumerate(FEATURES, start=1):
-        variants.loc[i, name] = model.reference_values[name]
-    base, *probs = (float(p) for p in predict_proba(model.pipeline, variants))
-    reasons = [
-        Reason(feature=name, effect=round(base - float(p), 4), value=_plain(features.iloc[0][name]))
-        for name, p in zip(FEATURES, probs, strict=True)
-    ]
-    reasons = [r for r in reasons if r.effect != 0.0]
-    reasons.sort(key=lambda r: (-abs(r.effect), r.feature))
-    return base, reasons[:top]
+def explain_pairs(
+    model: MatchModel, features: pd.DataFrame, *, top: int = 8
+) -> list[tuple[float, list[Reason]]]:
+    """Each pair's probability and its reasons (per-feature effects: the probability minus the probability
+    with that feature set to a typical value), from one prediction over every pair and its variants.
+
+    One call for a page of results: a prediction's cost is mostly per call (the pipeline's steps), not per
+    row, and predictions are row by row, so the figures equal those of one pair at a time."""
+    n, width = len(features), len(FEATURES) + 1
+    if n == 0:
+        return []
+    # Row p * width is pair p as it is; row p * width + 1 + j is pair p with feature j at its typical value.
+    variants = features.iloc[np.repeat(np.arange(n), width)].reset_index(drop=True)
+    starts = np.arange(n) * width
+    for j, name in enumerate(FEATURES):
+        numeric = name in NUMERIC_FEATURES
+        column = variants[name].astype("float64" if numeric else object).to_numpy(copy=True)
+        column[starts + 1 + j] = model.reference_values[name]
+        variants[name] = column
+    probs = np.asarray(predict_proba(model.pipeline, variants), dtype=float).reshape(n, width)
+    explained = []
+    for p in range(n):
+        base, row = float(probs[p, 0]), features.iloc[p]
+        reasons = [
+            Reason(feature=name, effect=round(base - float(q), 4), value=_plain(row[name]))
+            for name, q in zip(FEATURES, probs[p, 1:], strict=True)
+        ]
+        reasons = [r for r in reasons if r.effect != 0.0]
+        reasons.sort(key=lambda r: (-abs(r.effect), r.feature))
+        explained.append((base, reasons[:top]))
+    return explained
 
 
 def explain_pair(model: MatchModel, features: pd.DataFrame, *, top: int = 8) -> list[Reason]:
-    """Per-feature effects: the probability minus the probability with that feature set to a typical value."""
-    return _explain(model, features, top=top)[1]
+    """Per-feature effects of one pair (a one-row frame): see explain_pairs."""
+    return explain_pairs(model, features, top=top)[0][1]
 
 
 def _plain(value: Any) -> Any:
@@ -976,7 +994,7 @@ def score_records(
     vag = {**vaga, "codigo": str(vaga.get("codigo") or "form")}
     pairs = make_pair_frame(pd.DataFrame([cand]), pd.DataFrame([vag]), [(cand["codigo"], vag["codigo"])])
     features = build_features(pairs, vectorizer=model.vectorizer, skills=model.skills)
-    probability, reasons = _explain(model, features, top=top)
+    [(probability, reasons)] = explain_pairs(model, features, top=top)
     skills = compare_skill_requirements(cand, vag, vocabulary=model.skills)
     return MatchScore(
         candidate=cand["codigo"],

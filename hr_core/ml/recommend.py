@@ -68,7 +68,7 @@ from hr_core.ml.vector_index import (  # the index API, re-exported for pages, j
 )
 
 if TYPE_CHECKING:
-    from hr_core.ml.match import MatchModel
+    from hr_core.ml.match import MatchModel, Reason
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -339,7 +339,7 @@ def rank_targets(
     The source is its MiniLM vector and its column dict (its fields make the BM25 query and feed the
     match model). query_idf weighs a candidate's CV terms (build_query).
     """
-    from hr_core.ml.match import explain_pair, predict_probabilities
+    from hr_core.ml.match import explain_pairs, predict_probabilities
     from hr_core.ml.reasons import describe_reason, describe_retrieval
 
     require_role(actor, Action.MATCH_RECOMMEND)
@@ -395,6 +395,12 @@ def rank_targets(
         order = put_complete_first(order, rows, source_row, model)
     chosen = order[:k]
     positions = [target.positions[c] for c in chosen]
+    # The shown results' reasons, from one prediction over all of them (explain_pairs).
+    explained: dict[str, list[Reason]] = {}
+    if model is not None and features is not None:
+        shown = [c for c in chosen if c in feature_row]
+        rows_shown = features.iloc[[feature_row[c] for c in shown]].reset_index(drop=True)
+        explained = {c: r for c, (_p, r) in zip(shown, explain_pairs(model, rows_shown), strict=True)}
     similarity = cosine_similarities(target.vectors[positions], vector) if chosen else np.zeros(0)
 
     items = []
@@ -405,11 +411,9 @@ def rank_targets(
         matched, missing = skills.matched, skills.missing
         lexical_score = float(lexical_scores[position])
         reasons: list[str] = []
-        if features is not None and code in feature_row:
-            i = feature_row[code]
-            explained = explain_pair(model, features.iloc[[i]].reset_index(drop=True))  # type: ignore[arg-type]
+        if code in explained:
             required = len(matched) + len(missing)
-            reasons += [describe_reason(r, _, required_skills=required or None) for r in explained]
+            reasons += [describe_reason(r, _, required_skills=required or None) for r in explained[code]]
         reasons += describe_retrieval(float(semantic_similarity), lexical_score, _)
         items.append(
             Recommendation(

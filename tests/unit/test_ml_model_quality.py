@@ -19,7 +19,9 @@ from hr_core.ml.match import (
     MatchModel,
     _make_pipeline,
     explain_pair,
+    explain_pairs,
     fit_match_model,
+    predict_proba,
 )
 from hr_core.ml.metrics import expected_calibration_error
 from hr_core.pipeline_stages import match_label
@@ -100,6 +102,22 @@ def test_each_model_explains_a_score_feature_by_feature_and_loads_with_the_trust
     assert reasons and {r.feature for r in reasons} <= set(FEATURES)
     by_feature = {r.feature: r for r in reasons}
     assert by_feature["skills_overlap"].effect > 0 or by_feature["skills_missing"].effect > 0
+
+    # A page of results is explained in one prediction; each pair's figures are those of the pair alone:
+    # its probability, and each feature's effect with only that feature at its typical value.
+    page = x_test.iloc[:12].reset_index(drop=True)
+    explained = explain_pairs(model, page, top=len(FEATURES))
+    assert len(explained) == len(page)
+    for p, (probability, reasons) in enumerate(explained):
+        one = page.iloc[[p]].reset_index(drop=True)
+        assert probability == pytest.approx(float(predict_proba(model.pipeline, one)[0]), abs=1e-12)
+        assert reasons == explain_pair(model, one, top=len(FEATURES))
+        for reason in reasons:
+            typical = one.copy()
+            typical[reason.feature] = [model.reference_values[reason.feature]]
+            alone = probability - float(predict_proba(model.pipeline, typical)[0])
+            assert reason.effect == round(alone, 4), reason
+    assert explain_pairs(model, page.iloc[:0]) == []
 
 
 def test_expected_calibration_error() -> None:
