@@ -49,6 +49,13 @@ only when clicked (a callable as download_button's data), but the next run (19:4
 0.256 s alone, 0.244 s at once, 0.278 s thinking; p95 page ready 15.4 s at once (24x one session's 0.64 s), 12.3 s
 thinking; no failures; peak RSS 380 MB. The workbook was a small part of c without the profiler; the rest is spread
 over Streamlit's per-run work and the pages' own (not profiled further). Memory holds: 0.4 GB of 1.5 GB.
+Profiled further on 30 Nov (22:05, the live server sampled in its own threads, only while running): the script
+threads do most of c, Recommendations most of theirs, and half of that was explaining each of the 10 results with
+its own prediction and a pandas cell write per feature; they are explained in one prediction since
+(match.explain_pairs). The next quiet run (22:47, load 0.2 -> 26, a slower machine than the runs above: one
+session's p95 page 0.93 s against 0.59-0.64 s) gave c 0.308 s at once, 0.294 s thinking, 0.327 s alone; p95 page
+ready 16.9 s at once (18x), 16.1 s thinking (17x); no failures; peak RSS 371 MB. On this machine an A/B of the
+same three sessions (45 opens) moved c from 0.338 to 0.314 s (-7 %), within the noise of one run.
 
 Earlier runs, before lean contexts, under other work (load average 5-32):
 - run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
