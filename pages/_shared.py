@@ -175,12 +175,12 @@ def clear_data_caches() -> None:
 
 
 def download_buttons(df: pd.DataFrame, name: str, *, key: str) -> None:
-    """CSV and Excel download buttons for a table (formula-neutralised); the Excel file is built only when clicked."""
+    """CSV and Excel download buttons for a table (formula-neutralised); each file is built only when clicked."""
     c1, c2 = st.columns(2)
     df = plain_columns(df)
     c1.download_button(
         _("Download CSV"),
-        to_csv_bytes(df),
+        lambda: to_csv_bytes(df),  # built when clicked, as the Excel file is
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",

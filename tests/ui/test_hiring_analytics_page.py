@@ -114,18 +114,23 @@ def test_opens_on_2021_with_kpis(seeded: None) -> None:
     ]
 
 
-def test_excel_is_not_built_by_a_page_run(seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing a workbook was most of this page's server time (bench_load): it waits for a click."""
+def test_downloads_are_not_built_by_a_page_run(seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing a workbook was most of this page's server time (bench_load): both files wait for a click."""
     import pages._shared
 
     built: list[str] = []
-    real = pages._shared.to_excel_bytes
+    real_excel, real_csv = pages._shared.to_excel_bytes, pages._shared.to_csv_bytes
 
-    def counting(df: pd.DataFrame, sheet_name: str) -> bytes:
+    def counting_excel(df: pd.DataFrame, sheet_name: str) -> bytes:
         built.append(sheet_name)
-        return real(df, sheet_name=sheet_name)
+        return real_excel(df, sheet_name=sheet_name)
 
-    monkeypatch.setattr(pages._shared, "to_excel_bytes", counting)
+    def counting_csv(df: pd.DataFrame) -> bytes:
+        built.append("csv")
+        return real_csv(df)
+
+    monkeypatch.setattr(pages._shared, "to_excel_bytes", counting_excel)
+    monkeypatch.setattr(pages._shared, "to_csv_bytes", counting_csv)
     at = _open()
     assert {b.proto.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
     assert built == []
