@@ -56,6 +56,22 @@ its own prediction and a pandas cell write per feature; they are explained in on
 session's p95 page 0.93 s against 0.59-0.64 s) gave c 0.308 s at once, 0.294 s thinking, 0.327 s alone; p95 page
 ready 16.9 s at once (18x), 16.1 s thinking (17x); no failures; peak RSS 371 MB. On this machine an A/B of the
 same three sessions (45 opens) moved c from 0.338 to 0.314 s (-7 %), within the noise of one run.
+Sampled live with py-spy on 1 Dec (three sessions, 45 opens, warm): 53 % of the server's samples were one line,
+Streamlit's gc.collect(2) after every script run (runner.postScriptGC, on by default), which walks every object of a
+process holding pandas, scikit-learn, plotly and the encoder. Turned off in .streamlit/config.toml (Python's own
+generational collector still runs); the same 45 opens, A/B on one machine: c 0.325 -> 0.114 s; 180 opens 0.261 ->
+0.084 s, RSS 353 -> 368 MB without it (337 -> 343 with it); 450 opens 0.073 s, RSS 362 -> 381 MB (growth slowing).
+The next full run (1 Dec 03:17, quiet start, load 0.3 -> 25):
+  one session, p95 page ready      0.51 s
+  20 at once, p95 page ready      10.5 s (20x; was 14.8-16.9 s)     thinking 10.9 s (21x)
+  20 at once, p95 script run       4.0 s (0.28 alone)
+  server CPU per page open         0.086 s (0.081 alone; was 0.26-0.33 s): 20 opens in the same instant queue
+                                   20 c = 1.7 s of server work, inside the 2 s target
+  page phase, wall / CPU           59 s: server 10.1 s (9 %), browser side 104 s (88 % of both cores)
+  log-in form / log-in p95         37.4 s / 5.5 s (alone 1.5 s / 0.26 s); failed sessions 0; peak RSS 386 MB
+The browsers now spend 0.88 CPU-s per page open (104 s over 118 opens) against the server's 0.086 s: 20 opens at
+once need about 20 x 0.88 / 2 cores = 8.8 s of the machine for the browsers alone, which is the p95 seen. On these
+2 cores the target cannot be shown with the browsers beside the server; the server's side of it holds.
 
 Earlier runs, before lean contexts, under other work (load average 5-32):
 - run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
