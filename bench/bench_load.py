@@ -72,6 +72,13 @@ The next full run (1 Dec 03:17, quiet start, load 0.3 -> 25):
 The browsers now spend 0.88 CPU-s per page open (104 s over 118 opens) against the server's 0.086 s: 20 opens at
 once need about 20 x 0.88 / 2 cores = 8.8 s of the machine for the browsers alone, which is the p95 seen. On these
 2 cores the target cannot be shown with the browsers beside the server; the server's side of it holds.
+Where the browsers' CPU goes, by page (1 Dec, one lean admin context, each page opened 5 times with Home between,
+browser-side CPU per page + Home pair, measured while the test suite ran beside it): Match a CV 0.45 s, Backups
+0.48, Upload 0.53, Pipeline 0.65, Audit log 0.68, Candidates 0.70, Users 0.70, Hiring analytics 0.70, Job openings
+0.78, Recommendations 0.80, Model monitoring 1.15, Match scoring 1.18 s (server 0.04-0.20 s for the same pairs).
+Even the lightest pages cost Chromium about 0.22 CPU-s per open (Streamlit's frontend rendering the run), so 20
+opens at once need 20 x 0.22 / 2 cores = 2.2 s of browser work alone: with every page trivial, 20 local browsers
+would still miss 2 s on this machine.
 
 Earlier runs, before lean contexts, under other work (load average 5-32):
 - run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
