@@ -35,6 +35,7 @@ from pages._shared import (
 actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
 TRAIN_JOB_KEY = "ms_train_job"
+TAB_KEY = "ms_tab"
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
 locale = current_locale()
@@ -175,82 +176,96 @@ except HRCoreError as e:
     show_error(e)
     st.stop()
 
+# Only the open tab runs (on_change="rerun"): a first open scores the stored pair without building the form and
+# the model card as well. A pair sent from Recommendations opens the stored pair's tab.
+tab_names = [_("Stored candidate and opening"), _("Fill in a form"), _("About the model")]
+if st.session_state.get(PRESELECT_KEY):
+    st.session_state[TAB_KEY] = tab_names[0]
 pick_tab, form_tab, card_tab = st.tabs(
-    [_("Stored candidate and opening"), _("Fill in a form"), _("About the model")]
+    tab_names,
+    key=TAB_KEY,
+    on_change="rerun",
 )
 
-with pick_tab:
-    try:
-        cand_labels, vaga_labels = get_pair_choices()
-    except HRCoreError as e:
-        show_error(e)
-        st.stop()
-    if not cand_labels or not vaga_labels:
-        st.info(_("Import candidates and openings to score stored pairs, or use the form."))
-    else:
-        preselect = st.session_state.pop(PRESELECT_KEY, None)
-        if isinstance(preselect, dict):
-            if preselect.get("candidate") in cand_labels:
-                st.session_state["ms_candidate"] = preselect["candidate"]
-            if preselect.get("vaga") in vaga_labels:
-                st.session_state["ms_vaga"] = preselect["vaga"]
-        c1, c2 = st.columns(2)
-        candidate = c1.selectbox(
-            _("Candidate"), list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
-        )
-        vaga = c2.selectbox(
-            _("Opening"), list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga"
-        )
+if pick_tab.open:
+    with pick_tab:
         try:
-            score = match.score_match(
-                engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga
-            )
+            cand_labels, vaga_labels = get_pair_choices()
         except HRCoreError as e:
             show_error(e)
+            st.stop()
+        if not cand_labels or not vaga_labels:
+            st.info(_("Import candidates and openings to score stored pairs, or use the form."))
         else:
-            _show_score(score, "ms_pair", card.base_rate, who=cand_labels[candidate])
-            feedback_buttons(actor, candidate=candidate, vaga=vaga, source="match_scoring", key="ms_feedback")
+            preselect = st.session_state.pop(PRESELECT_KEY, None)
+            if isinstance(preselect, dict):
+                if preselect.get("candidate") in cand_labels:
+                    st.session_state["ms_candidate"] = preselect["candidate"]
+                if preselect.get("vaga") in vaga_labels:
+                    st.session_state["ms_vaga"] = preselect["vaga"]
+            c1, c2 = st.columns(2)
+            candidate = c1.selectbox(
+                _("Candidate"), list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
+            )
+            vaga = c2.selectbox(
+                _("Opening"), list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga"
+            )
+            try:
+                score = match.score_match(
+                    engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga
+                )
+            except HRCoreError as e:
+                show_error(e)
+            else:
+                _show_score(score, "ms_pair", card.base_rate, who=cand_labels[candidate])
+                feedback_buttons(
+                    actor, candidate=candidate, vaga=vaga, source="match_scoring", key="ms_feedback"
+                )
 
-with form_tab:
-    with st.form("ms_form"):
-        st.markdown(_("**Candidate**"))
-        f1, f2, f3 = st.columns(3)
-        c_title = f1.text_input(_("Professional title"), key="ms_f_c_title")
-        c_level = f2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_c_level")
-        c_english = f3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_c_english")
-        c_skills = st.text_area(_("Technical skills"), key="ms_f_c_skills", height=80)
-        c_local = st.text_input(_("Location (city, state)"), key="ms_f_c_local")
-        st.markdown(_("**Opening**"))
-        g1, g2, g3 = st.columns(3)
-        v_title = g1.text_input(_("Title"), key="ms_f_v_title")
-        v_level = g2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_v_level")
-        v_english = g3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_v_english")
-        v_skills = st.text_area(_("Technical and behavioural competences"), key="ms_f_v_skills", height=80)
-        h1, h2 = st.columns(2)
-        v_city = h1.text_input(_("City"), key="ms_f_v_city")
-        v_state = h2.text_input(_("State"), key="ms_f_v_state")
-        submitted = st.form_submit_button(_("Score"), key="ms_f_submit", type="primary")
-    if submitted:
-        form_candidate = {
-            "titulo_profissional": c_title,
-            "conhecimentos_tecnicos": c_skills,
-            "nivel_profissional": c_level,
-            "nivel_ingles": c_english,
-            "local": c_local,
-        }
-        form_vaga = {
-            "titulo": v_title,
-            "competencias": v_skills,
-            "nivel_profissional": v_level,
-            "nivel_ingles": v_english,
-            "cidade": v_city,
-            "estado": v_state,
-        }
-        try:
-            scored = match.score_records(model=model, candidate=form_candidate, vaga=form_vaga)
-            _show_score(scored, "ms_form", card.base_rate)
-        except HRCoreError as e:
-            show_error(e)
+if form_tab.open:
+    with form_tab:
+        with st.form("ms_form"):
+            st.markdown(_("**Candidate**"))
+            f1, f2, f3 = st.columns(3)
+            c_title = f1.text_input(_("Professional title"), key="ms_f_c_title")
+            c_level = f2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_c_level")
+            c_english = f3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_c_english")
+            c_skills = st.text_area(_("Technical skills"), key="ms_f_c_skills", height=80)
+            c_local = st.text_input(_("Location (city, state)"), key="ms_f_c_local")
+            st.markdown(_("**Opening**"))
+            g1, g2, g3 = st.columns(3)
+            v_title = g1.text_input(_("Title"), key="ms_f_v_title")
+            v_level = g2.selectbox(_("Professional level"), LEVELS, format_func=_any, key="ms_f_v_level")
+            v_english = g3.selectbox(_("English"), ENGLISH, format_func=_any, key="ms_f_v_english")
+            v_skills = st.text_area(
+                _("Technical and behavioural competences"), key="ms_f_v_skills", height=80
+            )
+            h1, h2 = st.columns(2)
+            v_city = h1.text_input(_("City"), key="ms_f_v_city")
+            v_state = h2.text_input(_("State"), key="ms_f_v_state")
+            submitted = st.form_submit_button(_("Score"), key="ms_f_submit", type="primary")
+        if submitted:
+            form_candidate = {
+                "titulo_profissional": c_title,
+                "conhecimentos_tecnicos": c_skills,
+                "nivel_profissional": c_level,
+                "nivel_ingles": c_english,
+                "local": c_local,
+            }
+            form_vaga = {
+                "titulo": v_title,
+                "competencias": v_skills,
+                "nivel_profissional": v_level,
+                "nivel_ingles": v_english,
+                "cidade": v_city,
+                "estado": v_state,
+            }
+            try:
+                scored = match.score_records(model=model, candidate=form_candidate, vaga=form_vaga)
+                _show_score(scored, "ms_form", card.base_rate)
+            except HRCoreError as e:
+                show_error(e)
 
-with card_tab:
-    show_model_card(card, actor, key="ms_card")
+if card_tab.open:
+    with card_tab:
+        show_model_card(card, actor, key="ms_card")

@@ -39,6 +39,13 @@ def _app(role: str, **state: object) -> AppTest:
     return at
 
 
+def _show_tab(at: AppTest, label: str) -> None:
+    """Switch tabs like a click would: only the open tab's content runs."""
+    at.session_state["ms_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def test_without_a_model_the_page_says_how_to_train(prospects: list[dict]) -> None:
     at = _app("recruiter")
     at.run()
@@ -56,7 +63,9 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert not at.exception, [e.value for e in at.exception]
     # Training runs as a job in the app's process; the page shows the outcome once it ends.
     rerun_until(at, lambda a: any("Model retrained" in s.value for s in a.success))
-    at.run()  # the page as it stands with the new model: the card's details are there for an admin
+    _show_tab(
+        at, "About the model"
+    )  # the page as it stands with the new model: the card's details for an admin
     assert "Details for administrators" in [h.value for h in at.subheader]
     assert any("ROC AUC" in m.label for m in at.metric)
 
@@ -74,11 +83,8 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert captions[0].startswith(f"Probability {expected.probability:.4f}")
     assert cli_main(["score-match", "--candidate", cand, "--vaga", vaga]) == 0
     assert json.loads(capsys.readouterr().out)["probability"] == expected.probability
-    # A recruiter reads the card's summary in plain words, without the administrators' details.
-    assert any("ranks a good match above a poor one" in m.value for m in at.markdown)
-    assert any("base rate" in m.value for m in at.markdown)
-    assert "Details for administrators" not in [h.value for h in at.subheader]
-    assert not any("ROC AUC" in m.label for m in at.metric)
+    # Only the open tab runs: the card is not built beside the stored pair.
+    assert not any("ranks a good match above a poor one" in m.value for m in at.markdown)
 
     other = prospects[10]["candidate_codigo"]
     at.selectbox(key="ms_candidate").set_value(other).run()
@@ -87,6 +93,20 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
         f"candidate {other} · opening {vaga}"
     )
 
+    # A recruiter reads the card's summary in plain words, without the administrators' details.
+    _show_tab(at, "About the model")
+    assert any("ranks a good match above a poor one" in m.value for m in at.markdown)
+    assert any("base rate" in m.value for m in at.markdown)
+    assert "Details for administrators" not in [h.value for h in at.subheader]
+    assert not any("ROC AUC" in m.label for m in at.metric)
+    assert not [c for c in at.caption if c.value.startswith("Probability")]
+
+    # A pair sent from Recommendations opens the stored pair's tab again, with that pair.
+    at.session_state["match_preselect"] = {"candidate": cand, "vaga": vaga}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ms_candidate").value == cand and at.selectbox(key="ms_vaga").value == vaga
+
 
 def test_the_form_scores_an_unsaved_pair(prospects: list[dict]) -> None:
     engine = make_engine(get_settings().database_url)
@@ -94,6 +114,7 @@ def test_the_form_scores_an_unsaved_pair(prospects: list[dict]) -> None:
     engine.dispose()
     at = _app("recruiter")
     at.run()
+    _show_tab(at, "Fill in a form")
     at.text_area(key="ms_f_c_skills").input("python django docker sql")
     at.text_area(key="ms_f_v_skills").input("python, django e kubernetes")
     at.selectbox(key="ms_f_c_english").set_value("Fluente")
