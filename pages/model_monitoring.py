@@ -289,13 +289,15 @@ report_path = Path(str(summary.get("report", "")))
 if report_path.is_file():
     st.download_button(
         _("Download the full HTML report"),
-        report_path.read_bytes(),
+        report_path.read_bytes,  # read when clicked: the report is about 5 MB
         file_name="drift_report.html",
         mime="text/html",
         key="mm_html",
         icon=":material/download:",
     )
-    with st.expander(_("Full Evidently report"), icon=":material/description:"):
+    # Sent and run only when asked for: inside an expander, the report's HTML and scripts went over the
+    # websocket and ran, hidden, on every run of this page.
+    if st.toggle(_("Show the full Evidently report"), key="mm_show_report"):
         _embed_report(report_path)
 else:
     st.caption(_("The full HTML report is no longer at its saved place; run a new report to see it."))

@@ -91,6 +91,18 @@ def test_monitoring_runs_a_report_shows_drift_and_home_warns() -> None:
     assert any(
         "Left out of the comparison" in i.value and all(c in i.value for c in dropped) for i in at.info
     )
+    # The full report (megabytes of HTML and scripts) is sent to the browser only when asked for, in a sandboxed
+    # frame with no access to the app's origin.
+    assert not at.get("iframe")
+    at.toggle(key="mm_show_report").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (frame,) = at.get("iframe")
+    srcdoc = frame.proto.srcdoc
+    assert '<iframe sandbox="allow-scripts" referrerpolicy="no-referrer"' in srcdoc
+    # the report's own HTML is escaped into the inner frame's srcdoc
+    assert srcdoc.count("<script") == 0 and "allow-same-origin" not in srcdoc
+    at.toggle(key="mm_show_report").set_value(False).run()
+    assert not at.get("iframe")
 
     home = _app("pages/home.py")
     home.run()
