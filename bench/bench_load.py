@@ -79,6 +79,10 @@ browser-side CPU per page + Home pair, measured while the test suite ran beside 
 Even the lightest pages cost Chromium about 0.22 CPU-s per open (Streamlit's frontend rendering the run), so 20
 opens at once need 20 x 0.22 / 2 cores = 2.2 s of browser work alone: with every page trivial, 20 local browsers
 would still miss 2 s on this machine.
+The two heaviest pages were then lightened, A/B on a quiet machine with a drift report present (8 pairs each):
+Match scoring runs only its open tab (browser 1.76 -> 0.89 CPU-s per pair, server 0.249 -> 0.156 s); Model
+monitoring no longer sends and runs the 5 MB Evidently report inside a collapsed expander on every run, but only
+when asked for (browser 2.48 -> 1.26 CPU-s, server 0.325 -> 0.114 s).
 
 Earlier runs, before lean contexts, under other work (load average 5-32):
 - run A (load 10 -> 21): log-in phase 223 s wall; CPU: server 18 s, browser side 208 s. Log-in form p95 146 s,
