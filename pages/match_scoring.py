@@ -36,6 +36,7 @@ actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
 TRAIN_JOB_KEY = "ms_train_job"
 TAB_KEY = "ms_tab"
+KEPT_PAIR_KEY = "ms_kept_pair"  # the pair chosen last, kept while another tab is open
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
 locale = current_locale()
@@ -198,6 +199,12 @@ if pick_tab.open:
             st.info(_("Import candidates and openings to score stored pairs, or use the form."))
         else:
             preselect = st.session_state.pop(PRESELECT_KEY, None)
+            # Streamlit forgets a widget's value while its tab is closed: the pair chosen last comes back.
+            for widget, kept in st.session_state.get(KEPT_PAIR_KEY, {}).items():
+                if widget not in st.session_state and kept in (
+                    cand_labels if widget == "ms_candidate" else vaga_labels
+                ):
+                    st.session_state[widget] = kept
             if isinstance(preselect, dict):
                 if preselect.get("candidate") in cand_labels:
                     st.session_state["ms_candidate"] = preselect["candidate"]
@@ -210,6 +217,7 @@ if pick_tab.open:
             vaga = c2.selectbox(
                 _("Opening"), list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga"
             )
+            st.session_state[KEPT_PAIR_KEY] = {"ms_candidate": candidate, "ms_vaga": vaga}
             try:
                 score = match.score_match(
                     engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga

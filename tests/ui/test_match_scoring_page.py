@@ -101,7 +101,12 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert not any("ROC AUC" in m.label for m in at.metric)
     assert not [c for c in at.caption if c.value.startswith("Probability")]
 
+    # Back on the stored pair's tab, the pair chosen last is still chosen.
+    _show_tab(at, "Stored candidate and opening")
+    assert at.selectbox(key="ms_candidate").value == other and at.selectbox(key="ms_vaga").value == vaga
+
     # A pair sent from Recommendations opens the stored pair's tab again, with that pair.
+    _show_tab(at, "About the model")
     at.session_state["match_preselect"] = {"candidate": cand, "vaga": vaga}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
