@@ -22,6 +22,7 @@ from hr_core.i18n import relabel
 from hr_core.settings import get_settings
 from tests.db.test_analytics import DEPARTMENTS, HIRES, JOBS
 from tests.factories import insert_hiring_rows
+from tests.support.apptest_tabs import show_tab
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages" / "hiring_analytics.py")
@@ -81,10 +82,7 @@ def _open(role: str = "analyst") -> AppTest:
 
 
 def _show_tab(at: AppTest, label: str) -> None:
-    """Switch tabs like a click would: only the open tab's content runs."""
-    at.session_state["ha_tab"] = label
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    show_tab(at, "ha_tab", label)
 
 
 def _quarterly(at: AppTest) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from hr_core.ml.requirements import get_skill_vocabulary, list_opening_skills, s
 from hr_core.settings import get_settings
 from tests.factories import insert_recruiting_rows, make_match_rows
 from tests.support.apptest_jobs import rerun_until
+from tests.support.apptest_tabs import show_tab
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages/match_scoring.py")
@@ -40,10 +41,7 @@ def _app(role: str, **state: object) -> AppTest:
 
 
 def _show_tab(at: AppTest, label: str) -> None:
-    """Switch tabs like a click would: only the open tab's content runs."""
-    at.session_state["ms_tab"] = label
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    show_tab(at, "ms_tab", label)
 
 
 def test_without_a_model_the_page_says_how_to_train(prospects: list[dict]) -> None:
@@ -63,9 +61,8 @@ def test_admin_retrains_then_scores_a_preselected_pair_like_the_cli(
     assert not at.exception, [e.value for e in at.exception]
     # Training runs as a job in the app's process; the page shows the outcome once it ends.
     rerun_until(at, lambda a: any("Model retrained" in s.value for s in a.success))
-    _show_tab(
-        at, "About the model"
-    )  # the page as it stands with the new model: the card's details for an admin
+    # the page as it stands with the new model: the card's details for an admin
+    _show_tab(at, "About the model")
     assert "Details for administrators" in [h.value for h in at.subheader]
     assert any("ROC AUC" in m.label for m in at.metric)
 

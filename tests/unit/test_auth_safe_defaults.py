@@ -80,7 +80,7 @@ def test_streamlit_runs_no_full_collection_after_each_script_run() -> None:
     full gc.collect(2) per script run (two thirds of the server's CPU per page open)."""
     from streamlit import config as streamlit_config
 
-    assert "runner.postScriptGC" in streamlit_config._config_options_template
+    assert "runner.postScriptGC" in streamlit_config.get_config_options()
     assert _streamlit_config()["runner"]["postScriptGC"] is False
 
 
