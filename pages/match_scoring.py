@@ -36,7 +36,7 @@ actor = page_setup("pages/match_scoring.py")
 PRESELECT_KEY = "match_preselect"  # set by Recommendations: {"candidate": code, "vaga": code}
 TRAIN_JOB_KEY = "ms_train_job"
 TAB_KEY = "ms_tab"
-KEPT_PAIR_KEY = "ms_kept_pair"  # the pair chosen last, kept while another tab is open
+KEPT_PAIR_KEY = "ms_kept_pair"  # the pair chosen last ({"candidate": code, "vaga": code}), kept across tabs
 ENGLISH = ("", *LANGUAGE_LEVELS)
 LEVELS = ("", *PROFESSIONAL_LEVELS)
 locale = current_locale()
@@ -198,18 +198,19 @@ if pick_tab.open:
         if not cand_labels or not vaga_labels:
             st.info(_("Import candidates and openings to score stored pairs, or use the form."))
         else:
-            preselect = st.session_state.pop(PRESELECT_KEY, None)
-            # Streamlit forgets a widget's value while its tab is closed: the pair chosen last comes back.
-            for widget, kept in st.session_state.get(KEPT_PAIR_KEY, {}).items():
-                if widget not in st.session_state and kept in (
-                    cand_labels if widget == "ms_candidate" else vaga_labels
-                ):
-                    st.session_state[widget] = kept
-            if isinstance(preselect, dict):
-                if preselect.get("candidate") in cand_labels:
-                    st.session_state["ms_candidate"] = preselect["candidate"]
-                if preselect.get("vaga") in vaga_labels:
-                    st.session_state["ms_vaga"] = preselect["vaga"]
+            # A pair sent from Recommendations is chosen; otherwise the pair chosen last comes back when
+            # another tab was open (Streamlit forgets a closed tab's widget values).
+            sent = st.session_state.pop(PRESELECT_KEY, None)
+            sent = sent if isinstance(sent, dict) else {}
+            kept = st.session_state.get(KEPT_PAIR_KEY, {})
+            for part, widget, labels in (
+                ("candidate", "ms_candidate", cand_labels),
+                ("vaga", "ms_vaga", vaga_labels),
+            ):
+                if sent.get(part) in labels:
+                    st.session_state[widget] = sent[part]
+                elif widget not in st.session_state and kept.get(part) in labels:
+                    st.session_state[widget] = kept[part]
             c1, c2 = st.columns(2)
             candidate = c1.selectbox(
                 _("Candidate"), list(cand_labels), format_func=cand_labels.__getitem__, key="ms_candidate"
@@ -217,7 +218,7 @@ if pick_tab.open:
             vaga = c2.selectbox(
                 _("Opening"), list(vaga_labels), format_func=vaga_labels.__getitem__, key="ms_vaga"
             )
-            st.session_state[KEPT_PAIR_KEY] = {"ms_candidate": candidate, "ms_vaga": vaga}
+            st.session_state[KEPT_PAIR_KEY] = {"candidate": candidate, "vaga": vaga}
             try:
                 score = match.score_match(
                     engine=get_engine(), actor=actor, model=model, candidate=candidate, vaga=vaga
