@@ -87,3 +87,17 @@ def test_the_answer_is_the_best_of_the_shortlist_whatever_the_row_order(
     shuffled = vectors[order]
     again = neighbours.search(shuffled, neighbours.build_neighbour_index(shuffled), q, 5, candidates=40)
     assert np.allclose(np.sort(shuffled[again] @ q)[::-1], best)
+
+
+def test_hamming_distances_add_up_past_a_byte() -> None:
+    # Seven words (448 bits): partial sums of three words each, totals up to 448, as a plain popcount.
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 2**63, size=(7, 50), dtype=np.uint64) | np.uint64(1 << 63)
+    codes[:, 0] = ~codes[:, 1]  # item 0 differs from item 1 in every bit
+    expected = [
+        sum(bin(int(a) ^ int(b)).count("1") for a, b in zip(codes[:, i], codes[:, 1], strict=True))
+        for i in range(50)
+    ]
+    distances = neighbours._hamming(codes, codes[:, 1])
+    assert distances.dtype == np.uint16
+    assert distances.tolist() == expected and distances[0] == 448 and distances[1] == 0
