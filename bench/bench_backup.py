@@ -73,9 +73,12 @@ def _drop_database(url: str) -> None:
 
 
 def _raw_fastavro_write(url: str, path: Path) -> float:
-    """Seconds for fastavro alone to write the table's rows (fetched beforehand, not timed)."""
+    """Seconds for fastavro alone to write the table's rows (fetched beforehand, not timed), with the
+    codec, level and block size a backup uses."""
     import fastavro
     import psycopg
+
+    from hr_core.backup.writer import DEFLATE_LEVEL, SYNC_INTERVAL
 
     with psycopg.connect(_plain(url)) as conn:
         rows = conn.execute(
@@ -100,7 +103,14 @@ def _raw_fastavro_write(url: str, path: Path) -> float:
 
     def write() -> None:
         with open(path, "wb") as fh:
-            fastavro.writer(fh, schema, records, codec="deflate")
+            fastavro.writer(
+                fh,
+                schema,
+                records,
+                codec="deflate",
+                codec_compression_level=DEFLATE_LEVEL,
+                sync_interval=SYNC_INTERVAL,
+            )
 
     seconds, _ = timed(write, repeat=2)
     return seconds

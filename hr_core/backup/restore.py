@@ -63,7 +63,7 @@ RestoreObserver = Callable[[RestoreStage, Connection], None]
 
 @dataclass(frozen=True)
 class RestoreResult:
-    """What `restore TABLE BACKUP_ID` prints."""
+    """What `restore TABLE BACKUP_ID` prints (verified is always true: an unverified restore rolls back)."""
 
     table: str
     backup_id: str
@@ -425,9 +425,11 @@ def restore_backup(
 ) -> RestoreResult:
     """Check a backup's file, then in one transaction save a safety backup and replace the table with it.
 
-    The file's SHA-256 and header are checked first; its rows are decoded once, hashed and counted as
-    they stream into the table, and the transaction rolls back (its safety backup deleted, as there is
-    nothing to undo) if the count, the content hash or a key does not match.
+    The file's SHA-256 and header are checked first; its rows are decoded once, counted and their key
+    values collected as they stream into the table; then, still inside the transaction, the table's
+    rows are hashed as the database holds them. The transaction rolls back (its safety backup deleted,
+    as there is nothing to undo) if the count, that content hash or a key does not match the manifest,
+    so a restore that returns is verified.
     on_stage observes the restore at each RestoreStage, for a caller that must act at a known moment
     (the tests use it to provoke races and dropped connections there); it changes nothing by itself.
     """
@@ -474,11 +476,12 @@ def restore_backup(
                     _clear_table(conn, table)
                     rebuild = suspend_own_checks(conn, check_table_name(table).name)
                     reached(RestoreStage.DELETED, conn)
-                    check = ContentCheck(manifest, where=bf.where, collect=collect)
+                    # Counted and key values collected on the way in; hashed once, as the table holds
+                    # the rows (below), which proves the file's content and its arrival together.
+                    check = ContentCheck(manifest, where=bf.where, collect=collect, hash_rows=False)
                     postgres = conn.dialect.name == "postgresql"
-                    # One pass over the file: each batch is hashed (and its key values collected) on
-                    # its way into the table. On PostgreSQL fastavro's datetimes, dates, ints and
-                    # strings go to COPY as they are; the hash normalises a copy of each batch.
+                    # One pass over the file. On PostgreSQL fastavro's datetimes, dates, ints and strings
+                    # go to COPY as they are.
                     rows = check.watch(
                         iter_backup_rows(bf.path, columns, where=bf.where, canonical=not postgres),
                         canonical=not postgres,
@@ -486,7 +489,7 @@ def restore_backup(
                     )
                     insert_rows = _insert_postgres if postgres else _insert_sqlite
                     inserted = insert_rows(conn, table, columns, rows)
-                    check.finish()
+                    check.check_count()
                     _check_foreign_keys(conn, table, manifest.backup_id, check.collected)
                     for statement in rebuild + readd:
                         run_catalogue_ddl(conn, statement)
@@ -494,18 +497,19 @@ def restore_backup(
                     reached(RestoreStage.INSERTED, conn)
                     if progress:
                         progress(0.9, f"checking the restored {table}")
-                    # Checked inside the transaction: what it commits, not what a later writer adds.
+                    # Checked inside the transaction, so a mismatch rolls everything back: what commits
+                    # is the backup's content, not what a later writer adds.
                     live_rows, live_hash = _hash_table(conn, table, columns, legacy=manifest.legacy_hash)
+                    check.check_count(live_rows, what=" as restored")
+                    check.check_hash(live_hash, what=" as restored")
                     committing = True
             except BaseException:
                 if safety is not None and not committing:
                     # Refused before COMMIT was sent, so the table is as it was: nothing to undo.
                     _discard_safety_backup(storage, table, safety.backup_id, details)
                 raise
-        verified = live_rows == manifest.rows == inserted and live_hash == manifest.content_hash
-        result = RestoreResult(table, backup_id, inserted, verified, safety.backup_id)
+        result = RestoreResult(table, backup_id, inserted, True, safety.backup_id)
         audit.details.update(result.as_dict())
-        audit.outcome = "ok" if verified else "error"
     if progress:
         progress(1.0, f"{table}: {inserted:,} rows restored")
     return result

@@ -98,9 +98,14 @@ class ContentCheck:
 
     Rows pass through watch() in batches as they are decoded, so a restore checks the file in the same
     Avro pass that loads it; finish() then raises IntegrityError if the count or the hash differs.
+    With hash_rows=False the rows are only counted and collected: a restore hashes the rows as the
+    database holds them instead, before it commits (check_hash), which proves the file's content and
+    its arrival in the table at once.
     """
 
-    def __init__(self, manifest: Manifest, *, where: str, collect: Sequence[str] = ()) -> None:
+    def __init__(
+        self, manifest: Manifest, *, where: str, collect: Sequence[str] = (), hash_rows: bool = True
+    ) -> None:
         self.manifest = manifest
         self.where = where
         columns = manifest.column_specs
@@ -108,15 +113,15 @@ class ContentCheck:
         self.collected: dict[str, set[Any]] = {name: set() for name in collect}
         self._targets = [(self.collected[name], index[name]) for name in collect]
         self._normalize = make_row_normalizer(columns)
-        self.hasher = ContentHasher(legacy=manifest.legacy_hash)
-
-    @property
-    def rows(self) -> int:
-        return self.hasher.rows
+        self.hasher = ContentHasher(legacy=manifest.legacy_hash) if hash_rows else None
+        self.rows = 0
 
     def add_batch(self, batch: Sequence[Sequence[Any]], *, canonical: bool = True) -> None:
-        """Hash and collect a batch of rows (canonical values, or as fastavro decodes them)."""
-        self.hasher.add_rows(batch if canonical else [self._normalize(r) for r in batch])
+        """Hash (unless hash_rows=False), count and collect a batch of rows (canonical values, or as
+        fastavro decodes them)."""
+        if self.hasher is not None:
+            self.hasher.add_rows(batch if canonical else [self._normalize(r) for r in batch])
+        self.rows += len(batch)
         for bucket, i in self._targets:
             bucket.update(row[i] for row in batch)
 
@@ -138,16 +143,27 @@ class ContentCheck:
             self.add_batch(batch, canonical=canonical)
             yield from batch
 
+    def check_count(self, rows: int | None = None, *, what: str = "") -> None:
+        """Raise IntegrityError if the rows seen (or rows, counted elsewhere) differ from the manifest's."""
+        seen = self.rows if rows is None else rows
+        if seen != self.manifest.rows:
+            raise IntegrityError(
+                f"{self.where} holds {seen} rows{what} but its manifest says {self.manifest.rows}"
+            )
+
+    def check_hash(self, digest: str, *, what: str = "") -> None:
+        """Raise IntegrityError if digest (a content hash of the rows) differs from the manifest's."""
+        if digest != self.manifest.content_hash:
+            raise IntegrityError(
+                f"{self.where}: the content hash of its rows{what} ({digest[:16]}…) differs from the "
+                f"manifest's ({self.manifest.content_hash[:16]}…)"
+            )
+
     def finish(self) -> None:
         """Raise IntegrityError if the rows seen differ from the manifest's count or content hash."""
-        where, manifest = self.where, self.manifest
-        if self.rows != manifest.rows:
-            raise IntegrityError(f"{where} holds {self.rows} rows but its manifest says {manifest.rows}")
-        if self.hasher.hexdigest() != manifest.content_hash:
-            raise IntegrityError(
-                f"{where}: the content hash of its rows ({self.hasher.hexdigest()[:16]}…) differs from the "
-                f"manifest's ({manifest.content_hash[:16]}…)"
-            )
+        self.check_count()
+        if self.hasher is not None:
+            self.check_hash(self.hasher.hexdigest())
 
 
 @dataclass(frozen=True)

