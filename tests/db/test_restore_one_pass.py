@@ -78,7 +78,7 @@ def _reseal(storage: Storage, table: str, backup_id: str, **changes: Any) -> Non
 @pytest.mark.parametrize(
     "damage, expected",
     [
-        ({"content_hash": "0" * 64}, "content hash of its rows"),
+        ({"content_hash": "0" * 64}, "content hash of its rows as restored"),  # hashed before COMMIT
         ({"rows": ROWS - 1}, f"holds {ROWS} rows but its manifest says {ROWS - 1}"),
     ],
 )
