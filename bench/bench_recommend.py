@@ -120,7 +120,7 @@ def _measure(vectors: np.ndarray, queries: np.ndarray, *, codes: bool = False) -
 
     Timed in alternating blocks of BLOCK queries (ours, then the exact scans of the same queries), so
     that noise on the machine falls on both alike while each search runs as a service answers queries,
-    one after another. Each later block's first query runs right after 50 exact scans have swept the
+    one after another. Each later block's first query runs right after BLOCK exact scans have swept the
     vectors (150 MB at 100k) through the caches: the blocks' first queries are also reported apart
     (after_scan_*). Timing every query right after an exact scan, as this bench did until December
     2026, measured that cold case only (p95 1.98-2.69 ms where the same search back to back took
