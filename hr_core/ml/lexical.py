@@ -20,6 +20,13 @@ from hr_core.ml.features import normalise_text
 
 K1 = 1.2
 B = 0.75
+# Openings known by their title alone share few words with a CV. They are also reached through their
+# peers: the PEERS candidates whose CVs their title finds (get_peer_matrix); a candidate's peer score for
+# such an opening is how like those CVs theirs is (score_peers). THIN_STEMS: the most distinct stems a
+# thin opening has (a title has a handful, a described opening hundreds).
+PEERS = 40
+THIN_STEMS = 8
+_PEER_CELLS = 4_000_000  # title × candidate scores held at a time (32 MB; bounds the memory)
 # Version of the analyser (tokenize, analyze): an index built by another one is refused and rebuilt, since
 # its terms no longer match the queries' (2: English job-title words read in Portuguese, TITLE_WORDS).
 ANALYZER_VERSION = 2
@@ -221,6 +228,8 @@ class LexicalIndex:
     weights: sparse.csr_matrix
     vocabulary: dict[str, int]
     _df: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _unit: sparse.csr_matrix | None = field(default=None, repr=False, compare=False)
+    _peers: tuple[LexicalIndex, sparse.csr_matrix] | None = field(default=None, repr=False, compare=False)
 
     def query_vector(self, query: Any) -> sparse.csr_matrix:
         """The query's known terms: a text's terms each weighted 1 + log(count), or a weighted query
@@ -248,12 +257,16 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """The term's inverse document frequency in this index (the BM25 one); a term no document has gets
         the highest (it is rarer than any)."""
+        j = self.vocabulary.get(term)
+        return float(self.get_idfs(np.asarray([-1 if j is None else j]))[0])
+
+    def get_idfs(self, columns: np.ndarray) -> np.ndarray:
+        """The inverse document frequencies of the terms at these columns (-1: a term no document has)."""
         if self._df is None:
             self._df = np.diff(self.weights.tocsc().indptr)
-        j = self.vocabulary.get(term)
-        df = 0 if j is None else int(self._df[j])
+        df = np.where(columns >= 0, self._df[np.maximum(columns, 0)] if len(self._df) else 0, 0)
         n = max(len(self.codes), 1)
-        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def align(self, codes: Sequence[str]) -> LexicalIndex:
         """The same index with its rows in the order of codes (unknown codes get an empty row)."""
@@ -270,6 +283,102 @@ class LexicalIndex:
         scores = self.score_text(text)
         order = np.lexsort((np.arange(len(scores)), -scores))[:n]
         return [int(i) for i in order], scores[order]
+
+
+def get_unit_rows(index: LexicalIndex) -> sparse.csr_matrix:
+    """The index's BM25 rows scaled to length 1 (computed once per index)."""
+    if index._unit is None:
+        norms = np.sqrt(np.asarray(index.weights.multiply(index.weights).sum(axis=1)).ravel())
+        index._unit = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ index.weights
+    return index._unit
+
+
+def get_document_vector(index: LexicalIndex, text: Any, *, k1: float = K1) -> sparse.csr_matrix:
+    """A text's BM25 row over the index's terms, as if it were a document of the index's average length
+    (the length is not kept with an index): idf × tf × (k1 + 1) / (tf + k1)."""
+    counts: dict[int, int] = {}
+    for term in analyze(text):
+        j = index.vocabulary.get(term)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    vals = index.get_idfs(cols) * tf * (k1 + 1.0) / (tf + k1)
+    return sparse.csr_matrix(
+        (vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(index.vocabulary))
+    )
+
+
+def get_peer_matrix(openings: LexicalIndex, candidates: LexicalIndex) -> sparse.csr_matrix:
+    """Each thin opening's peers (openings × candidates, 1 for a peer): the PEERS candidates whose CVs its
+    terms, each counted once, score highest by BM25 over the candidates' index (ties by position). An
+    opening is thin when it has THIN_STEMS distinct stems or fewer (a title alone); other rows are empty.
+    Computed once per pair of indexes."""
+    if openings._peers is not None and openings._peers[0] is candidates:
+        return openings._peers[1]
+    terms = sorted(openings.vocabulary, key=openings.vocabulary.__getitem__)
+    stems = np.asarray([" " not in t for t in terms], dtype=bool)
+    present = openings.weights.copy()
+    present.data[:] = 1.0
+    stem_counts = np.asarray(present[:, np.flatnonzero(stems)].sum(axis=1)).ravel().reshape(-1)
+    thin = np.flatnonzero((stem_counts > 0) & (stem_counts <= THIN_STEMS))
+    into = np.asarray([candidates.vocabulary.get(t, -1) for t in terms], dtype=np.int64)
+    # Openings whose known terms are the same (a title repeated) share their peers: each is scored once.
+    known = present[thin].tolil().rows if len(thin) else []
+    queries: dict[tuple[int, ...], int] = {}
+    query_of = np.asarray(
+        [
+            queries.setdefault(tuple(sorted(int(into[j]) for j in row if into[j] >= 0)), len(queries))
+            for row in known
+        ],
+        dtype=np.int64,
+    )
+    n_cand = len(candidates.codes)
+    best = np.zeros((len(queries), min(PEERS, n_cand)), dtype=np.int64)
+    found = np.zeros(best.shape, dtype=bool)
+    terms_of = list(queries)
+    step = max(1, _PEER_CELLS // max(n_cand, 1))
+    for start in range(0, len(terms_of), step):
+        block = terms_of[start : start + step]
+        rows = np.repeat(np.arange(len(block)), [len(t) for t in block])
+        cols = np.fromiter((j for t in block for j in t), dtype=np.int64, count=len(rows))
+        query = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(block), len(candidates.vocabulary))
+        )
+        scores = np.asarray((query @ candidates.weights.T).todense())
+        order = np.argsort(-scores, axis=1, kind="stable")[:, : best.shape[1]]  # ties by position
+        best[start : start + len(block)] = order
+        found[start : start + len(block)] = np.take_along_axis(scores, order, axis=1) > 0
+    row_of = np.repeat(thin, found[query_of].sum(axis=1)) if len(thin) else np.zeros(0, dtype=np.int64)
+    peers = sparse.csr_matrix(
+        (np.ones(len(row_of)), (row_of, best[query_of][found[query_of]])),
+        shape=(len(openings.codes), n_cand),
+    )
+    openings._peers = (candidates, peers)
+    return peers
+
+
+def score_peers(peers: sparse.csr_matrix, similarities: np.ndarray, *, exclude: int | None) -> np.ndarray:
+    """Each opening's peer score: the mean of its peers' similarities to the candidate (exclude: the
+    candidate's own position, never its own peer); NaN for an opening without peers."""
+    sums = np.asarray(peers @ similarities, dtype=np.float64).ravel()
+    counts = np.diff(peers.indptr).astype(np.float64)
+    if exclude is not None:
+        own = np.asarray(peers[:, exclude].todense()).ravel()
+        sums -= own * similarities[exclude]
+        counts -= own
+    out = np.full(len(counts), np.nan)
+    np.divide(sums, counts, out=out, where=counts > 0)
+    return out
+
+
+def get_candidate_similarities(candidates: LexicalIndex, *, position: int | None, text: Any) -> np.ndarray:
+    """The cosine of a candidate's BM25 row with every candidate's (its own row when position is given,
+    else its text's, get_document_vector)."""
+    unit = get_unit_rows(candidates)
+    row = unit[position] if position is not None else get_document_vector(candidates, text)
+    norm = float(np.sqrt(row.multiply(row).sum())) or 1.0
+    return np.asarray((unit @ row.T).todense()).ravel() / norm
 
 
 def build_lexical_index(

@@ -112,7 +112,7 @@ def recommend_for_profile(
         k=min(k, len(index.codes)),
         filters=RecommendFilters(),
         model=get_trained_model(get_model),
-        query_idf=candidates.lexical.idf if candidates.lexical is not None else None,
+        candidates=candidates.lexical,
     )
     rows = {r["codigo"]: r for r in data.load_vagas(engine, codes=[i.code for i in items]).to_dict("records")}
     return [

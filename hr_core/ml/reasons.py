@@ -121,11 +121,22 @@ def describe_reason(reason: ReasonLike, _: Gettext = str, *, required_skills: in
     return f"{fact} ({_(_RAISES) if reason.effect > 0 else _(_LOWERS)})"
 
 
-def describe_retrieval(semantic_similarity: float, lexical_score: float, _: Gettext = str) -> list[str]:
-    """Why retrieval found a result, in words: how close the meanings are and whether words are shared."""
+def describe_retrieval(
+    semantic_similarity: float, lexical_score: float, _: Gettext = str, *, peer: float | None = None
+) -> list[str]:
+    """Why retrieval found a result, in words: how close the meanings are, whether words are shared and,
+    for an opening known by its title alone, how like this CV are the CVs its title finds (peer)."""
     meaning = _("Similar meaning of the texts: {share}%").format(
         share=round(max(semantic_similarity, 0.0) * 100)
     )
-    if lexical_score <= 0:
-        return [meaning, _("No words in common")]
-    return [meaning, _("Words in common (BM25 score {score})").format(score=f"{lexical_score:.1f}")]
+    words = (
+        _("No words in common")
+        if lexical_score <= 0
+        else _("Words in common (BM25 score {score})").format(score=f"{lexical_score:.1f}")
+    )
+    if peer is None:
+        return [meaning, words]
+    alike = _("The CVs this opening's title finds are {share}% like this one").format(
+        share=round(max(peer, 0.0) * 100)
+    )
+    return [meaning, words, alike]

@@ -14,8 +14,10 @@ hand-checked real pairs, 300 full openings: 0.952 / 0.764 → 0.952 / 0.849; pla
 0.349 / 0.126 → 0.401 / 0.153. The fusion weight and the query's weights were chosen on one half of the
 58 (retrieval_eval.split_halves: 0.448 there, 0.345 on the other half, where BM25 alone does 0.414).
 English job-title words read in Portuguese (hr_core.ml.lexical.TITLE_WORDS) then kept the hits and raised
-every MRR: 58 real candidates 0.397 / 0.176, hand-checked pairs 0.976 / 0.854. Below the issue's 45 %
-target (23 of 58 found; 27 needed), which was set on openings with their full descriptions.
+every MRR: 58 real candidates 0.397 / 0.176, hand-checked pairs 0.976 / 0.854. An opening known by its
+title alone (hr_core.ml.lexical.THIN_STEMS) is also scored by the candidate's likeness to the CVs its title
+finds (get_peer_scores, weighing PEER_WEIGHT): 58 real candidates 0.466 / 0.188 (27 found: the issue's 45 %
+target, by one hit), the hand-checked pairs and the planted matches unchanged.
 
 method="hybrid+rerank" orders the first RERANK_DEPTH fused items by the match probability instead (so
 order and probability agree); it wins only where the model learnt from the same kind of data (planted
@@ -39,10 +41,17 @@ from hr_core.i18n import N_, Gettext
 from hr_core.ml import data
 from hr_core.ml.features import (
     build_candidate_skills_text,
+    build_candidate_text,
     build_vaga_text,
     compare_skill_requirements,
     make_pair_frame,
     normalise_text,
+)
+from hr_core.ml.lexical import (
+    LexicalIndex,
+    get_candidate_similarities,
+    get_peer_matrix,
+    score_peers,
 )
 from hr_core.ml.search_text import build_candidate_query
 from hr_core.ml.skills import (
@@ -98,6 +107,9 @@ DEFAULT_METHOD: Method = "hybrid"
 # the English MiniLM is the weaker ranking: chosen on one half of the real prospect links from 0.1, 0.2,
 # 0.3, 0.5 and against reciprocal rank fusion (retrieval_eval's docstring gives the protocol).
 SEMANTIC_WEIGHT = 0.2
+# Weight of a candidate's peer score of an opening known by its title alone (hr_core.ml.lexical.PEERS), as
+# a z-score over those openings; chosen with PEERS on the same half (retrieval_eval's docstring).
+PEER_WEIGHT = 0.3
 STATS_SAMPLE = 4096  # items whose cosine gives the index's mean and spread (all of a smaller index)
 FUSION_DEPTH = 100  # items taken from each ranking before fusing
 RERANK_DEPTH = 50  # fused items re-ordered by the match model's probability
@@ -204,7 +216,10 @@ class Recommendations:
 
 
 def get_score_stats(scores: np.ndarray) -> tuple[float, float]:
-    """Mean and standard deviation of a ranker's scores over an index (spread 1 when all are equal)."""
+    """Mean and standard deviation of a ranker's scores over an index, NaN (no score) left out (spread 1
+    when all are equal)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    scores = scores[np.isfinite(scores)]
     if len(scores) == 0:
         return 0.0, 1.0
     std = float(np.std(scores))
@@ -218,11 +233,20 @@ def fuse_scores(
     lexical_stats: tuple[float, float],
     semantic_stats: tuple[float, float],
     weight: float = SEMANTIC_WEIGHT,
+    peer: np.ndarray | None = None,
+    peer_stats: tuple[float, float] = (0.0, 1.0),
 ) -> np.ndarray:
     """Each item's fused score: its BM25 score and its MiniLM cosine, each as a z-score over the index
-    (get_score_stats), the cosine weighing `weight`."""
+    (get_score_stats), the cosine weighing `weight`; with peer (a candidate's peer scores of openings,
+    hr_core.ml.lexical.score_peers) its z-score weighing PEER_WEIGHT, nothing where it is NaN."""
     (lm, ls), (sm, ss) = lexical_stats, semantic_stats
-    return (np.asarray(lexical, np.float64) - lm) / ls + weight * (np.asarray(semantic, np.float64) - sm) / ss
+    fused = (np.asarray(lexical, np.float64) - lm) / ls + weight * (
+        np.asarray(semantic, np.float64) - sm
+    ) / ss
+    if peer is None:
+        return fused
+    pm, ps = peer_stats
+    return fused + PEER_WEIGHT * np.nan_to_num((np.asarray(peer, np.float64) - pm) / ps, nan=0.0)
 
 
 def order_by_score(codes: Sequence[str], scores: np.ndarray) -> list[str]:
@@ -310,6 +334,32 @@ def _lexical_scores(index: VectorIndex, query: Any) -> np.ndarray:
     return index.lexical.score_text(query)
 
 
+def get_peer_scores(
+    openings: LexicalIndex | None,
+    candidates: LexicalIndex,
+    *,
+    source_row: Mapping[str, Any],
+    position: int | None,
+) -> np.ndarray | None:
+    """A candidate's peer score of every opening (hr_core.ml.lexical.score_peers; NaN where an opening has
+    no peers), or None when no opening is thin. position is the candidate's in candidates (None for a free
+    profile: its text's row stands for it)."""
+    if openings is None:
+        return None
+    peers = get_peer_matrix(openings, candidates)
+    if peers.nnz == 0:
+        return None
+    text = build_candidate_text(source_row) if position is None else ""
+    similarities = get_candidate_similarities(candidates, position=position, text=text)
+    return score_peers(peers, similarities, exclude=position)
+
+
+def get_peer_top(peer: np.ndarray, n: int) -> list[int]:
+    """Positions of the n openings with the highest peer score (those with one), best first."""
+    has = np.flatnonzero(np.isfinite(peer))
+    return [int(i) for i in has[np.lexsort((has, -peer[has]))][:n]]
+
+
 def get_trained_model(get_model: Callable[[], MatchModel] | None = None) -> MatchModel | None:
     """The match model when one is trained (get_model may return a cached one), else None."""
     from hr_core.ml.match import load_match_model, read_model_card
@@ -331,22 +381,32 @@ def rank_targets(
     filters: RecommendFilters,
     model: MatchModel | None,
     method: Method = DEFAULT_METHOD,
-    query_idf: Callable[[str], float] | None = None,
+    candidates: LexicalIndex | None = None,
+    source_position: int | None = None,
     _: Gettext = str,
 ) -> list[Recommendation]:
     """The k best items of target for one source (a stored or a free-form candidate, or an opening).
 
     The source is its MiniLM vector and its column dict (its fields make the BM25 query and feed the
-    match model). query_idf weighs a candidate's CV terms (build_query).
+    match model). For a candidate, candidates is the candidates' lexical index: its idf weighs the CV's
+    terms (build_query) and its rows give the peer scores of thin openings (get_peer_scores), from the
+    candidate's own row when source_position (in that index) is given.
     """
     from hr_core.ml.match import explain_pairs, predict_probabilities
     from hr_core.ml.reasons import describe_reason, describe_retrieval
 
     require_role(actor, Action.MATCH_RECOMMEND)
     target_kind = target.kind
+    query_idf = candidates.idf if candidates is not None else None
     lexical_scores = _lexical_scores(target, build_query(source_row, source_kind, target, query_idf))
     lexical_stats = get_score_stats(lexical_scores)
     semantic_stats = get_semantic_stats(target, vector)
+    peer = (
+        get_peer_scores(target.lexical, candidates, source_row=source_row, position=source_position)
+        if source_kind == "candidates" and candidates is not None
+        else None
+    )
+    peer_stats = get_score_stats(peer) if peer is not None else (0.0, 1.0)
     total = len(target.codes)
     wanted = max(k, RERANK_DEPTH) if model is not None and method == "hybrid+rerank" else k
     depth = FUSION_DEPTH if filters == RecommendFilters() else FUSION_DEPTH * 10
@@ -356,12 +416,15 @@ def rank_targets(
         lexical_top = [
             int(i) for i in np.lexsort((np.arange(total), -lexical_scores))[:n] if lexical_scores[i] > 0
         ]
-        pool = list(dict.fromkeys([*ids, *lexical_top]))
+        peer_top = [] if peer is None else get_peer_top(peer, n)
+        pool = list(dict.fromkeys([*ids, *lexical_top, *peer_top]))
         fused_scores = fuse_scores(
             lexical_scores[pool],
             cosine_similarities(target.vectors[pool], vector),
             lexical_stats=lexical_stats,
             semantic_stats=semantic_stats,
+            peer=None if peer is None else peer[pool],
+            peer_stats=peer_stats,
         )
         fused = [target.codes[pool[i]] for i in np.lexsort((np.asarray(pool), -fused_scores))]
         rows = _load_rows(engine, target_kind, fused)
@@ -414,7 +477,8 @@ def rank_targets(
         if code in explained:
             required = len(matched) + len(missing)
             reasons += [describe_reason(r, _, required_skills=required or None) for r in explained[code]]
-        reasons += describe_retrieval(float(semantic_similarity), lexical_score, _)
+        peer_similarity = None if peer is None or np.isnan(peer[position]) else float(peer[position])
+        reasons += describe_retrieval(float(semantic_similarity), lexical_score, _, peer=peer_similarity)
         items.append(
             Recommendation(
                 kind=target_kind,
@@ -488,7 +552,8 @@ def recommend(
         filters=filters,
         model=model,
         method=method,
-        query_idf=source.lexical.idf if source_kind == "candidates" and source.lexical is not None else None,
+        candidates=source.lexical if source_kind == "candidates" else None,
+        source_position=source.positions[code] if source_kind == "candidates" else None,
         _=_,
     )
     return _result(source_kind, code, model, method, items, _)

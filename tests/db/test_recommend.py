@@ -158,3 +158,47 @@ def test_building_needs_a_recruiter_and_data(engine: Engine) -> None:
 
 def _columns(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != "planted_vaga"}
+
+
+def test_openings_known_by_title_alone_reach_a_cv_through_the_cvs_their_title_finds(
+    engine: Engine, encoder: Any
+) -> None:
+    from hr_core.ml.profiles import recommend_for_profile
+
+    candidates, vagas = make_planted_recommend_rows()
+    thin = [
+        {"codigo": "T-DEVOPS", "titulo": "Engenheiro DevOps"},
+        {"codigo": "T-SAP", "titulo": "Consultor SAP FI"},
+    ]
+    # Her CV names the DevOps skills, never the title's words: BM25 cannot link her to the title.
+    devops = {
+        "codigo": "RC-X",
+        "nome": "Pessoa X",
+        "titulo_profissional": "Profissional de nuvem",
+        "conhecimentos_tecnicos": "aws docker kubernetes terraform",
+        "cv_pt": "Automação de infraestrutura em nuvem com aws, docker, kubernetes e terraform",
+    }
+    rows = [_columns(c) for c in candidates] + [devops]
+    insert_recruiting_rows(engine, candidates=rows, vagas=vagas + thin, prospects=[])
+    build_indexes(engine=engine, actor=CLI_ACTOR, encoder=encoder)
+
+    def peer_share(items: Any) -> dict[str, int]:
+        found = {i.code: [r for r in i.reasons if "title finds" in r] for i in items}
+        assert all(not found[v["codigo"]] for v in vagas if v["codigo"] in found)  # described: no peers
+        return {code: int("".join(ch for ch in r[0] if ch.isdigit())) for code, r in found.items() if r}
+
+    stored = recommend(engine=engine, actor=CLI_ACTOR, candidate="RC-X", k=len(vagas) + 2).items
+    assert {i.code: i.lexical_score for i in stored}["T-DEVOPS"] == 0
+    shares = peer_share(stored)
+    assert shares["T-DEVOPS"] > shares["T-SAP"]
+    positions = [i.code for i in stored]
+    assert positions.index("T-DEVOPS") < positions.index("T-SAP")
+    # A free profile with the same fields is read from its text: the same openings have peers, alike.
+    free = recommend_for_profile(
+        engine=engine,
+        actor=CLI_ACTOR,
+        profile={k: v for k, v in devops.items() if k != "codigo"},
+        k=len(vagas) + 2,
+    )
+    free_shares = peer_share([f.recommendation for f in free])
+    assert free_shares.keys() == shares.keys() and free_shares["T-DEVOPS"] > free_shares["T-SAP"]

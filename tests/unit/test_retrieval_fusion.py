@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hr_core.ml.recommend import fuse_scores, get_score_stats, order_by_score, rerank_by_probability
+from hr_core.ml.recommend import (
+    PEER_WEIGHT,
+    fuse_scores,
+    get_score_stats,
+    order_by_score,
+    rerank_by_probability,
+)
 from hr_core.ml.retrieval_eval import hit_at_k, mean_reciprocal_rank
 
 
@@ -30,6 +36,16 @@ def test_scores_on_different_scales_count_by_their_spread_not_their_size() -> No
     fused = fuse_scores(lexical, semantic, lexical_stats=stats[0], semantic_stats=stats[1], weight=1.0)
     assert fused == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
     assert order_by_score(["x", "y", "z"], fused) == ["x", "y", "z"]  # equal scores keep their order
+
+
+def test_peer_scores_add_their_z_score_where_an_opening_has_peers_and_nothing_elsewhere() -> None:
+    lexical, semantic = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.4, 0.3, 0.2, 0.1])
+    peer = np.array([0.5, np.nan, 0.1, np.nan])  # openings 1 and 3 are described: no peers
+    stats = {"lexical_stats": get_score_stats(lexical), "semantic_stats": get_score_stats(semantic)}
+    assert get_score_stats(peer) == pytest.approx((0.3, 0.2))  # over the openings that have peers
+    fused = fuse_scores(lexical, semantic, **stats, peer=peer, peer_stats=get_score_stats(peer))
+    plain = fuse_scores(lexical, semantic, **stats)
+    assert fused - plain == pytest.approx([PEER_WEIGHT, 0.0, -PEER_WEIGHT, 0.0])
 
 
 def test_score_stats_of_constant_or_empty_scores_have_unit_spread() -> None:
