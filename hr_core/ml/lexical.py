@@ -320,7 +320,7 @@ def get_peer_matrix(openings: LexicalIndex, candidates: LexicalIndex) -> sparse.
     stems = np.asarray([" " not in t for t in terms], dtype=bool)
     present = openings.weights.copy()
     present.data[:] = 1.0
-    stem_counts = np.asarray(present[:, np.flatnonzero(stems)].sum(axis=1)).ravel().reshape(-1)
+    stem_counts = np.asarray(present[:, np.flatnonzero(stems)].sum(axis=1)).ravel()
     thin = np.flatnonzero((stem_counts > 0) & (stem_counts <= THIN_STEMS))
     into = np.asarray([candidates.vocabulary.get(t, -1) for t in terms], dtype=np.int64)
     # Openings whose known terms are the same (a title repeated) share their peers: each is scored once.
