@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.common import BenchContext, Figure
+from bench.common import BenchContext, Figure, make_recruiting_db
 
 # The protected columns the comparison model learns from (never the product's model).
 PROTECTED_FEATURES = ("prot_sexo", "prot_estado_civil", "prot_pcd", "prot_age_band")
@@ -62,8 +62,6 @@ def _protected_columns(engine: Any, candidates: pd.Series) -> pd.DataFrame:
 def run(ctx: BenchContext) -> list[Figure]:
     os.environ["HR_MODELS_DIR"] = str(ctx.workdir / "models_match")
     from hr_core.access import CLI_ACTOR
-    from hr_core.db import init_db, make_engine
-    from hr_core.demo.recruiting import write_recruiting_demo
     from hr_core.ml.match import (
         _load_training_frame,
         _metrics,
@@ -71,21 +69,11 @@ def run(ctx: BenchContext) -> list[Figure]:
         predict_proba,
         train_match_model,
     )
-    from hr_core.recruiting.importer import import_recruiting
     from hr_core.settings import reset_settings
 
     reset_settings()
-    folder = ctx.workdir / "demo_recruiting"
-    write_recruiting_demo(folder)  # the demo's own seed and size (make run)
-    engine = make_engine(f"sqlite:///{ctx.workdir / 'match_model.db'}")
-    init_db(engine)
-    import_recruiting(
-        engine=engine,
-        actor=CLI_ACTOR,
-        applicants=folder / "applicants.json",
-        vagas=folder / "vagas.json",
-        prospects=folder / "prospects.json",
-    )
+    # The demo's own seed and sizes (make run).
+    engine = make_recruiting_db(ctx.workdir / "demo_recruiting", ctx.workdir / "match_model.db")
     pairs, candidates, vagas, _sources = _load_training_frame(engine)
     fit = fit_match_model(pairs, candidates, vagas)
     features = pd.concat(

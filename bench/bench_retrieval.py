@@ -35,7 +35,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.common import BenchContext, Figure
+from bench.common import BenchContext, Figure, make_recruiting_db
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "decision"
@@ -44,21 +44,10 @@ REAL_TARGET = 0.45  # hit@10 on the real prospect links (issue 12)
 
 def _train_model(workdir: Path) -> object:
     from hr_core.access import CLI_ACTOR
-    from hr_core.db import init_db, make_engine
-    from hr_core.demo.recruiting import write_recruiting_demo
     from hr_core.ml.match import load_match_model, train_match_model
-    from hr_core.recruiting.importer import import_recruiting
 
-    folder = workdir / "train_data"
-    write_recruiting_demo(folder, seed=5, applicants=1500, vagas=300)
-    engine = make_engine(f"sqlite:///{workdir / 'retrieval.db'}")
-    init_db(engine)
-    import_recruiting(
-        engine=engine,
-        actor=CLI_ACTOR,
-        applicants=folder / "applicants.json",
-        vagas=folder / "vagas.json",
-        prospects=folder / "prospects.json",
+    engine = make_recruiting_db(
+        workdir / "train_data", workdir / "retrieval.db", seed=5, applicants=1500, vagas=300
     )
     train_match_model(engine=engine, actor=CLI_ACTOR)
     engine.dispose()

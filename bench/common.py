@@ -117,6 +117,28 @@ class BenchContext:
             admin.dispose()
 
 
+def make_recruiting_db(folder: Path, database: Path, **demo: Any) -> Engine:
+    """A migrated SQLite database at `database` holding generated Decision data (write_recruiting_demo's
+    files, written to folder with the given seed and sizes; the demo's own without), imported as a user
+    would."""
+    from hr_core.access import CLI_ACTOR
+    from hr_core.db import init_db, make_engine
+    from hr_core.demo.recruiting import write_recruiting_demo
+    from hr_core.recruiting.importer import import_recruiting
+
+    write_recruiting_demo(folder, **demo)
+    engine = make_engine(f"sqlite:///{database}")
+    init_db(engine)
+    import_recruiting(
+        engine=engine,
+        actor=CLI_ACTOR,
+        applicants=folder / "applicants.json",
+        vagas=folder / "vagas.json",
+        prospects=folder / "prospects.json",
+    )
+    return engine
+
+
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     """Best wall time of repeat runs, and the last result."""
     best = float("inf")
