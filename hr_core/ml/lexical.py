@@ -8,6 +8,7 @@ knows are looked up and summed. Pure numpy/scipy; built in memory in seconds for
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -257,16 +258,12 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """The term's inverse document frequency in this index (the BM25 one); a term no document has gets
         the highest (it is rarer than any)."""
-        j = self.vocabulary.get(term)
-        return float(self.get_idfs(np.asarray([-1 if j is None else j]))[0])
-
-    def get_idfs(self, columns: np.ndarray) -> np.ndarray:
-        """The inverse document frequencies of the terms at these columns (-1: a term no document has)."""
         if self._df is None:
             self._df = np.diff(self.weights.tocsc().indptr)
-        df = np.where(columns >= 0, self._df[np.maximum(columns, 0)] if len(self._df) else 0, 0)
+        j = self.vocabulary.get(term)
+        df = 0 if j is None else int(self._df[j])
         n = max(len(self.codes), 1)
-        return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def align(self, codes: Sequence[str]) -> LexicalIndex:
         """The same index with its rows in the order of codes (unknown codes get an empty row)."""
@@ -296,17 +293,8 @@ def get_unit_rows(index: LexicalIndex) -> sparse.csr_matrix:
 def get_document_vector(index: LexicalIndex, text: Any, *, k1: float = K1) -> sparse.csr_matrix:
     """A text's BM25 row over the index's terms, as if it were a document of the index's average length
     (the length is not kept with an index): idf × tf × (k1 + 1) / (tf + k1)."""
-    counts: dict[int, int] = {}
-    for term in analyze(text):
-        j = index.vocabulary.get(term)
-        if j is not None:
-            counts[j] = counts.get(j, 0) + 1
-    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-    vals = index.get_idfs(cols) * tf * (k1 + 1.0) / (tf + k1)
-    return sparse.csr_matrix(
-        (vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(index.vocabulary))
-    )
+    counts = Counter(analyze(text))  # query_vector keeps the terms the index knows
+    return index.query_vector({t: index.idf(t) * c * (k1 + 1.0) / (c + k1) for t, c in counts.items()})
 
 
 def get_peer_matrix(openings: LexicalIndex, candidates: LexicalIndex) -> sparse.csr_matrix:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -102,6 +102,7 @@ __all__ = [
 ]
 
 Method = Literal["hybrid", "hybrid+rerank"]
+_Item = TypeVar("_Item")
 DEFAULT_METHOD: Method = "hybrid"
 # Weight of the MiniLM cosine beside BM25 (both as z-scores over the index). On Portuguese CVs and titles
 # the English MiniLM is the weaker ranking: chosen on one half of the real prospect links from 0.1, 0.2,
@@ -249,8 +250,8 @@ def fuse_scores(
     return fused + PEER_WEIGHT * np.nan_to_num((np.asarray(peer, np.float64) - pm) / ps, nan=0.0)
 
 
-def order_by_score(codes: Sequence[str], scores: np.ndarray) -> list[str]:
-    """Codes best score first; equal scores keep the codes' order."""
+def order_by_score(codes: Sequence[_Item], scores: np.ndarray) -> list[_Item]:
+    """Codes (or positions) best score first; equal scores keep the codes' order, NaN scores come last."""
     return [codes[i] for i in np.lexsort((np.arange(len(codes)), -np.asarray(scores)))]
 
 
@@ -354,12 +355,6 @@ def get_peer_scores(
     return score_peers(peers, similarities, exclude=position)
 
 
-def get_peer_top(peer: np.ndarray, n: int) -> list[int]:
-    """Positions of the n openings with the highest peer score (those with one), best first."""
-    has = np.flatnonzero(np.isfinite(peer))
-    return [int(i) for i in has[np.lexsort((has, -peer[has]))][:n]]
-
-
 def get_trained_model(get_model: Callable[[], MatchModel] | None = None) -> MatchModel | None:
     """The match model when one is trained (get_model may return a cached one), else None."""
     from hr_core.ml.match import load_match_model, read_model_card
@@ -413,10 +408,12 @@ def rank_targets(
     while True:
         n = min(depth, total)
         ids, _sims = query_index(target, vector, n)
-        lexical_top = [
-            int(i) for i in np.lexsort((np.arange(total), -lexical_scores))[:n] if lexical_scores[i] > 0
-        ]
-        peer_top = [] if peer is None else get_peer_top(peer, n)
+        positions = list(range(total))
+        lexical_top = [i for i in order_by_score(positions, lexical_scores)[:n] if lexical_scores[i] > 0]
+        # NaN (an opening without peers) sorts last.
+        peer_top = (
+            [] if peer is None else [i for i in order_by_score(positions, peer)[:n] if np.isfinite(peer[i])]
+        )
         pool = list(dict.fromkeys([*ids, *lexical_top, *peer_top]))
         fused_scores = fuse_scores(
             lexical_scores[pool],
