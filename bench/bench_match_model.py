@@ -62,6 +62,7 @@ def _protected_columns(engine: Any, candidates: pd.Series) -> pd.DataFrame:
 def run(ctx: BenchContext) -> list[Figure]:
     os.environ["HR_MODELS_DIR"] = str(ctx.workdir / "models_match")
     from hr_core.access import CLI_ACTOR
+    from hr_core.ml.fairness import run_fairness_report
     from hr_core.ml.match import (
         _load_training_frame,
         _metrics,
@@ -102,36 +103,34 @@ def run(ctx: BenchContext) -> list[Figure]:
     ]
 
     result = train_match_model(engine=engine, actor=CLI_ACTOR)
-    from hr_core.ml.fairness import run_fairness_report
-
-    report = run_fairness_report(engine=engine, actor=CLI_ACTOR).as_dict()  # `fairness-report` on the demo
-    for group in report.get("groups", []):
-        ratios = [r for r in (group.get("impact_ratios") or {}).values() if r is not None]
+    report = run_fairness_report(engine=engine, actor=CLI_ACTOR)  # `fairness-report` on the demo
+    for group in report.groups:
+        ratios = [r for r in group.impact_ratios.values() if r is not None]
         print(
-            f"  fairness {group['attribute']}={group['group']}: decided {group['decided']}, historical "
-            f"{group['historical_selection_rate']}, model at threshold {group['selection_rate_at_threshold']}, "
-            f"top-10 {group['selection_rate_top10']}, TPR {group['true_positive_rate']}, impact ratios {ratios}, "
-            f"flags {group['flags'] or 'none'}{' (too few to judge)' if group['too_few'] else ''}",
+            f"  fairness {group.attribute}={group.group}: decided {group.decided}, historical "
+            f"{group.historical_selection_rate}, model at threshold {group.selection_rate_at_threshold}, "
+            f"top-10 {group.selection_rate_top10}, TPR {group.true_positive_rate}, impact ratios {ratios}, "
+            f"flags {group.flags or 'none'}{' (too few to judge)' if group.too_few else ''}",
             file=sys.stderr,
             flush=True,
         )
-        if ratios and not group["too_few"]:
+        if ratios and not group.too_few:
             figures.append(
                 Figure(
-                    f"fairness {group['attribute']}={group['group']}: lowest impact ratio (flag < 0.8)",
+                    f"fairness {group.attribute}={group.group}: lowest impact ratio (flag < 0.8)",
                     float(np.min(ratios)),
                     "",
                     None,
-                    extra={"decided": group["decided"], "flags": group["flags"]},
+                    extra={"decided": group.decided, "flags": group.flags},
                 )
             )
     figures.append(
         Figure(
             "fairness: groups flagged by the four-fifths rule (model or history)",
-            float(len(report.get("flags", []))),
+            float(len(report.flags)),
             "",
             None,
-            extra={"model_flagged": report.get("model_flagged"), "trained": result.as_dict().get("version")},
+            extra={"model_flagged": report.model_flagged, "trained": result.version},
         )
     )
     engine.dispose()
