@@ -22,3 +22,10 @@ SELECT conname AS name, pg_get_constraintdef(oid) AS definition
 FROM pg_constraint
 WHERE conrelid = CAST(:t AS regclass) AND contype = 'f'
 ORDER BY 1;
+
+-- name: list_copy_column_types
+-- PostgreSQL only: each column's type name, for the binary COPY of a restore.
+SELECT attname AS name, format_type(atttypid, NULL) AS type
+FROM pg_attribute
+WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped
+ORDER BY attnum;

@@ -103,3 +103,39 @@ def test_rows_that_do_not_match_the_manifest_roll_the_whole_restore_back(
     assert {b.backup_id for b in list_backups(storage, actor=ADMIN)} == backups
     if hires.dialect.name == "postgresql":
         assert len(catalogue) == 5  # primary key, two foreign keys, the primary key index, the hired_at index
+
+
+def test_every_restorable_table_is_copied_in_binary_on_postgresql(engine: Engine) -> None:
+    """Each allow-listed table's columns have a binary COPY type, so the round trips above exercise it."""
+    from hr_core.backup.allowed_tables import TABLE_ORDER, list_live_columns
+    from hr_core.backup.restore import get_binary_copy_types
+
+    if engine.dialect.name != "postgresql":
+        assert engine.dialect.name == "sqlite"  # SQLite restores insert in batches; there is no COPY
+        return
+    with engine.connect() as conn:
+        found = {t: get_binary_copy_types(conn, t, list_live_columns(engine, t)) for t in TABLE_ORDER}
+    assert all(types is not None for types in found.values()), found
+    assert found["hired_employees"] == ["int4", "text", "timestamptz", "int4", "int4"]
+
+
+def test_a_column_type_without_a_binary_path_keeps_the_text_copy(engine: Engine) -> None:
+    """jsonb (whose binary form carries a version byte) and naive timestamps fall back to text COPY."""
+    from sqlalchemy import text
+
+    from hr_core.backup.allowed_tables import ColumnSpec
+    from hr_core.backup.restore import get_binary_copy_types
+
+    if engine.dialect.name != "postgresql":
+        assert engine.dialect.name == "sqlite"
+        return
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE scratch_copy_types (id integer, doc jsonb, at timestamp)"))
+        try:
+            cols = [ColumnSpec("id", "integer", False), ColumnSpec("doc", "json", True)]
+            assert get_binary_copy_types(conn, "scratch_copy_types", cols) is None
+            cols = [ColumnSpec("id", "integer", False), ColumnSpec("at", "timestamp", True)]
+            assert get_binary_copy_types(conn, "scratch_copy_types", cols) is None
+            assert get_binary_copy_types(conn, "scratch_copy_types", cols[:1]) == ["int4"]
+        finally:
+            conn.execute(text("DROP TABLE scratch_copy_types"))
