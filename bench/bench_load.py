@@ -328,14 +328,19 @@ async def _drive(
     return results, phases
 
 
+def _cpu_parts(name: str, phase: Phase) -> list[tuple[str, float]]:
+    """CPU seconds of a phase by side: per browser part only while every context is open (in the page
+    phase closed renderers move to the zygote's count, so the parts' deltas go negative), then the sum."""
+    browser = sum(v for k, v in phase.cpu.items() if k not in ("server", "bench"))
+    parts = list(phase.cpu.items()) if name == "log-in" else [(k, phase.cpu[k]) for k in ("server", "bench")]
+    return [*parts, ("browser side in all", browser)]
+
+
 def _cpu_figures(phases: dict[str, Phase], label: str) -> list[Figure]:
     cores = os.cpu_count() or 1
     figures = []
     for name, phase in phases.items():
-        browser = sum(v for k, v in phase.cpu.items() if k not in ("server", "bench"))
-        # Per browser part only while every context is open (closed renderers move to the zygote's count).
-        parts = phase.cpu.items() if name == "log-in" else [(k, phase.cpu[k]) for k in ("server", "bench")]
-        for side, used in [*parts, ("browser side in all", browser)]:
+        for side, used in _cpu_parts(name, phase):
             figures.append(
                 Figure(
                     f"load{label}: CPU {name}: {side}",
@@ -349,7 +354,7 @@ def _cpu_figures(phases: dict[str, Phase], label: str) -> list[Figure]:
 
 def _report(label: str, loaded: list[SessionResult], phases: dict[str, Phase]) -> None:
     for name, phase in phases.items():
-        used = ", ".join(f"{k} {v:.1f}" for k, v in phase.cpu.items())
+        used = ", ".join(f"{k} {v:.1f}" for k, v in _cpu_parts(name, phase))
         print(f"   {label} {name}: {phase.wall:.1f} s wall; CPU s: {used}", file=sys.stderr, flush=True)
     for r in loaded:
         if r.error:
