@@ -261,7 +261,7 @@ _BINARY_COPY_TYPES = {
 
 def get_binary_copy_types(conn: Connection, table: str, columns: Sequence[ColumnSpec]) -> list[str] | None:
     """The psycopg type of each column for a binary COPY, or None when one has no binary path here."""
-    live = {row["name"]: row["type"] for row in fetch_all(conn, "list_copy_column_types", t=table)}
+    live = {row["name"]: row["type"] for row in fetch_all(conn, "get_binary_copy_types", t=table)}
     types = [_BINARY_COPY_TYPES.get(live.get(c.name, "")) for c in columns]
     return None if any(t is None for t in types) else [t for t in types if t is not None]
 

@@ -23,8 +23,8 @@ FROM pg_constraint
 WHERE conrelid = CAST(:t AS regclass) AND contype = 'f'
 ORDER BY 1;
 
--- name: list_copy_column_types
--- PostgreSQL only: each column's type name, for the binary COPY of a restore.
+-- name: get_binary_copy_types
+-- PostgreSQL only: each column's type name (hr_core.backup.restore picks the binary COPY types from them).
 SELECT attname AS name, format_type(atttypid, NULL) AS type
 FROM pg_attribute
 WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped
