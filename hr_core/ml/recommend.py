@@ -250,9 +250,10 @@ def fuse_scores(
     return fused + PEER_WEIGHT * np.nan_to_num((np.asarray(peer, np.float64) - pm) / ps, nan=0.0)
 
 
-def order_by_score(codes: Sequence[_Item], scores: np.ndarray) -> list[_Item]:
-    """Codes (or positions) best score first; equal scores keep the codes' order, NaN scores come last."""
-    return [codes[i] for i in np.lexsort((np.arange(len(codes)), -np.asarray(scores)))]
+def order_by_score(codes: Sequence[_Item], scores: np.ndarray, *, limit: int | None = None) -> list[_Item]:
+    """Codes (or positions) best score first, the first `limit` of them (all without); equal scores keep
+    the codes' order, NaN scores come last."""
+    return [codes[i] for i in np.lexsort((np.arange(len(codes)), -np.asarray(scores)))[:limit]]
 
 
 def get_semantic_stats(index: VectorIndex, vector: np.ndarray) -> tuple[float, float]:
@@ -408,11 +409,11 @@ def rank_targets(
     while True:
         n = min(depth, total)
         ids, _sims = query_index(target, vector, n)
-        positions = list(range(total))
-        lexical_top = [i for i in order_by_score(positions, lexical_scores)[:n] if lexical_scores[i] > 0]
+        every = range(total)
+        lexical_top = [i for i in order_by_score(every, lexical_scores, limit=n) if lexical_scores[i] > 0]
         # NaN (an opening without peers) sorts last.
         peer_top = (
-            [] if peer is None else [i for i in order_by_score(positions, peer)[:n] if np.isfinite(peer[i])]
+            [] if peer is None else [i for i in order_by_score(every, peer, limit=n) if np.isfinite(peer[i])]
         )
         pool = list(dict.fromkeys([*ids, *lexical_top, *peer_top]))
         fused_scores = fuse_scores(

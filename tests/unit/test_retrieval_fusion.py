@@ -68,3 +68,11 @@ def test_hit_at_k_and_mrr() -> None:
     assert hit_at_k(rankings, relevant, k=3) == pytest.approx(2 / 3)
     assert mean_reciprocal_rank(rankings, relevant) == pytest.approx((1 / 2 + 1 / 2 + 0) / 3)
     assert hit_at_k({}, {}) == 0.0 and mean_reciprocal_rank({}, {}) == 0.0
+
+
+def test_a_limit_keeps_the_first_of_the_same_order_nan_last() -> None:
+    scores = np.array([0.2, np.nan, 0.9, 0.2, 0.5])
+    full = order_by_score(range(5), scores)
+    assert full == [2, 4, 0, 3, 1]  # ties keep their order, NaN comes last
+    assert order_by_score(range(5), scores, limit=3) == full[:3]
+    assert order_by_score(range(5), scores, limit=9) == full
