@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import BenchContext, Figure, load_average
+from bench.common import BenchContext, Figure, load_average, timed
 
 N_ITEMS = 100_000
 N_QUERIES = 300
@@ -200,7 +200,7 @@ def _matmul_peak(threads: int, n: int = 1024) -> float:
     rng = np.random.default_rng(0)
     feeds = {"A": rng.random((n, n), dtype=np.float32), "B": rng.random((n, n), dtype=np.float32)}
     session.run(None, feeds)
-    best = min(_seconds(lambda _: session.run(None, feeds), []) for _ in range(5))
+    best, _ = timed(lambda: session.run(None, feeds), repeat=5)
     return 2 * n**3 / best
 
 
